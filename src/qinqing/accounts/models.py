@@ -1,0 +1,99 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from qinqing.enterprises.models import Enterprise
+from qinqing.organisation.models import Department, Region
+
+
+class Role(models.TextChoices):
+    ENTERPRISE = "enterprise", "企业用户"
+    DISPATCHER = "dispatcher", "营商办调度员"
+    HANDLER = "handler", "部门经办人"
+    DEPT_HEAD = "dept_head", "部门负责人"
+    LEADER = "leader", "领导"
+    SYSADMIN = "sysadmin", "系统管理员"
+    AUDITOR = "auditor", "安全审计员"
+
+
+class User(AbstractUser):
+    """One role per account, with the scope that role needs. Separation of the administrator roles
+    (三员分立) means the system administrator manages accounts and reference data but reads no case,
+    and the audit administrator reads only the audit log."""
+
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.ENTERPRISE)
+    full_name = models.CharField("姓名", max_length=30, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name="管辖区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="所属部门", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="所属企业", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    mobile = models.CharField("手机号码", max_length=11, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        needs = {
+            Role.ENTERPRISE: ("enterprise", "企业用户必须关联所属企业"),
+            Role.DISPATCHER: ("region", "调度员必须设置管辖区划"),
+            Role.LEADER: ("region", "领导必须设置管辖区划"),
+            Role.HANDLER: ("department", "部门经办人必须设置所属部门"),
+            Role.DEPT_HEAD: ("department", "部门负责人必须设置所属部门"),
+        }
+        need = needs.get(self.role)
+        if need and not getattr(self, f"{need[0]}_id"):
+            raise ValidationError({need[0]: need[1]})
+
+    @property
+    def is_department_staff(self) -> bool:
+        return self.role in (Role.HANDLER, Role.DEPT_HEAD)
+
+    @property
+    def is_office(self) -> bool:
+        return self.role in (Role.DISPATCHER, Role.LEADER)
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=60)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField("已吊销", default=False)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user: User, name: str) -> tuple["ApiToken", str]:
+        raw = "qq_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, key_hash=cls.hash(raw), prefix=raw[:8])
+        return token, raw

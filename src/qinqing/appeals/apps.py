@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class Config(AppConfig):
+    name = "qinqing.appeals"
+    label = "appeals"
+    verbose_name = "诉求办理"

@@ -1,0 +1,126 @@
+"""Reads. `appeals_visible_to(user)` is the only door to appeals: pages and API alike go through it."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from qinqing.accounts.models import Role, User
+from qinqing.appeals.models import TIMED_STATUSES, Appeal, AppealEvent, Light, Status
+from qinqing.core.errors import NotVisible
+from qinqing.core.workcalendar import end_of_day
+
+CoLink = Appeal.co_departments.through
+
+
+def _department_scope(user: User) -> Q:
+    dept = user.department
+    if user.role == Role.DEPT_HEAD:
+        lead = Q(lead_department__path__startswith=dept.path)
+        co_ids = CoLink.objects.filter(department__path__startswith=dept.path).values("appeal_id")
+    else:
+        lead = Q(lead_department_id=dept.pk)
+        co_ids = CoLink.objects.filter(department_id=dept.pk).values("appeal_id")
+    return lead | Q(pk__in=co_ids)
+
+
+def appeals_visible_to(user: User) -> QuerySet[Appeal]:
+    qs = Appeal.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    role = user.role
+    if role == Role.ENTERPRISE and user.enterprise_id:
+        return qs.filter(enterprise_id=user.enterprise_id)
+    if role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
+        return qs.filter(region__path__startswith=user.region.path)
+    if role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
+        return qs.filter(_department_scope(user))
+    # System and audit administrators read no cases (三员分立).
+    return qs.none()
+
+
+def get_visible_appeal(user: User, number: str) -> Appeal:
+    """The appeal if `user` may see it; otherwise NotVisible, exactly as for a number that does not exist."""
+    appeal = (
+        appeals_visible_to(user)
+        .select_related("category", "enterprise", "region", "lead_department", "submitted_by", "merged_into")
+        .prefetch_related("co_departments")
+        .filter(number=number)
+        .first()
+    )
+    if appeal is None:
+        raise NotVisible("未找到该诉求")
+    return appeal
+
+
+@dataclass
+class AppealFilters:
+    status: str = ""
+    category: int | None = None
+    channel: str = ""
+    department: int | None = None
+    light: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""
+    enterprise: int | None = None
+
+
+def filter_appeals(qs: QuerySet[Appeal], f: AppealFilters, now: dt.datetime | None = None) -> QuerySet[Appeal]:
+    now = now or timezone.now()
+    if f.status:
+        statuses = f.status.split(",")
+        qs = qs.filter(status__in=statuses) if len(statuses) > 1 else qs.filter(status=f.status)
+    if f.category:
+        qs = qs.filter(category_id=f.category)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.enterprise:
+        qs = qs.filter(enterprise_id=f.enterprise)
+    if f.department:
+        qs = qs.filter(
+            Q(lead_department_id=f.department)
+            | Q(pk__in=CoLink.objects.filter(department_id=f.department).values("appeal_id"))
+        )
+    if f.light:
+        timed = Q(status__in=TIMED_STATUSES, deadline__isnull=False)
+        if f.light == Light.RED:
+            qs = qs.filter(timed, deadline__lt=now)
+        elif f.light == Light.YELLOW:
+            qs = qs.filter(timed, deadline__gte=now, yellow_at__lte=now)
+        elif f.light == Light.GREEN:
+            qs = qs.filter(timed, yellow_at__gt=now)
+    if f.date_from:
+        qs = qs.filter(submitted_at__gte=timezone.make_aware(dt.datetime.combine(f.date_from, dt.time.min)))
+    if f.date_to:
+        qs = qs.filter(submitted_at__lte=end_of_day(f.date_to))
+    if f.q:
+        term = f.q.strip()
+        qs = qs.filter(
+            Q(number=term.upper()) | Q(title__icontains=term) | Q(content__icontains=term) | Q(enterprise__name__icontains=term)
+        )
+    return qs
+
+
+def list_appeals(user: User, f: AppealFilters) -> QuerySet[Appeal]:
+    """A visible, filtered, list-ready queryset (one query per page, whatever its size)."""
+    return (
+        filter_appeals(appeals_visible_to(user), f)
+        .select_related("category", "enterprise", "lead_department")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
+    return appeal.events.select_related("actor_department").order_by("created_at", "id")
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """Headline counts for the user's home page."""
+    qs = appeals_visible_to(user)
+    now = timezone.now()
+    counts = {"open": qs.exclude(status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED]).count()}
+    counts["red"] = qs.filter(status__in=TIMED_STATUSES, deadline__lt=now).count()
+    counts["yellow"] = qs.filter(status__in=TIMED_STATUSES, deadline__gte=now, yellow_at__lte=now).count()
+    return counts

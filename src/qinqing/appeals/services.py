@@ -1,0 +1,677 @@
+"""Every change to an appeal is one function here, one transaction, one immutable event.
+
+Each function takes the appeal row lock first (select_for_update), then checks the workflow table
+against the locked row: two people acting on one appeal at once are serialised, and the second one
+sees the state the first one left and is refused if its action no longer applies.
+"""
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from qinqing.accounts.models import Role, User
+from qinqing.appeals import workflow
+from qinqing.appeals.models import (
+    Appeal,
+    AppealEvent,
+    Attachment,
+    Category,
+    Channel,
+    ClockPause,
+    ExtensionRequest,
+    ResponsibilityCatalogue,
+    Satisfaction,
+    Status,
+    Step,
+    TimeLimit,
+    Urgency,
+)
+from qinqing.core import numbering, workcalendar
+from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible, TransitionNotAllowed
+from qinqing.enterprises.models import Enterprise
+from qinqing.enterprises.validators import validate_mobile
+from qinqing.organisation.models import Department, Region
+
+Kind = AppealEvent.Kind
+MAX_EXTENSION_DAYS = 30
+MAX_HANDLE_DAYS = 90
+
+DEFAULT_LIMITS = {Step.TRIAGE: 1, Step.SIGN: 1, Step.HANDLE: 10, Step.RATE: 5}
+
+
+# ---------------------------------------------------------------- reference look-ups
+
+
+def time_limit(step: str, category: Category | None, urgency: str) -> int:
+    """Working days for `step`; the most specific TimeLimit row wins (see TimeLimit)."""
+    rows = TimeLimit.objects.filter(step=step).filter(
+        Q(category=category) | Q(category__isnull=True), Q(urgency=urgency) | Q(urgency="")
+    )
+    best: tuple[int, int] | None = None
+    for row in rows:
+        rank = (2 if row.category_id else 0) + (1 if row.urgency else 0)
+        if best is None or rank > best[0]:
+            best = (rank, row.working_days)
+    return best[1] if best else DEFAULT_LIMITS[Step(step)]
+
+
+def suggest_assignment(region: Region, category: Category) -> ResponsibilityCatalogue | None:
+    """The 职责清单 entry of the nearest region enclosing `region` (the region itself first)."""
+    ancestor_ids = [int(pk) for pk in region.path.strip("/").split("/") if pk]
+    entries = {
+        e.region_id: e
+        for e in ResponsibilityCatalogue.objects.filter(region_id__in=ancestor_ids, category=category)
+        .select_related("lead_department")
+        .prefetch_related("co_departments")
+    }
+    for region_id in reversed(ancestor_ids):
+        if region_id in entries:
+            return entries[region_id]
+    return None
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _required(**fields: str) -> None:
+    labels = {
+        "title": "标题",
+        "content": "诉求内容",
+        "reason": "理由",
+        "measures": "采取的措施",
+        "result": "办理结果",
+        "note": "说明",
+        "contact_name": "联系人",
+    }
+    errors = {name: [f"请填写{labels.get(name, name)}"] for name, value in fields.items() if not (value or "").strip()}
+    if errors:
+        raise InvalidInput("请完整填写必填项", errors)
+
+
+def _record(
+    appeal: Appeal,
+    kind: str,
+    by: User | None,
+    *,
+    from_status: str = "",
+    note: str = "",
+    data: dict | None = None,
+) -> AppealEvent:
+    return AppealEvent.objects.create(
+        appeal=appeal,
+        kind=kind,
+        actor=by,
+        actor_name=by.display_name if by else "系统",
+        actor_role=by.role if by else "system",
+        actor_department_id=by.department_id if by else None,
+        from_status=from_status,
+        to_status=appeal.status,
+        note=note,
+        data=data or {},
+        created_at=timezone.now(),
+    )
+
+
+def _lock(appeal: Appeal) -> Appeal:
+    # of=("self",): lock only the appeal row (PostgreSQL refuses FOR UPDATE on the nullable side of a join).
+    return (
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("region", "lead_department", "category")
+        .get(pk=appeal.pk)
+    )
+
+
+def _begin(appeal: Appeal, action: str, by: User) -> Appeal:
+    """Lock the appeal and check that `by` may do `action` to it in its current state."""
+    locked = _lock(appeal)
+    found = workflow.parties(locked, by)
+    if not found:
+        raise NotVisible()
+    failure = workflow.guard_failure(locked, action, by, found)
+    if failure:
+        if not found & workflow.ACTIONS[action].parties:
+            raise NotPermitted(failure)
+        raise TransitionNotAllowed(failure)
+    return locked
+
+
+def _set_step(appeal: Appeal, step: str, deadline: dt.datetime | None, days: int) -> None:
+    appeal.step = step
+    appeal.deadline = deadline
+    appeal.step_days = days
+    appeal.yellow_at = workcalendar.yellow_from(deadline, days) if deadline else None
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+def _validate_attachment(upload: UploadedFile) -> None:
+    ext = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
+    if ext not in settings.ATTACHMENT_EXTENSIONS:
+        allowed = "、".join(settings.ATTACHMENT_EXTENSIONS)
+        raise InvalidInput("附件类型不允许", {"attachments": [f"不支持 .{ext or '无扩展名'} 文件，允许的类型：{allowed}"]})
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        raise InvalidInput("附件过大", {"attachments": [f"“{upload.name}”超过 {limit_mb} MB 的上限"]})
+
+
+def _store_attachments(appeal: Appeal, by: User, files: Sequence[UploadedFile]) -> list[Attachment]:
+    saved = []
+    for upload in files:
+        saved.append(
+            Attachment.objects.create(
+                appeal=appeal, file=upload, original_name=upload.name[:200], size=upload.size, uploaded_by=by
+            )
+        )
+    return saved
+
+
+# ---------------------------------------------------------------- intake
+
+
+def submit_appeal(
+    *,
+    by: User,
+    title: str,
+    content: str,
+    category: Category,
+    enterprise: Enterprise | None = None,
+    urgency: str = Urgency.NORMAL,
+    channel: str = Channel.ONLINE,
+    contact_name: str = "",
+    contact_mobile: str = "",
+    idempotency_key: str | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> tuple[Appeal, bool]:
+    """Register an appeal. Returns (appeal, created); a repeated idempotency key returns the first one.
+
+    An enterprise user submits for its own enterprise through the online channel; a dispatcher registers
+    one on an enterprise's behalf with the channel it came through.
+    """
+    if idempotency_key:
+        existing = Appeal.objects.filter(submitted_by=by, idempotency_key=idempotency_key).first()
+        if existing:
+            return existing, False
+
+    if by.role == Role.ENTERPRISE:
+        if not by.enterprise_id:
+            raise NotPermitted("您的账号未关联企业，请联系营商办")
+        if enterprise is not None and enterprise.pk != by.enterprise_id:
+            raise InvalidInput("只能为本企业提交诉求", {"enterprise": ["只能为本企业提交诉求"]})
+        enterprise = by.enterprise
+        channel = Channel.ONLINE
+    elif by.role == Role.DISPATCHER:
+        if enterprise is None:
+            raise InvalidInput("请选择企业", {"enterprise": ["请选择代为登记的企业"]})
+        if not enterprise.region.path.startswith(by.region.path):
+            raise InvalidInput("该企业不在您的管辖区划内", {"enterprise": ["该企业不在您的管辖区划内"]})
+    else:
+        raise NotPermitted("只有企业用户或营商办调度员可以登记诉求")
+
+    _required(title=title, content=content)
+    errors: dict[str, list[str]] = {}
+    if len(title.strip()) > 100:
+        errors["title"] = ["标题不能超过100个字"]
+    if len(content) > 5000:
+        errors["content"] = ["诉求内容不能超过5000个字"]
+    if not category.active:
+        errors["category"] = ["该类别已停用，请选择其他类别"]
+    if urgency not in Urgency.values:
+        errors["urgency"] = ["紧急程度不正确"]
+    if channel not in Channel.values:
+        errors["channel"] = ["来源渠道不正确"]
+    if not contact_name.strip() or not contact_mobile:
+        primary = enterprise.contacts.first()
+        contact_name = contact_name.strip() or (primary.name if primary else "")
+        contact_mobile = contact_mobile or (primary.mobile if primary else "")
+    if not contact_name:
+        errors["contact_name"] = ["请填写联系人"]
+    try:
+        validate_mobile(contact_mobile)
+    except ValidationError as exc:
+        errors["contact_mobile"] = list(exc.messages)
+    if errors:
+        raise InvalidInput("提交内容有误，请修改后重试", errors)
+    for upload in attachments:
+        _validate_attachment(upload)
+
+    now = timezone.now()
+    triage_days = time_limit(Step.TRIAGE, category, urgency)
+    try:
+        with transaction.atomic():
+            appeal = Appeal(
+                title=title.strip(),
+                content=content.strip(),
+                category=category,
+                urgency=urgency,
+                channel=channel,
+                enterprise=enterprise,
+                region_id=enterprise.region_id,
+                submitted_by=by,
+                contact_name=contact_name,
+                contact_mobile=contact_mobile,
+                idempotency_key=idempotency_key or None,
+                submitted_at=now,
+            )
+            _set_step(appeal, Step.TRIAGE, workcalendar.deadline_after(now, triage_days), triage_days)
+            # Numbered last: the day's counter row stays locked only until this transaction commits.
+            appeal.number = numbering.next_number("QQ", workcalendar.local_date(now))
+            appeal.save()
+            data = {"channel": channel, "deadline": _iso(appeal.deadline)}
+            if by.role != Role.ENTERPRISE:
+                data["on_behalf_of"] = enterprise.name
+            _record(appeal, Kind.SUBMITTED, by, note="", data=data)
+            _store_attachments(appeal, by, attachments)
+    except IntegrityError:
+        # A concurrent request with the same idempotency key won the race; answer with its appeal.
+        if idempotency_key:
+            existing = Appeal.objects.filter(submitted_by=by, idempotency_key=idempotency_key).first()
+            if existing:
+                return existing, False
+        raise
+    return appeal, True
+
+
+# ---------------------------------------------------------------- triage
+
+
+@transaction.atomic
+def assign_appeal(
+    *,
+    appeal: Appeal,
+    by: User,
+    lead: Department,
+    co: Iterable[Department] = (),
+    handle_days: int | None = None,
+    note: str = "",
+) -> Appeal:
+    """受理并分派: lead + co-handling departments. Handling time runs from now, so a slow signature
+    eats into it; signing has its own, shorter limit."""
+    appeal = _begin(appeal, "assign", by)
+    co = [d for d in co if d.pk != lead.pk]
+    errors: dict[str, list[str]] = {}
+    scope = by.region.path
+    # The lead may sit in the dispatcher's region or above it (a city-level bureau for a district case).
+    in_reach = lead.region.path.startswith(scope) or scope.startswith(lead.region.path)
+    if not lead.active or not in_reach:
+        errors["lead"] = ["主办单位不在本区划范围内或已停用"]
+    for d in co:
+        if not d.active:
+            errors.setdefault("co", []).append(f"“{d}”已停用")
+    if handle_days is not None and not (1 <= handle_days <= MAX_HANDLE_DAYS):
+        errors["handle_days"] = [f"办理时限应为1至{MAX_HANDLE_DAYS}个工作日"]
+    if errors:
+        raise InvalidInput("分派信息有误", errors)
+
+    now = timezone.now()
+    from_status = appeal.status
+    handle_days = handle_days or time_limit(Step.HANDLE, appeal.category, appeal.urgency)
+    sign_days = time_limit(Step.SIGN, appeal.category, appeal.urgency)
+    appeal.status = Status.ASSIGNED
+    appeal.lead_department = lead
+    appeal.assigned_at = now
+    appeal.handle_days = handle_days
+    appeal.handle_deadline = workcalendar.deadline_after(now, handle_days)
+    _set_step(appeal, Step.SIGN, workcalendar.deadline_after(now, sign_days), sign_days)
+    appeal.save()
+    appeal.co_departments.set(co)
+    _record(
+        appeal,
+        Kind.ASSIGNED,
+        by,
+        from_status=from_status,
+        note=note,
+        data={
+            "lead": lead.name,
+            "co": [d.name for d in co],
+            "handle_days": handle_days,
+            "handle_deadline": _iso(appeal.handle_deadline),
+            "sign_deadline": _iso(appeal.deadline),
+        },
+    )
+    return appeal
+
+
+@transaction.atomic
+def reject_appeal(*, appeal: Appeal, by: User, reason: str) -> Appeal:
+    _required(reason=reason)
+    appeal = _begin(appeal, "reject", by)
+    from_status = appeal.status
+    appeal.status = Status.REJECTED
+    appeal.closed_at = timezone.now()
+    _set_step(appeal, Step.TRIAGE, None, 0)
+    appeal.save()
+    _record(appeal, Kind.REJECTED, by, from_status=from_status, note=reason.strip())
+    return appeal
+
+
+# ---------------------------------------------------------------- department
+
+
+@transaction.atomic
+def sign_appeal(*, appeal: Appeal, by: User) -> Appeal:
+    appeal = _begin(appeal, "sign", by)
+    now = timezone.now()
+    on_time = now <= appeal.deadline if appeal.deadline else True
+    from_status = appeal.status
+    appeal.status = Status.IN_PROGRESS
+    appeal.signed_at = now
+    _set_step(appeal, Step.HANDLE, appeal.handle_deadline, appeal.handle_days)
+    appeal.save()
+    _record(appeal, Kind.SIGNED, by, from_status=from_status, data={"on_time": on_time})
+    return appeal
+
+
+@transaction.atomic
+def return_appeal(*, appeal: Appeal, by: User, reason: str) -> Appeal:
+    """退回: a wrong assignment goes back to the office, counted against nobody."""
+    _required(reason=reason)
+    appeal = _begin(appeal, "return", by)
+    from_status = appeal.status
+    returned_from = appeal.lead_department.name
+    now = timezone.now()
+    triage_days = time_limit(Step.TRIAGE, appeal.category, appeal.urgency)
+    appeal.status = Status.SUBMITTED
+    appeal.lead_department = None
+    appeal.handle_deadline = None
+    appeal.handle_days = 0
+    appeal.assigned_at = None
+    appeal.return_count += 1
+    _set_step(appeal, Step.TRIAGE, workcalendar.deadline_after(now, triage_days), triage_days)
+    appeal.save()
+    appeal.co_departments.clear()
+    _record(appeal, Kind.RETURNED, by, from_status=from_status, note=reason.strip(), data={"department": returned_from})
+    return appeal
+
+
+@transaction.atomic
+def request_extension(*, appeal: Appeal, by: User, days: int, reason: str) -> ExtensionRequest:
+    _required(reason=reason)
+    if not isinstance(days, int) or not (1 <= days <= MAX_EXTENSION_DAYS):
+        raise InvalidInput("延期天数有误", {"days": [f"延期天数应为1至{MAX_EXTENSION_DAYS}个工作日"]})
+    appeal = _begin(appeal, "request_extension", by)
+    if appeal.extensions.filter(state=ExtensionRequest.State.PENDING).exists():
+        raise TransitionNotAllowed("已有待审批的延期申请，请等待营商办审批")
+    ext = ExtensionRequest.objects.create(appeal=appeal, requested_by=by, days=days, reason=reason.strip())
+    _record(
+        appeal,
+        Kind.EXTENSION_REQUESTED,
+        by,
+        from_status=appeal.status,
+        note=reason.strip(),
+        data={"extension_id": ext.pk, "days": days},
+    )
+    return ext
+
+
+@transaction.atomic
+def decide_extension(*, extension: ExtensionRequest, by: User, approve: bool, note: str = "") -> ExtensionRequest:
+    """The deadline moves only on approval, by the requested working days from the current deadline."""
+    appeal = _begin(extension.appeal, "decide_extension", by)
+    extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+    if extension.state != ExtensionRequest.State.PENDING:
+        raise TransitionNotAllowed("该延期申请已审批，不能重复审批")
+    if not approve:
+        _required(note=note)
+    extension.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.DENIED
+    extension.decided_by = by
+    extension.decided_at = timezone.now()
+    extension.decision_note = note.strip()
+    extension.save()
+    data = {"extension_id": extension.pk, "days": extension.days}
+    if approve:
+        old = appeal.handle_deadline
+        new_day = workcalendar.add_working_days(workcalendar.local_date(old), extension.days)
+        appeal.handle_deadline = workcalendar.end_of_day(new_day)
+        appeal.handle_days += extension.days
+        appeal.extension_count += 1
+        if appeal.status == Status.IN_PROGRESS:
+            _set_step(appeal, Step.HANDLE, appeal.handle_deadline, appeal.handle_days)
+        appeal.save()
+        data.update(old_deadline=_iso(old), new_deadline=_iso(appeal.handle_deadline))
+    _record(
+        appeal,
+        Kind.EXTENSION_APPROVED if approve else Kind.EXTENSION_DENIED,
+        by,
+        from_status=appeal.status,
+        note=note.strip(),
+        data=data,
+    )
+    return extension
+
+
+@transaction.atomic
+def add_note(*, appeal: Appeal, by: User, note: str) -> AppealEvent:
+    """办理进展 (lead), 协办意见 (co-handling department), or 批示 (leader): no change of state."""
+    _required(note=note)
+    appeal = _begin(appeal, "note", by)
+    return _record(appeal, Kind.NOTE, by, from_status=appeal.status, note=note.strip())
+
+
+@transaction.atomic
+def pause_clock(*, appeal: Appeal, by: User, kind: str, reason: str) -> ClockPause:
+    _required(reason=reason)
+    if kind not in ClockPause.Kind.values:
+        raise InvalidInput("挂起类型有误", {"kind": ["请选择挂起类型"]})
+    appeal = _begin(appeal, "pause", by)
+    now = timezone.now()
+    from_status = appeal.status
+    pause = ClockPause.objects.create(appeal=appeal, kind=kind, reason=reason.strip(), started_at=now, started_by=by)
+    appeal.status = Status.PAUSED
+    appeal.paused_at = now
+    appeal.save()
+    _record(
+        appeal,
+        Kind.PAUSED,
+        by,
+        from_status=from_status,
+        note=reason.strip(),
+        data={"pause_id": pause.pk, "kind": kind, "kind_label": pause.get_kind_display()},
+    )
+    return pause
+
+
+@transaction.atomic
+def resume_clock(*, appeal: Appeal, by: User, note: str = "") -> Appeal:
+    """Paused working days are given back: the handling deadline moves by the working days the clock
+    stood still (the day of pausing counts as paused, the day of resuming as running)."""
+    appeal = _begin(appeal, "resume", by)
+    now = timezone.now()
+    pause = appeal.pauses.filter(ended_at__isnull=True).order_by("-started_at").first()
+    started = pause.started_at if pause else appeal.paused_at
+    paused_days = workcalendar.working_days_between(workcalendar.local_date(started), workcalendar.local_date(now))
+    old = appeal.handle_deadline
+    if paused_days:
+        new_day = workcalendar.add_working_days(workcalendar.local_date(old), paused_days)
+        appeal.handle_deadline = workcalendar.end_of_day(new_day)
+    if pause:
+        pause.ended_at = now
+        pause.ended_by = by
+        pause.working_days = paused_days
+        pause.save()
+    from_status = appeal.status
+    appeal.status = Status.IN_PROGRESS
+    appeal.paused_at = None
+    _set_step(appeal, Step.HANDLE, appeal.handle_deadline, appeal.handle_days)
+    appeal.save()
+    _record(
+        appeal,
+        Kind.RESUMED,
+        by,
+        from_status=from_status,
+        note=note.strip(),
+        data={"paused_working_days": paused_days, "old_deadline": _iso(old), "new_deadline": _iso(appeal.handle_deadline)},
+    )
+    return appeal
+
+
+@transaction.atomic
+def reply_to_appeal(*, appeal: Appeal, by: User, measures: str, result: str) -> Appeal:
+    _required(measures=measures, result=result)
+    appeal = _begin(appeal, "reply", by)
+    now = timezone.now()
+    from_status = appeal.status
+    appeal.status = Status.REPLIED
+    appeal.replied_at = now
+    appeal.reply_measures = measures.strip()
+    appeal.reply_result = result.strip()
+    rate_days = time_limit(Step.RATE, appeal.category, appeal.urgency)
+    _set_step(appeal, Step.RATE, workcalendar.deadline_after(now, rate_days), rate_days)
+    appeal.save()
+    _record(
+        appeal,
+        Kind.REPLIED,
+        by,
+        from_status=from_status,
+        note=result.strip(),
+        data={"measures": appeal.reply_measures, "on_time": now <= appeal.handle_deadline},
+    )
+    return appeal
+
+
+# ---------------------------------------------------------------- enterprise
+
+
+@transaction.atomic
+def rate_appeal(*, appeal: Appeal, by: User, satisfaction: str, resolved: bool | None, comment: str = "") -> Appeal:
+    errors = {}
+    if satisfaction not in Satisfaction.values:
+        errors["satisfaction"] = ["请选择满意、基本满意或不满意"]
+    if resolved is None:
+        errors["resolved"] = ["请选择问题是否已解决"]
+    if satisfaction == Satisfaction.DISSATISFIED and not comment.strip():
+        errors["comment"] = ["选择“不满意”时请说明原因，便于重办"]
+    if errors:
+        raise InvalidInput("评价信息不完整", errors)
+    appeal = _begin(appeal, "rate", by)
+    now = timezone.now()
+    from_status = appeal.status
+    appeal.status = Status.CLOSED
+    appeal.satisfaction = satisfaction
+    appeal.resolved = resolved
+    appeal.closed_at = now
+    _set_step(appeal, Step.RATE, None, 0)
+    appeal.save()
+    _record(
+        appeal,
+        Kind.RATED,
+        by,
+        from_status=from_status,
+        note=comment.strip(),
+        data={"satisfaction": satisfaction, "resolved": resolved},
+    )
+    return appeal
+
+
+@transaction.atomic
+def reopen_appeal(*, appeal: Appeal, by: User, reason: str) -> Appeal:
+    """重办 after 不满意: back to the same lead department with a fresh handling limit."""
+    _required(reason=reason)
+    appeal = _begin(appeal, "reopen", by)
+    now = timezone.now()
+    from_status = appeal.status
+    handle_days = time_limit(Step.HANDLE, appeal.category, appeal.urgency)
+    appeal.status = Status.IN_PROGRESS
+    appeal.reopen_count += 1
+    appeal.closed_at = None
+    appeal.replied_at = None
+    appeal.satisfaction = ""
+    appeal.resolved = None
+    appeal.handle_days = handle_days
+    appeal.handle_deadline = workcalendar.deadline_after(now, handle_days)
+    _set_step(appeal, Step.HANDLE, appeal.handle_deadline, handle_days)
+    appeal.save()
+    _record(
+        appeal,
+        Kind.REOPENED,
+        by,
+        from_status=from_status,
+        note=reason.strip(),
+        data={"reopen_count": appeal.reopen_count, "handle_deadline": _iso(appeal.handle_deadline)},
+    )
+    return appeal
+
+
+@transaction.atomic
+def withdraw_appeal(*, appeal: Appeal, by: User, reason: str) -> Appeal:
+    _required(reason=reason)
+    appeal = _begin(appeal, "withdraw", by)
+    from_status = appeal.status
+    appeal.status = Status.WITHDRAWN
+    appeal.closed_at = timezone.now()
+    appeal.paused_at = None
+    _set_step(appeal, appeal.step, None, 0)
+    appeal.save()
+    appeal.pauses.filter(ended_at__isnull=True).update(ended_at=appeal.closed_at, ended_by=by)
+    appeal.extensions.filter(state=ExtensionRequest.State.PENDING).update(
+        state=ExtensionRequest.State.DENIED, decided_at=appeal.closed_at, decision_note="诉求已撤回"
+    )
+    _record(appeal, Kind.WITHDRAWN, by, from_status=from_status, note=reason.strip())
+    return appeal
+
+
+@transaction.atomic
+def merge_appeal(*, appeal: Appeal, by: User, into: Appeal, note: str = "") -> Appeal:
+    """并案: a duplicate follows the appeal it is merged into and is answered with it."""
+    if into.pk == appeal.pk:
+        raise InvalidInput("不能并入自身", {"into": ["不能并入自身"]})
+    appeal = _begin(appeal, "merge", by)
+    target = Appeal.objects.select_related("region").get(pk=into.pk)
+    if workflow.OFFICE not in workflow.parties(target, by):
+        raise InvalidInput("目标诉求不在您的管辖区划内", {"into": ["目标诉求不在您的管辖区划内"]})
+    if target.status in (Status.REJECTED, Status.WITHDRAWN, Status.MERGED):
+        raise InvalidInput("目标诉求已终止，不能并入", {"into": [f"目标诉求状态为“{target.get_status_display()}”"]})
+    from_status = appeal.status
+    appeal.status = Status.MERGED
+    appeal.merged_into = target
+    appeal.closed_at = timezone.now()
+    appeal.paused_at = None
+    _set_step(appeal, appeal.step, None, 0)
+    appeal.save()
+    _record(appeal, Kind.MERGED, by, from_status=from_status, note=note.strip(), data={"into": target.number})
+    _record(target, Kind.NOTE, by, from_status=target.status, note=f"并入诉求 {appeal.number}：{appeal.title}")
+    return appeal
+
+
+@transaction.atomic
+def add_attachments(*, appeal: Appeal, by: User, files: Sequence[UploadedFile]) -> list[Attachment]:
+    if not files:
+        raise InvalidInput("请选择要上传的文件", {"attachments": ["请选择要上传的文件"]})
+    for upload in files:
+        _validate_attachment(upload)
+    appeal = _begin(appeal, "attach", by)
+    saved = _store_attachments(appeal, by, files)
+    _record(appeal, Kind.ATTACHMENT, by, from_status=appeal.status, data={"files": [a.original_name for a in saved]})
+    return saved
+
+
+# ---------------------------------------------------------------- system
+
+
+def close_unrated(now: dt.datetime | None = None) -> int:
+    """Close replied appeals whose rating window has passed, marked as auto-closed.
+
+    Each appeal is claimed with a conditional UPDATE inside its own transaction, so concurrent sweeps
+    (or an enterprise rating at that very moment) close it once.
+    """
+    now = now or timezone.now()
+    closed = 0
+    due = Appeal.objects.filter(status=Status.REPLIED, deadline__lt=now).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            claimed = Appeal.objects.filter(pk=pk, status=Status.REPLIED, deadline__lt=now).update(
+                status=Status.CLOSED, auto_closed=True, closed_at=now, deadline=None, yellow_at=None, updated_at=now
+            )
+            if claimed == 1:
+                appeal = Appeal.objects.get(pk=pk)
+                _record(appeal, Kind.AUTO_CLOSED, None, from_status=Status.REPLIED, note="评价期满未评价，系统自动办结")
+                closed += 1
+    return closed

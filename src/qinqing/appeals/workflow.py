@@ -1,0 +1,112 @@
+"""The one place that says what can happen next to an appeal, and who may do it.
+
+Services check it before acting; templates and the API ask it which actions to offer. A party is the
+relation of a user to one appeal (not a global role): the enterprise that owns it, the coordinating
+office of its region, the lead or a co-handling department, a leader of the region.
+"""
+
+from dataclasses import dataclass
+
+from qinqing.accounts.models import Role
+from qinqing.appeals.models import Appeal, Satisfaction, Status
+
+S = Status
+
+OWNER = "owner"  # a user of the appeal's enterprise
+OFFICE = "office"  # a dispatcher whose region contains the appeal's
+LEADER = "leader"  # a leader whose region contains the appeal's
+LEAD = "lead"  # staff of the lead department
+CO = "co"  # staff of a co-handling department
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    target: str | None  # None: the state does not change
+    parties: frozenset[str]
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action("assign", "受理分派", (S.SUBMITTED,), S.ASSIGNED, frozenset({OFFICE})),
+        Action("reject", "不予受理", (S.SUBMITTED,), S.REJECTED, frozenset({OFFICE})),
+        Action("sign", "签收", (S.ASSIGNED,), S.IN_PROGRESS, frozenset({LEAD})),
+        Action("return", "退回", (S.ASSIGNED,), S.SUBMITTED, frozenset({LEAD})),
+        Action("request_extension", "申请延期", (S.IN_PROGRESS,), None, frozenset({LEAD})),
+        Action("decide_extension", "审批延期", (S.IN_PROGRESS, S.PAUSED), None, frozenset({OFFICE})),
+        Action("pause", "挂起", (S.IN_PROGRESS,), S.PAUSED, frozenset({LEAD})),
+        Action("resume", "恢复计时", (S.PAUSED,), S.IN_PROGRESS, frozenset({LEAD, OFFICE})),
+        Action(
+            "note",
+            "办理进展",
+            (S.ASSIGNED, S.IN_PROGRESS, S.PAUSED, S.REPLIED),
+            None,
+            frozenset({LEAD, CO, OFFICE, LEADER}),
+        ),
+        Action("reply", "答复", (S.IN_PROGRESS,), S.REPLIED, frozenset({LEAD})),
+        Action("rate", "评价", (S.REPLIED,), S.CLOSED, frozenset({OWNER})),
+        Action("reopen", "申请重办", (S.CLOSED,), S.IN_PROGRESS, frozenset({OWNER, OFFICE})),
+        Action("withdraw", "撤回", (S.SUBMITTED, S.ASSIGNED, S.IN_PROGRESS, S.PAUSED), S.WITHDRAWN, frozenset({OWNER, OFFICE})),
+        Action("merge", "并案", (S.SUBMITTED, S.ASSIGNED, S.IN_PROGRESS, S.PAUSED), S.MERGED, frozenset({OFFICE})),
+        Action(
+            "attach",
+            "上传附件",
+            (S.SUBMITTED, S.ASSIGNED, S.IN_PROGRESS, S.PAUSED, S.REPLIED),
+            None,
+            frozenset({OWNER, OFFICE, LEAD, CO}),
+        ),
+    ]
+}
+
+
+def parties(appeal: Appeal, user) -> set[str]:
+    """The relations `user` has to `appeal`. Uses prefetched co_departments when present."""
+    found: set[str] = set()
+    if not user.is_authenticated:
+        return found
+    role = user.role
+    if role == Role.ENTERPRISE and user.enterprise_id and user.enterprise_id == appeal.enterprise_id:
+        found.add(OWNER)
+    elif role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
+        if appeal.region.path.startswith(user.region.path):
+            found.add(OFFICE if role == Role.DISPATCHER else LEADER)
+    elif role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
+        dept = user.department
+        if appeal.lead_department_id and _covers(user, dept, appeal.lead_department):
+            found.add(LEAD)
+        if any(_covers(user, dept, co) for co in appeal.co_departments.all()):
+            found.add(CO)
+    return found
+
+
+def _covers(user, own, other) -> bool:
+    # A head answers for the sub-units of the department; a handler for the department itself.
+    if user.role == Role.DEPT_HEAD:
+        return other.path.startswith(own.path)
+    return other.pk == own.pk
+
+
+def guard_failure(appeal: Appeal, action_name: str, user, found: set[str] | None = None) -> str | None:
+    """Why `user` may not do `action_name` now, in Chinese; None when allowed."""
+    action = ACTIONS[action_name]
+    found = parties(appeal, user) if found is None else found
+    if not found & action.parties:
+        return f"您无权对该诉求执行“{action.label}”"
+    if appeal.status not in action.sources:
+        return f"诉求当前状态为“{appeal.get_status_display()}”，不能{action.label}"
+    if action_name == "reopen":
+        from django.conf import settings
+
+        if appeal.satisfaction != Satisfaction.DISSATISFIED or appeal.auto_closed:
+            return "只有评价为“不满意”的诉求可以申请重办"
+        if appeal.reopen_count >= settings.QINQING_MAX_REOPENS:
+            return f"该诉求已重办{appeal.reopen_count}次，达到上限，请联系营商办"
+    return None
+
+
+def available_actions(appeal: Appeal, user) -> list[Action]:
+    found = parties(appeal, user)
+    return [a for name, a in ACTIONS.items() if guard_failure(appeal, name, user, found) is None]

@@ -1,0 +1,78 @@
+from django.db import models
+
+from qinqing.enterprises.validators import mask_mobile, normalise_uscc, validate_mobile, validate_uscc
+from qinqing.organisation.models import Region
+
+
+class Industry(models.TextChoices):
+    """国民经济行业分类 (GB/T 4754-2017) 门类."""
+
+    A = "A", "农、林、牧、渔业"
+    B = "B", "采矿业"
+    C = "C", "制造业"
+    D = "D", "电力、热力、燃气及水生产和供应业"
+    E = "E", "建筑业"
+    F = "F", "批发和零售业"
+    G = "G", "交通运输、仓储和邮政业"
+    H = "H", "住宿和餐饮业"
+    I = "I", "信息传输、软件和信息技术服务业"  # noqa: E741 - the standard's own letter
+    J = "J", "金融业"
+    K = "K", "房地产业"
+    L = "L", "租赁和商务服务业"
+    M = "M", "科学研究和技术服务业"
+    N = "N", "水利、环境和公共设施管理业"
+    O = "O", "居民服务、修理和其他服务业"  # noqa: E741
+    P = "P", "教育"
+    Q = "Q", "卫生和社会工作"
+    R = "R", "文化、体育和娱乐业"
+    S = "S", "公共管理、社会保障和社会组织"
+    T = "T", "国际组织"
+
+
+class Scale(models.TextChoices):
+    LARGE = "large", "大型"
+    MEDIUM = "medium", "中型"
+    SMALL = "small", "小型"
+    MICRO = "micro", "微型"
+
+
+class Enterprise(models.Model):
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc])
+    name = models.CharField("企业名称", max_length=120)
+    industry = models.CharField("行业门类", max_length=1, choices=Industry.choices)
+    scale = models.CharField("企业规模", max_length=10, choices=Scale.choices)
+    region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="enterprises")
+    address = models.CharField("地址", max_length=200, blank=True)
+    is_key = models.BooleanField("重点企业", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "企业"
+        verbose_name_plural = "企业"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.uscc = normalise_uscc(self.uscc)
+
+
+class Contact(models.Model):
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField("姓名", max_length=30)
+    title = models.CharField("职务", max_length=30, blank=True)
+    mobile = models.CharField("手机号码", max_length=11, validators=[validate_mobile])
+    is_primary = models.BooleanField("主要联系人", default=False)
+
+    class Meta:
+        verbose_name = "企业联系人"
+        verbose_name_plural = "企业联系人"
+        ordering = ["-is_primary", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.masked_mobile}"
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_mobile(self.mobile)
