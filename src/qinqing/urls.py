@@ -1,6 +1,16 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from qinqing.api.api import urls as api_urls
+
+admin.site.site_header = "亲清 · 系统管理"
+admin.site.site_title = "亲清"
+
 urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/", api_urls()),
+    path("", include("qinqing.appeals.urls")),
 ]

@@ -37,6 +37,7 @@ from qinqing.core import numbering, workcalendar
 from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible, TransitionNotAllowed
 from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.validators import validate_mobile
+from qinqing.organisation import selectors as organisation_selectors
 from qinqing.organisation.models import Department, Region
 
 Kind = AppealEvent.Kind
@@ -64,7 +65,7 @@ def time_limit(step: str, category: Category | None, urgency: str) -> int:
 
 def suggest_assignment(region: Region, category: Category) -> ResponsibilityCatalogue | None:
     """The 职责清单 entry of the nearest region enclosing `region` (the region itself first)."""
-    ancestor_ids = [int(pk) for pk in region.path.strip("/").split("/") if pk]
+    ancestor_ids = organisation_selectors.ancestor_ids(region)
     entries = {
         e.region_id: e
         for e in ResponsibilityCatalogue.objects.filter(region_id__in=ancestor_ids, category=category)

@@ -1,0 +1,49 @@
+# The front door. `make run` starts the product with demo data; `make test` runs every test.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-pg lint bench install clean-db
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo --if-empty
+	@echo ""
+	@echo "亲清 is running at http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs)"
+	@echo "Demo accounts, password qinqing2026:"
+	@echo "  qiye / qiye2      enterprise users (企业用户)"
+	@echo "  diaodu            dispatcher of the city office (市营商办调度员); dongcheng: 东城区"
+	@echo "  renshe            handler, 市人社局 (部门经办人); renshe_head: its head; gongdian: 供电公司; ziran: 自然资源局"
+	@echo "  lingdao           leader (市领导)"
+	@echo "  admin             system administrator (/admin/)"
+	@echo "  shenji            audit administrator (审计日志)"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-pg: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean-db:
+	rm -f var/qinqing.sqlite3*

@@ -1,0 +1,135 @@
+"""The HTTP API, assembled from each app's router. One place maps domain errors and validation errors
+to the error shape {"message": ..., "errors": {field: [...]}} with Chinese messages."""
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from qinqing.accounts.models import ApiToken
+from qinqing.core.errors import DomainError
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        row = (
+            ApiToken.objects.select_related("user", "user__region", "user__department")
+            .filter(key_hash=ApiToken.hash(token), revoked=False, user__is_active=True)
+            .first()
+        )
+        if row is None:
+            return None
+        now = timezone.now()
+        # Record use at most once a minute: a busy client should not turn every read into a write.
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.user
+        return row.user
+
+
+class Session(SessionAuth):
+    def authenticate(self, request, key):
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None
+
+
+api = NinjaAPI(
+    title="亲清 API",
+    version="1",
+    description="企业诉求受理、分派、办理、答复、评价的全流程接口。认证：浏览器会话（需 CSRF 令牌）或 `Authorization: Bearer <令牌>`。",
+    auth=[TokenAuth(), Session()],
+    urls_namespace="api",
+)
+
+PYDANTIC_MESSAGES = {
+    "missing": "此项为必填项",
+    "string_too_long": "长度不能超过{max_length}个字符",
+    "string_too_short": "长度不能少于{min_length}个字符",
+    "string_type": "应为文本",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "greater_than_equal": "不能小于{ge}",
+    "less_than_equal": "不能大于{le}",
+    "greater_than": "应大于{gt}",
+    "less_than": "应小于{lt}",
+    "literal_error": "取值不在允许范围内：{expected}",
+    "enum": "取值不在允许范围内：{expected}",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "list_type": "应为列表",
+    "json_invalid": "请求体不是合法的 JSON",
+    "model_attributes_type": "请求体应为 JSON 对象",
+    "dict_type": "请求体应为 JSON 对象",
+}
+
+
+def _field_name(loc) -> str:
+    names = [str(p) for p in loc if not isinstance(p, int)]
+    # Drop the "body"/"query" location and the payload parameter name ninja adds.
+    names = [n for n in names if n not in ("body", "query", "path", "form", "file", "payload", "filters")]
+    return ".".join(names) or "请求"
+
+
+def _message(err: dict) -> str:
+    template = PYDANTIC_MESSAGES.get(err.get("type", ""))
+    if template:
+        try:
+            return template.format(**(err.get("ctx") or {}))
+        except (KeyError, IndexError):
+            return template.split("{")[0].rstrip("：")
+    return "格式不正确"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        errors.setdefault(_field_name(err.get("loc", ())), []).append(_message(err))
+    return api.create_response(request, {"message": "提交的数据有误，请检查后重试", "errors": errors}, status=422)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return api.create_response(request, {"message": exc.message, "errors": exc.errors}, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return api.create_response(request, {"message": "请先登录，或提供有效的 API 令牌", "errors": {}}, status=401)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"message": "未找到该记录", "errors": {}}, status=404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return api.create_response(request, {"message": str(exc), "errors": {}}, status=exc.status_code)
+
+
+def _routers():
+    from qinqing.appeals.api import router as appeals_router
+    from qinqing.appeals.api import reference_router
+    from qinqing.enterprises.api import router as enterprises_router
+
+    api.add_router("/appeals", appeals_router)
+    api.add_router("/enterprises", enterprises_router)
+    api.add_router("/", reference_router)
+
+
+_routers()
+
+
+def urls():
+    """The API's URL patterns, opted out of LoginRequiredMiddleware: the API authenticates itself
+    (session or token) and answers 401 in JSON rather than redirecting to a login page."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback.login_required = False
+    return patterns, app_name, namespace

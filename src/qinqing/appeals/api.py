@@ -1,0 +1,516 @@
+"""Appeal endpoints: thin. Parse with a schema, call one selector or service, shape the answer."""
+
+import datetime as dt
+from typing import Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from qinqing.accounts.models import Role
+from qinqing.appeals import selectors, services, workflow
+from qinqing.appeals.models import Appeal, Category, Channel, ExtensionRequest, Satisfaction, Urgency
+from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
+from qinqing.enterprises.models import Enterprise
+from qinqing.enterprises.validators import mask_mobile, normalise_uscc, validate_uscc
+from qinqing.organisation.models import Department
+from qinqing.organisation.selectors import departments_in_reach
+
+router = Router(tags=["诉求"])
+reference_router = Router(tags=["基础数据"])
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class Message(Schema):
+    message: str
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class AppealIn(Schema):
+    title: str = Field(..., max_length=100, description="标题")
+    content: str = Field(..., max_length=5000, description="诉求内容")
+    category: str = Field(..., description="类别代码（见 /api/categories）")
+    urgency: Urgency = Urgency.NORMAL
+    channel: Channel = Channel.ONLINE
+    enterprise_uscc: str | None = Field(None, description="代为登记时的企业统一社会信用代码；企业用户不填")
+    contact_name: str = ""
+    contact_mobile: str = ""
+
+
+class AppealRow(Schema):
+    number: str
+    title: str
+    status: str
+    status_label: str
+    category: str
+    channel: str
+    channel_label: str
+    urgency: str
+    enterprise: str
+    lead_department: str | None
+    step: str
+    deadline: dt.datetime | None
+    light: str | None
+    submitted_at: dt.datetime
+
+
+class AppealPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[AppealRow]
+
+
+class EventOut(Schema):
+    kind: str
+    kind_label: str
+    actor: str
+    actor_department: str | None
+    from_status: str
+    to_status: str
+    note: str
+    data: dict
+    created_at: dt.datetime
+
+
+class ExtensionOut(Schema):
+    id: int
+    days: int
+    reason: str
+    state: str
+    decision_note: str
+    created_at: dt.datetime
+
+
+class PauseOut(Schema):
+    kind: str
+    reason: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    working_days: int
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    uploaded_at: dt.datetime
+
+
+class AppealDetail(AppealRow):
+    content: str
+    urgency_label: str
+    contact_name: str
+    contact_mobile: str
+    co_departments: list[str]
+    handle_deadline: dt.datetime | None
+    reply_measures: str
+    reply_result: str
+    satisfaction: str
+    resolved: bool | None
+    auto_closed: bool
+    reopen_count: int
+    merged_into: str | None
+    actions: list[str]
+    events: list[EventOut]
+    extensions: list[ExtensionOut]
+    pauses: list[PauseOut]
+    attachments: list[AttachmentOut]
+
+
+class SubmitOut(Schema):
+    number: str
+    created: bool
+    status: str
+    deadline: dt.datetime | None
+
+
+class FilterParams(Schema):
+    status: str = ""
+    category: int | None = None
+    channel: str = ""
+    department: int | None = None
+    light: Literal["", "green", "yellow", "red"] = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = Field("", max_length=100)
+    page: int = Field(1, ge=1)
+    page_size: int = Field(20, ge=1, le=100)
+
+
+class AssignIn(Schema):
+    lead: int
+    co: list[int] = []
+    handle_days: int | None = Field(None, ge=1, le=services.MAX_HANDLE_DAYS)
+    note: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., max_length=2000)
+
+
+class NoteIn(Schema):
+    note: str = Field(..., max_length=2000)
+
+
+class OptionalNoteIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+class ExtensionIn(Schema):
+    days: int = Field(..., ge=1, le=services.MAX_EXTENSION_DAYS)
+    reason: str = Field(..., max_length=2000)
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=2000)
+
+
+class PauseIn(Schema):
+    kind: Literal["enterprise", "third_party"]
+    reason: str = Field(..., max_length=2000)
+
+
+class ReplyIn(Schema):
+    measures: str = Field(..., max_length=5000)
+    result: str = Field(..., max_length=5000)
+
+
+class RateIn(Schema):
+    satisfaction: Satisfaction
+    resolved: bool
+    comment: str = Field("", max_length=2000)
+
+
+class MergeIn(Schema):
+    into: str
+    note: str = Field("", max_length=2000)
+
+
+class SuggestionOut(Schema):
+    lead: DepartmentOut | None
+    co: list[DepartmentOut]
+    handle_days: int
+    matters: str
+
+
+# ---------------------------------------------------------------- shaping
+
+
+def _row(appeal: Appeal) -> dict:
+    return {
+        "number": appeal.number,
+        "title": appeal.title,
+        "status": appeal.status,
+        "status_label": appeal.get_status_display(),
+        "category": appeal.category.name,
+        "channel": appeal.channel,
+        "channel_label": appeal.get_channel_display(),
+        "urgency": appeal.urgency,
+        "enterprise": appeal.enterprise.name,
+        "lead_department": appeal.lead_department.name if appeal.lead_department_id else None,
+        "step": appeal.step,
+        "deadline": appeal.deadline,
+        "light": appeal.light(),
+        "submitted_at": appeal.submitted_at,
+    }
+
+
+def _detail(appeal: Appeal, user) -> dict:
+    owner_or_gov = user.role != Role.ENTERPRISE or user.enterprise_id == appeal.enterprise_id
+    data = _row(appeal)
+    data.update(
+        content=appeal.content,
+        urgency_label=appeal.get_urgency_display(),
+        contact_name=appeal.contact_name,
+        # Government staff need the number to call back; nobody else sees it whole.
+        contact_mobile=appeal.contact_mobile if owner_or_gov else mask_mobile(appeal.contact_mobile),
+        co_departments=[d.name for d in appeal.co_departments.all()],
+        handle_deadline=appeal.handle_deadline,
+        reply_measures=appeal.reply_measures,
+        reply_result=appeal.reply_result,
+        satisfaction=appeal.satisfaction,
+        resolved=appeal.resolved,
+        auto_closed=appeal.auto_closed,
+        reopen_count=appeal.reopen_count,
+        merged_into=appeal.merged_into.number if appeal.merged_into_id else None,
+        actions=[a.name for a in workflow.available_actions(appeal, user)],
+        events=[
+            {
+                "kind": e.kind,
+                "kind_label": e.get_kind_display(),
+                "actor": e.actor_name,
+                "actor_department": e.actor_department.name if e.actor_department_id else None,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+                "data": e.data,
+                "created_at": e.created_at,
+            }
+            for e in selectors.timeline(appeal)
+        ],
+        extensions=list(appeal.extensions.all()),
+        pauses=list(appeal.pauses.all()),
+        attachments=[
+            {"id": a.pk, "name": a.original_name, "size": a.size, "uploaded_at": a.uploaded_at}
+            for a in appeal.attachments.all()
+        ],
+    )
+    return data
+
+
+def _appeal(request, number: str) -> Appeal:
+    return selectors.get_visible_appeal(request.auth, number)
+
+
+def _detail_response(request, number: str) -> dict:
+    return _detail(_appeal(request, number), request.auth)
+
+
+def _department(pk: int, field: str) -> Department:
+    dept = Department.objects.select_related("region").filter(pk=pk).first()
+    if dept is None:
+        raise InvalidInput("部门不存在", {field: [f"编号为 {pk} 的部门不存在"]})
+    return dept
+
+
+# ---------------------------------------------------------------- endpoints
+
+
+@router.get("", response=AppealPage, summary="诉求列表（按权限范围）")
+def list_appeals(request, filters: Query[FilterParams]):
+    f = selectors.AppealFilters(
+        status=filters.status,
+        category=filters.category,
+        channel=filters.channel,
+        department=filters.department,
+        light=filters.light,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        q=filters.q,
+    )
+    qs = selectors.list_appeals(request.auth, f)
+    count = qs.count()
+    start = (filters.page - 1) * filters.page_size
+    items = [_row(a) for a in qs[start : start + filters.page_size]]
+    return {"count": count, "page": filters.page, "page_size": filters.page_size, "items": items}
+
+
+@router.post("", response={201: SubmitOut, 200: SubmitOut}, summary="提交诉求（企业）或代为登记（营商办）")
+def submit(request, payload: AppealIn):
+    user = request.auth
+    category = Category.objects.filter(code=payload.category).first()
+    if category is None:
+        raise InvalidInput("诉求类别不存在", {"category": [f"未知的类别“{payload.category}”，请从类别列表中选择"]})
+    enterprise = None
+    if payload.enterprise_uscc:
+        code = normalise_uscc(payload.enterprise_uscc)
+        try:
+            validate_uscc(code)
+        except ValidationError as exc:
+            raise InvalidInput("统一社会信用代码有误", {"enterprise_uscc": list(exc.messages)}) from exc
+        enterprise = Enterprise.objects.select_related("region").filter(uscc=code).first()
+        if enterprise is None:
+            raise InvalidInput("企业不存在", {"enterprise_uscc": ["未找到该统一社会信用代码对应的企业，请先在企业库登记"]})
+    key = request.headers.get("Idempotency-Key") or None
+    if key and len(key) > 64:
+        raise InvalidInput("Idempotency-Key 过长", {"Idempotency-Key": ["不能超过64个字符"]})
+    appeal, created = services.submit_appeal(
+        by=user,
+        title=payload.title,
+        content=payload.content,
+        category=category,
+        enterprise=enterprise,
+        urgency=payload.urgency,
+        channel=payload.channel,
+        contact_name=payload.contact_name,
+        contact_mobile=payload.contact_mobile,
+        idempotency_key=key,
+    )
+    body = {"number": appeal.number, "created": created, "status": appeal.status, "deadline": appeal.deadline}
+    return (201 if created else 200), body
+
+
+@router.get("/{number}", response=AppealDetail, summary="诉求详情（含流转记录）")
+def detail(request, number: str):
+    return _detail_response(request, number)
+
+
+@router.get("/{number}/events", response=list[EventOut], summary="流转记录")
+def events(request, number: str):
+    return _detail_response(request, number)["events"]
+
+
+@router.get("/{number}/suggestion", response=SuggestionOut, summary="按职责清单建议主办、协办单位")
+def suggestion(request, number: str):
+    appeal = _appeal(request, number)
+    if workflow.OFFICE not in workflow.parties(appeal, request.auth):
+        raise NotPermitted("只有营商办可以查看分派建议")
+    entry = services.suggest_assignment(appeal.region, appeal.category)
+    handle_days = services.time_limit("handle", appeal.category, appeal.urgency)
+    if entry is None:
+        return {"lead": None, "co": [], "handle_days": handle_days, "matters": ""}
+    return {
+        "lead": entry.lead_department,
+        "co": list(entry.co_departments.all()),
+        "handle_days": handle_days,
+        "matters": entry.matters,
+    }
+
+
+@router.post("/{number}/assign", response=AppealDetail, summary="受理并分派")
+def assign(request, number: str, payload: AssignIn):
+    appeal = _appeal(request, number)
+    lead = _department(payload.lead, "lead")
+    co = [_department(pk, "co") for pk in payload.co]
+    services.assign_appeal(
+        appeal=appeal, by=request.auth, lead=lead, co=co, handle_days=payload.handle_days, note=payload.note
+    )
+    return _detail_response(request, number)
+
+
+@router.post("/{number}/reject", response=AppealDetail, summary="不予受理")
+def reject(request, number: str, payload: ReasonIn):
+    services.reject_appeal(appeal=_appeal(request, number), by=request.auth, reason=payload.reason)
+    return _detail_response(request, number)
+
+
+@router.post("/{number}/sign", response=AppealDetail, summary="签收")
+def sign(request, number: str):
+    services.sign_appeal(appeal=_appeal(request, number), by=request.auth)
+    return _detail_response(request, number)
+
+
+@router.post("/{number}/return", response=AppealDetail, summary="退回（分派有误）")
+def return_(request, number: str, payload: ReasonIn):
+    services.return_appeal(appeal=_appeal(request, number), by=request.auth, reason=payload.reason)
+    return _detail_response(request, number)
+
+
+@router.post("/{number}/extensions", response={201: ExtensionOut}, summary="申请延期")
+def request_extension(request, number: str, payload: ExtensionIn):
+    ext = services.request_extension(
+        appeal=_appeal(request, number), by=request.auth, days=payload.days, reason=payload.reason
+    )
+    return 201, ext
+
+
+@router.post("/{number}/extensions/{extension_id}/decision", response=AppealDetail, summary="审批延期")
+def decide_extension(request, number: str, extension_id: int, payload: DecisionIn):
+    appeal = _appeal(request, number)
+    ext = get_object_or_404(ExtensionRequest, pk=extension_id, appeal=appeal)
+    services.decide_extension(extension=ext, by=request.auth, approve=payload.approve, note=payload.note)
+    return _detail_response(request, number)
+
+
+@router.post("/{number}/notes", response=AppealDetail, summary="办理进展 / 协办意见 / 领导批示")
+def note(request, number: str, payload: NoteIn):
+    services.add_note(appeal=_appeal(request, number), by=request.auth, note=payload.note)
+    return _detail_response(request, number)
+
+
+@router.post("/{number}/pause", response=AppealDetail, summary="挂起（暂停计时）")
+def pause(request, number: str, payload: PauseIn):
+    services.pause_clock(appeal=_appeal(request, number), by=request.auth, kind=payload.kind, reason=payload.reason)
+    return _detail_response(request, number)
+
+
+@router.post("/{number}/resume", response=AppealDetail, summary="恢复计时")
+def resume(request, number: str, payload: OptionalNoteIn):
+    services.resume_clock(appeal=_appeal(request, number), by=request.auth, note=payload.note)
+    return _detail_response(request, number)
+
+
+@router.post("/{number}/reply", response=AppealDetail, summary="答复")
+def reply(request, number: str, payload: ReplyIn):
+    services.reply_to_appeal(
+        appeal=_appeal(request, number), by=request.auth, measures=payload.measures, result=payload.result
+    )
+    return _detail_response(request, number)
+
+
+@router.post("/{number}/rate", response=AppealDetail, summary="满意度评价")
+def rate(request, number: str, payload: RateIn):
+    services.rate_appeal(
+        appeal=_appeal(request, number),
+        by=request.auth,
+        satisfaction=payload.satisfaction,
+        resolved=payload.resolved,
+        comment=payload.comment,
+    )
+    return _detail_response(request, number)
+
+
+@router.post("/{number}/reopen", response=AppealDetail, summary="申请重办")
+def reopen(request, number: str, payload: ReasonIn):
+    services.reopen_appeal(appeal=_appeal(request, number), by=request.auth, reason=payload.reason)
+    return _detail_response(request, number)
+
+
+@router.post("/{number}/withdraw", response=AppealDetail, summary="撤回")
+def withdraw(request, number: str, payload: ReasonIn):
+    services.withdraw_appeal(appeal=_appeal(request, number), by=request.auth, reason=payload.reason)
+    return _detail_response(request, number)
+
+
+@router.post("/{number}/merge", response=AppealDetail, summary="并案")
+def merge(request, number: str, payload: MergeIn):
+    appeal = _appeal(request, number)
+    try:
+        target = selectors.get_visible_appeal(request.auth, payload.into.strip().upper())
+    except NotVisible as exc:
+        raise InvalidInput("目标诉求不存在", {"into": ["未找到该编号的诉求"]}) from exc
+    services.merge_appeal(appeal=appeal, by=request.auth, into=target, note=payload.note)
+    return _detail_response(request, number)
+
+
+@router.post("/{number}/attachments", response={201: list[AttachmentOut]}, summary="上传附件")
+def upload(request, number: str, files: list[UploadedFile] = File(...)):  # noqa: B008 - ninja's declaration style
+    saved = services.add_attachments(appeal=_appeal(request, number), by=request.auth, files=files)
+    return 201, [{"id": a.pk, "name": a.original_name, "size": a.size, "uploaded_at": a.uploaded_at} for a in saved]
+
+
+@reference_router.get("categories", response=list[CategoryOut], summary="诉求类别")
+def categories(request):
+    return Category.objects.filter(active=True)
+
+
+@reference_router.get("departments", response=list[DepartmentOut], summary="可分派的部门（营商办）")
+def departments(request):
+    user = request.auth
+    if user.role not in (Role.DISPATCHER, Role.LEADER):
+        raise NotPermitted("只有营商办和领导可以查看部门列表")
+    return departments_in_reach(user.region)
+
+
+@reference_router.get("me", summary="当前用户")
+def me(request):
+    u = request.auth
+    return {
+        "username": u.username,
+        "name": u.display_name,
+        "role": u.role,
+        "role_label": u.get_role_display(),
+        "region": u.region.name if u.region_id else None,
+        "department": u.department.name if u.department_id else None,
+        "enterprise": u.enterprise.name if u.enterprise_id else None,
+        "page_size": settings.QINQING_PAGE_SIZE,
+    }
+

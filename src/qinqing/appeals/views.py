@@ -1,0 +1,345 @@
+"""Pages. Thin: parse the form, call one selector or service, render. Domain errors become a message on
+the page the user came from; nothing is half-saved because every service is one transaction."""
+
+import datetime as dt
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from qinqing.accounts.models import Role
+from qinqing.appeals import selectors, services, workflow
+from qinqing.appeals.models import (
+    Appeal,
+    AppealEvent,
+    Category,
+    Channel,
+    ClockPause,
+    ExtensionRequest,
+    Light,
+    Satisfaction,
+    Status,
+    Urgency,
+)
+from qinqing.core.errors import DomainError, NotVisible
+from qinqing.enterprises.models import Enterprise
+from qinqing.organisation.models import Department
+from qinqing.organisation.selectors import departments_in_reach
+
+# ---------------------------------------------------------------- home and lists
+
+TABS: dict[str, list[tuple[str, str, dict]]] = {
+    Role.ENTERPRISE: [
+        ("mine", "我的诉求", {}),
+        ("to_rate", "待评价", {"status": Status.REPLIED}),
+    ],
+    Role.DISPATCHER: [
+        ("triage", "待受理", {"status": Status.SUBMITTED}),
+        ("extensions", "延期审批", {"pending_extension": True}),
+        ("paused", "挂起中", {"status": Status.PAUSED}),
+        ("red", "超期", {"light": Light.RED}),
+        ("all", "全部诉求", {}),
+    ],
+    Role.HANDLER: [
+        ("to_sign", "待签收", {"status": Status.ASSIGNED}),
+        ("doing", "办理中", {"status": f"{Status.IN_PROGRESS},{Status.PAUSED}"}),
+        ("replied", "已答复", {"status": Status.REPLIED}),
+        ("all", "全部", {}),
+    ],
+    Role.LEADER: [
+        ("red", "超期", {"light": Light.RED}),
+        ("all", "全部诉求", {}),
+    ],
+}
+TABS[Role.DEPT_HEAD] = TABS[Role.HANDLER]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    role = request.user.role
+    if role == Role.AUDITOR:
+        return redirect("audit_log")
+    if role == Role.SYSADMIN:
+        return redirect("admin:index")
+    if role not in TABS:
+        return render(request, "appeals/no_role.html")
+    return redirect("appeal_list")
+
+
+class FilterForm(forms.Form):
+    status = forms.CharField(required=False)
+    category = forms.ModelChoiceField(Category.objects.all(), required=False, empty_label="全部类别")
+    channel = forms.ChoiceField(choices=[("", "全部渠道"), *Channel.choices], required=False)
+    department = forms.ModelChoiceField(Department.objects.none(), required=False, empty_label="全部部门")
+    light = forms.ChoiceField(choices=[("", "全部预警"), *Light.choices], required=False)
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(required=False, max_length=100)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.is_office:
+            self.fields["department"].queryset = departments_in_reach(user.region)
+        else:
+            del self.fields["department"]
+
+
+def appeal_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    tabs = TABS.get(user.role)
+    if tabs is None:
+        raise Http404
+    tab_key = request.GET.get("tab") or tabs[0][0]
+    tab = next((t for t in tabs if t[0] == tab_key), tabs[0])
+    form = FilterForm(request.GET or None, user=user)
+    f = selectors.AppealFilters(**{k: v for k, v in tab[2].items() if k != "pending_extension"})
+    if form.is_valid():
+        data = form.cleaned_data
+        f.status = data["status"] or f.status
+        f.category = data["category"].pk if data["category"] else None
+        f.channel = data["channel"]
+        f.department = data["department"].pk if data.get("department") else None
+        f.light = data["light"] or f.light
+        f.date_from, f.date_to, f.q = data["date_from"], data["date_to"], data["q"]
+    qs = selectors.list_appeals(user, f)
+    if tab[2].get("pending_extension"):
+        qs = qs.filter(extensions__state=ExtensionRequest.State.PENDING)
+    page = Paginator(qs, settings.QINQING_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "appeals/list.html",
+        {
+            "tabs": tabs,
+            "tab": tab,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "statuses": Status.choices,
+            "counts": selectors.queue_counts(user),
+        },
+    )
+
+
+# ---------------------------------------------------------------- intake
+
+
+class SubmitForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=100)
+    content = forms.CharField(label="诉求内容", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+    category = forms.ModelChoiceField(Category.objects.filter(active=True), label="类别", empty_label="请选择")
+    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
+    contact_name = forms.CharField(label="联系人", max_length=30, required=False)
+    contact_mobile = forms.CharField(label="联系电话", max_length=11, required=False)
+    attachments = forms.FileField(
+        label="附件", required=False, widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True})
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].widget.attrs["multiple"] = True
+        if user.role == Role.DISPATCHER:
+            self.fields["enterprise"] = forms.ModelChoiceField(
+                Enterprise.objects.filter(region__path__startswith=user.region.path),
+                label="企业",
+                empty_label="请选择企业",
+            )
+            self.fields["channel"] = forms.ChoiceField(label="来源渠道", choices=Channel.choices)
+            self.order_fields(["enterprise", "channel"])
+
+
+def submit(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.role not in (Role.ENTERPRISE, Role.DISPATCHER):
+        raise Http404
+    if request.method == "POST":
+        form = SubmitForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                appeal, created = services.submit_appeal(
+                    by=user,
+                    title=d["title"],
+                    content=d["content"],
+                    category=d["category"],
+                    enterprise=d.get("enterprise"),
+                    urgency=d["urgency"],
+                    channel=d.get("channel", Channel.ONLINE),
+                    contact_name=d["contact_name"],
+                    contact_mobile=d["contact_mobile"],
+                    idempotency_key=d["idempotency_key"],
+                    attachments=request.FILES.getlist("attachments"),
+                )
+            except DomainError as exc:
+                _errors_to_form(form, exc)
+            else:
+                if created:
+                    messages.success(request, f"诉求已提交，编号 {appeal.number}，我们会在时限内受理。")
+                return redirect("appeal_detail", number=appeal.number)
+    else:
+        form = SubmitForm(user=user, initial={"idempotency_key": uuid.uuid4().hex})
+    return render(request, "appeals/submit.html", {"form": form})
+
+
+def _errors_to_form(form: forms.Form, exc: DomainError) -> None:
+    if not exc.errors:
+        form.add_error(None, exc.message)
+    for field, msgs in exc.errors.items():
+        for msg in msgs:
+            form.add_error(field if field in form.fields else None, msg)
+
+
+# ---------------------------------------------------------------- detail and actions
+
+
+def _visible(request: HttpRequest, number: str) -> Appeal:
+    try:
+        return selectors.get_visible_appeal(request.user, number)
+    except NotVisible as exc:
+        raise Http404("未找到该诉求") from exc
+
+
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    appeal = _visible(request, number)
+    actions = {a.name: a for a in workflow.available_actions(appeal, request.user)}
+    context = {
+        "appeal": appeal,
+        "events": selectors.timeline(appeal),
+        "actions": actions,
+        "attachments": appeal.attachments.all(),
+        "extensions": appeal.extensions.select_related("requested_by", "decided_by"),
+        "pauses": appeal.pauses.select_related("started_by"),
+        "pending_extension": appeal.extensions.filter(state=ExtensionRequest.State.PENDING).first(),
+        "satisfaction_choices": Satisfaction.choices,
+        "pause_kinds": ClockPause.Kind.choices,
+        "parties": workflow.parties(appeal, request.user),
+        "show_mobile": request.user.role != Role.ENTERPRISE or request.user.enterprise_id == appeal.enterprise_id,
+    }
+    if "assign" in actions:
+        entry = services.suggest_assignment(appeal.region, appeal.category)
+        context["departments"] = departments_in_reach(request.user.region)
+        context["suggestion"] = entry
+        context["suggested_co"] = {d.pk for d in entry.co_departments.all()} if entry else set()
+        context["default_handle_days"] = services.time_limit("handle", appeal.category, appeal.urgency)
+    return render(request, "appeals/detail.html", context)
+
+
+def _int(value: str | None, field: str, label: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise services.InvalidInput(f"{label}应为整数", {field: [f"{label}应为整数"]}) from exc
+
+
+@require_POST
+def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    appeal = _visible(request, number)
+    user, post = request.user, request.POST
+    try:
+        if action == "assign":
+            lead_id = _int(post.get("lead"), "lead", "主办单位")
+            if lead_id is None:
+                raise services.InvalidInput("请选择主办单位", {"lead": ["请选择主办单位"]})
+            reach = departments_in_reach(user.region)
+            lead = reach.filter(pk=lead_id).first()
+            if lead is None:
+                raise services.InvalidInput("主办单位不在本区划范围内", {"lead": ["主办单位不在本区划范围内"]})
+            co_ids = [_int(v, "co", "协办单位") for v in post.getlist("co")]
+            co = list(reach.filter(pk__in=co_ids))
+            services.assign_appeal(
+                appeal=appeal,
+                by=user,
+                lead=lead,
+                co=co,
+                handle_days=_int(post.get("handle_days"), "handle_days", "办理时限"),
+                note=post.get("note", ""),
+            )
+        elif action == "reject":
+            services.reject_appeal(appeal=appeal, by=user, reason=post.get("reason", ""))
+        elif action == "sign":
+            services.sign_appeal(appeal=appeal, by=user)
+        elif action == "return":
+            services.return_appeal(appeal=appeal, by=user, reason=post.get("reason", ""))
+        elif action == "request_extension":
+            days = _int(post.get("days"), "days", "延期天数") or 0
+            services.request_extension(appeal=appeal, by=user, days=days, reason=post.get("reason", ""))
+        elif action == "decide_extension":
+            ext = get_object_or_404(ExtensionRequest, pk=_int(post.get("extension"), "extension", "申请"), appeal=appeal)
+            services.decide_extension(
+                extension=ext, by=user, approve=post.get("approve") == "1", note=post.get("note", "")
+            )
+        elif action == "note":
+            services.add_note(appeal=appeal, by=user, note=post.get("note", ""))
+        elif action == "pause":
+            services.pause_clock(appeal=appeal, by=user, kind=post.get("kind", ""), reason=post.get("reason", ""))
+        elif action == "resume":
+            services.resume_clock(appeal=appeal, by=user, note=post.get("note", ""))
+        elif action == "reply":
+            services.reply_to_appeal(
+                appeal=appeal, by=user, measures=post.get("measures", ""), result=post.get("result", "")
+            )
+        elif action == "rate":
+            resolved = {"1": True, "0": False}.get(post.get("resolved", ""))
+            services.rate_appeal(
+                appeal=appeal,
+                by=user,
+                satisfaction=post.get("satisfaction", ""),
+                resolved=resolved,
+                comment=post.get("comment", ""),
+            )
+        elif action == "reopen":
+            services.reopen_appeal(appeal=appeal, by=user, reason=post.get("reason", ""))
+        elif action == "withdraw":
+            services.withdraw_appeal(appeal=appeal, by=user, reason=post.get("reason", ""))
+        elif action == "merge":
+            into = post.get("into", "").strip().upper()
+            try:
+                target = selectors.get_visible_appeal(user, into)
+            except NotVisible as exc:
+                raise services.InvalidInput("目标诉求不存在", {"into": ["未找到该编号的诉求"]}) from exc
+            services.merge_appeal(appeal=appeal, by=user, into=target, note=post.get("note", ""))
+        elif action == "attach":
+            services.add_attachments(appeal=appeal, by=user, files=request.FILES.getlist("files"))
+        else:
+            raise Http404
+    except DomainError as exc:
+        details = "；".join(m for msgs in exc.errors.values() for m in msgs)
+        messages.error(request, f"{exc.message}{'：' + details if details else ''}")
+        return redirect("appeal_detail", number=number)
+    label = workflow.ACTIONS[action].label
+    messages.success(request, f"已{label}")
+    return redirect("appeal_detail", number=number)
+
+
+def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    appeal = _visible(request, number)
+    att = get_object_or_404(appeal.attachments, pk=pk)
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name)
+
+
+# ---------------------------------------------------------------- audit
+
+
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit administrator reads every recorded step, and nothing else."""
+    if request.user.role != Role.AUDITOR:
+        raise Http404
+    events = AppealEvent.objects.select_related("appeal", "actor_department").order_by("-created_at", "-id")
+    day = request.GET.get("day")
+    if day:
+        try:
+            parsed = dt.date.fromisoformat(day)
+        except ValueError:
+            messages.error(request, "日期格式应为 YYYY-MM-DD")
+        else:
+            events = events.filter(created_at__date=parsed)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "appeals/audit_log.html", {"page": page, "day": day or ""})
