@@ -81,7 +81,7 @@ def suggest_assignment(region: Region, category: Category) -> ResponsibilityCata
 # ---------------------------------------------------------------- helpers
 
 
-def _required(**fields: str) -> None:
+def _missing(**fields: str) -> dict[str, list[str]]:
     labels = {
         "title": "标题",
         "content": "诉求内容",
@@ -91,7 +91,11 @@ def _required(**fields: str) -> None:
         "note": "说明",
         "contact_name": "联系人",
     }
-    errors = {name: [f"请填写{labels.get(name, name)}"] for name, value in fields.items() if not (value or "").strip()}
+    return {name: [f"请填写{labels.get(name, name)}"] for name, value in fields.items() if not (value or "").strip()}
+
+
+def _required(**fields: str) -> None:
+    errors = _missing(**fields)
     if errors:
         raise InvalidInput("请完整填写必填项", errors)
 
@@ -217,8 +221,7 @@ def submit_appeal(
     else:
         raise NotPermitted("只有企业用户或营商办调度员可以登记诉求")
 
-    _required(title=title, content=content)
-    errors: dict[str, list[str]] = {}
+    errors = _missing(title=title, content=content)
     if len(title.strip()) > 100:
         errors["title"] = ["标题不能超过100个字"]
     if len(content) > 5000:
