@@ -6,7 +6,7 @@ from typing import Literal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -345,7 +345,7 @@ def submit(request, payload: AppealIn):
         idempotency_key=key,
     )
     body = {"number": appeal.number, "created": created, "status": appeal.status, "deadline": appeal.deadline}
-    return (201 if created else 200), body
+    return Status(201 if created else 200, body)
 
 
 @router.get("/{number}", response=AppealDetail, summary="诉求详情（含流转记录）")
@@ -409,7 +409,7 @@ def request_extension(request, number: str, payload: ExtensionIn):
     ext = services.request_extension(
         appeal=_appeal(request, number), by=request.auth, days=payload.days, reason=payload.reason
     )
-    return 201, ext
+    return Status(201, ext)
 
 
 @router.post("/{number}/extensions/{extension_id}/decision", response=AppealDetail, summary="审批延期")
@@ -484,7 +484,7 @@ def merge(request, number: str, payload: MergeIn):
 @router.post("/{number}/attachments", response={201: list[AttachmentOut]}, summary="上传附件")
 def upload(request, number: str, files: list[UploadedFile] = File(...)):  # noqa: B008 - ninja's declaration style
     saved = services.add_attachments(appeal=_appeal(request, number), by=request.auth, files=files)
-    return 201, [{"id": a.pk, "name": a.original_name, "size": a.size, "uploaded_at": a.uploaded_at} for a in saved]
+    return Status(201, [{"id": a.pk, "name": a.original_name, "size": a.size, "uploaded_at": a.uploaded_at} for a in saved])
 
 
 @reference_router.get("categories", response=list[CategoryOut], summary="诉求类别")

@@ -1,4 +1,4 @@
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from qinqing.accounts.models import Role
@@ -89,4 +89,4 @@ def register(request, payload: EnterpriseIn):
         contact_name=payload.contact_name,
         contact_mobile=payload.contact_mobile,
     )
-    return 201, _out(Enterprise.objects.select_related("region").prefetch_related("contacts").get(pk=e.pk))
+    return Status(201, _out(Enterprise.objects.select_related("region").prefetch_related("contacts").get(pk=e.pk)))
