@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from qinqing.accounts.models import ApiToken, User
+
+
+class Command(BaseCommand):
+    help = "Issue an API bearer token for a user; the token is printed once and only its hash is stored."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--name", default="API 客户端")
+
+    def handle(self, *args, username: str, name: str, **options):
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"用户 {username} 不存在或已停用")
+        _, raw = ApiToken.issue(user=user, name=name)
+        self.stdout.write(raw)

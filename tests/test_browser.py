@@ -1,0 +1,97 @@
+"""End to end in Debian's Chromium: an enterprise submits, the office assigns, the department signs and
+replies, the enterprise rates, and the timeline shows every step."""
+
+import os
+import shutil
+
+import pytest
+
+from tests.conftest import require_browser
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def browser():
+    if not shutil.which(CHROMIUM):
+        if require_browser():
+            pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs Debian's chromium")
+        pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
+    # itself are safe here because they are not inside that loop's coroutines.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield b
+        b.close()
+
+
+def login(page, base, username):
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "pw-qinqing-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/appeals/**")
+
+
+def test_appeal_from_submission_to_rating(world, live_server, browser):
+    base = live_server.url
+    errors: list[str] = []
+
+    def new_page(username):
+        context = browser.new_context(locale="zh-CN")
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        login(page, base, username)
+        return page
+
+    # The enterprise submits.
+    ent = new_page("ent_a")
+    ent.click("text=我要提诉求")
+    ent.fill("input[name=title]", "新生产线用电增容")
+    ent.fill("textarea[name=content]", "新上生产线需增容 800 千伏安，报装后未安排勘查。")
+    ent.select_option("select[name=category]", label="用电")
+    ent.click("#submit-form button[type=submit]")
+    ent.wait_for_selector("#status")
+    assert ent.inner_text("#status") == "待受理"
+    number = ent.url.rstrip("/").split("/")[-1]
+
+    # The office assigns, following the catalogue's suggestion (供电公司).
+    disp = new_page("dispatcher_city")
+    disp.goto(f"{base}/appeals/?tab=triage")
+    disp.click(f"text={number}")
+    assert disp.input_value("#form-assign select[name=lead]") == str(world.power.pk)
+    disp.click("#form-assign button")
+    disp.wait_for_selector("text=已受理分派")
+    assert disp.inner_text("#status") == "待签收"
+
+    # The department signs and replies.
+    dept = new_page("handler_power")
+    dept.goto(f"{base}/appeals/?tab=to_sign")
+    dept.click(f"text={number}")
+    dept.click("#form-sign button")
+    dept.wait_for_selector("#form-reply")
+    dept.fill("#form-reply textarea[name=measures]", "已安排现场勘查并制定增容方案。")
+    dept.fill("#form-reply textarea[name=result]", "增容工程已完成，已送电。")
+    dept.click("#form-reply button")
+    dept.wait_for_selector("text=已答复")
+
+    # The enterprise rates it.
+    ent.reload()
+    ent.check("#form-rate input[name=satisfaction][value=satisfied]")
+    ent.check("#form-rate input[name=resolved][value='1']")
+    ent.click("#form-rate button")
+    ent.wait_for_selector("text=已评价")
+    assert ent.inner_text("#status") == "已办结"
+    timeline = ent.inner_text("#timeline")
+    for step in ("提交诉求", "受理并分派", "签收", "答复", "评价"):
+        assert step in timeline
+    ent.screenshot(path=os.environ.get("QINQING_SCREENSHOT", "/tmp/qinqing-e2e.png"), full_page=True)
+    assert not errors, errors
