@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from stdnum.cn import uscc
 
 from qinqing.accounts.models import ApiToken, Role, User
 from qinqing.appeals import services
 from qinqing.appeals.models import Category, ResponsibilityCatalogue
-from qinqing.core import workcalendar
 from qinqing.enterprises.models import Contact, Enterprise
 from qinqing.organisation.models import Department, Region
 
@@ -32,10 +32,11 @@ def make_uscc(region_code: str = "339900") -> str:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
-    workcalendar.invalidate_overrides()
+def _fresh_process_caches():
+    # Calendar overrides and time limits are cached per process; a rolled-back test must not leave them.
+    cache.clear()
     yield
-    workcalendar.invalidate_overrides()
+    cache.clear()
 
 
 @pytest.fixture
@@ -48,29 +49,51 @@ class World:
 
     def __init__(self):
         self.city = Region.objects.create(code="339900", name="青川市", level=Region.Level.CITY)
-        self.east = Region.objects.create(code="339902", name="东城区", level=Region.Level.DISTRICT, parent=self.city)
-        self.west = Region.objects.create(code="339903", name="西江区", level=Region.Level.DISTRICT, parent=self.city)
-        self.office = Department.objects.create(name="市营商办", kind=Department.Kind.OFFICE, region=self.city)
+        self.east = Region.objects.create(
+            code="339902", name="东城区", level=Region.Level.DISTRICT, parent=self.city
+        )
+        self.west = Region.objects.create(
+            code="339903", name="西江区", level=Region.Level.DISTRICT, parent=self.city
+        )
+        self.office = Department.objects.create(
+            name="市营商办", kind=Department.Kind.OFFICE, region=self.city
+        )
         self.hr = Department.objects.create(name="市人社局", region=self.city)
         self.hr_unit = Department.objects.create(name="市人社局就业科", region=self.city, parent=self.hr)
-        self.power = Department.objects.create(name="供电公司", kind=Department.Kind.UTILITY, region=self.city)
+        self.power = Department.objects.create(
+            name="供电公司", kind=Department.Kind.UTILITY, region=self.city
+        )
         self.land = Department.objects.create(name="市自然资源局", region=self.city)
         self.ent_a = Enterprise.objects.create(
-            uscc=make_uscc("339902"), name="东城恒信机械有限公司", industry="C", scale="small", region=self.east
+            uscc=make_uscc("339902"),
+            name="东城恒信机械有限公司",
+            industry="C",
+            scale="small",
+            region=self.east,
         )
         Contact.objects.create(enterprise=self.ent_a, name="陈联络", mobile="13800000001", is_primary=True)
         self.ent_b = Enterprise.objects.create(
-            uscc=make_uscc("339903"), name="西江鑫达物流有限公司", industry="G", scale="medium", region=self.west
+            uscc=make_uscc("339903"),
+            name="西江鑫达物流有限公司",
+            industry="G",
+            scale="medium",
+            region=self.west,
         )
         Contact.objects.create(enterprise=self.ent_b, name="周联络", mobile="13900000002", is_primary=True)
         self.labour = Category.objects.get(code="labour")
         self.power_cat = Category.objects.get(code="power")
-        entry = ResponsibilityCatalogue.objects.create(region=self.city, category=self.labour, lead_department=self.hr)
+        entry = ResponsibilityCatalogue.objects.create(
+            region=self.city, category=self.labour, lead_department=self.hr
+        )
         entry.co_departments.set([self.land])
-        ResponsibilityCatalogue.objects.create(region=self.city, category=self.power_cat, lead_department=self.power)
+        ResponsibilityCatalogue.objects.create(
+            region=self.city, category=self.power_cat, lead_department=self.power
+        )
 
         def user(name, role, **kw):
-            return User.objects.create_user(username=name, password="pw-qinqing-1", role=role, full_name=name, **kw)
+            return User.objects.create_user(
+                username=name, password="pw-qinqing-1", role=role, full_name=name, **kw
+            )
 
         self.ent_user_a = user("ent_a", Role.ENTERPRISE, enterprise=self.ent_a)
         self.ent_user_b = user("ent_b", Role.ENTERPRISE, enterprise=self.ent_b)
@@ -103,7 +126,9 @@ class World:
 
     def replied(self, **kw):
         appeal = self.in_progress(**kw)
-        return services.reply_to_appeal(appeal=appeal, by=self.handler_hr, measures="组织专场招聘会", result="已招到45人")
+        return services.reply_to_appeal(
+            appeal=appeal, by=self.handler_hr, measures="组织专场招聘会", result="已招到45人"
+        )
 
     def closed(self, satisfaction="satisfied", **kw):
         appeal = self.replied(**kw)
@@ -133,3 +158,10 @@ def clock():
 
 def require_browser() -> bool:
     return os.environ.get("QINQING_REQUIRE_BROWSER") == "1"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # PBKDF2's deliberate slowness is for production; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -24,7 +24,10 @@ class Api:
 
     def post(self, path, body=None, **headers):
         return self.client.post(
-            f"/api{path}", json.dumps(body or {}), content_type="application/json", headers={**self.headers, **headers}
+            f"/api{path}",
+            json.dumps(body or {}),
+            content_type="application/json",
+            headers={**self.headers, **headers},
         )
 
 
@@ -41,17 +44,27 @@ def test_full_journey_through_the_api(world, api, clock):
 
     r = disp.get(f"/appeals/{number}/suggestion")
     assert r.json()["lead"]["id"] == world.hr.pk
-    assert disp.post(f"/appeals/{number}/assign", {"lead": world.hr.pk, "co": [world.land.pk]}).status_code == 200
+    assert (
+        disp.post(f"/appeals/{number}/assign", {"lead": world.hr.pk, "co": [world.land.pk]}).status_code
+        == 200
+    )
     assert hr.post(f"/appeals/{number}/sign").json()["status"] == "in_progress"
     r = hr.post(f"/appeals/{number}/extensions", {"days": 3, "reason": "会商"})
     assert r.status_code == 201
     ext_id = r.json()["id"]
     assert disp.post(f"/appeals/{number}/extensions/{ext_id}/decision", {"approve": True}).status_code == 200
-    assert hr.post(f"/appeals/{number}/pause", {"kind": "enterprise", "reason": "补材料"}).json()["status"] == "paused"
+    assert (
+        hr.post(f"/appeals/{number}/pause", {"kind": "enterprise", "reason": "补材料"}).json()["status"]
+        == "paused"
+    )
     assert hr.post(f"/appeals/{number}/resume", {}).json()["status"] == "in_progress"
     assert hr.post(f"/appeals/{number}/notes", {"note": "已联系"}).status_code == 200
-    assert hr.post(f"/appeals/{number}/reply", {"measures": "专场招聘", "result": "招到45人"}).status_code == 200
-    r = ent.post(f"/appeals/{number}/rate", {"satisfaction": "dissatisfied", "resolved": False, "comment": "还缺人"})
+    assert (
+        hr.post(f"/appeals/{number}/reply", {"measures": "专场招聘", "result": "招到45人"}).status_code == 200
+    )
+    r = ent.post(
+        f"/appeals/{number}/rate", {"satisfaction": "dissatisfied", "resolved": False, "comment": "还缺人"}
+    )
     assert r.json()["status"] == "closed"
     r = ent.post(f"/appeals/{number}/reopen", {"reason": "还缺5人"})
     assert r.json()["status"] == "in_progress" and r.json()["reopen_count"] == 1
@@ -67,7 +80,13 @@ def test_full_journey_through_the_api(world, api, clock):
 def test_dispatcher_registers_on_behalf_by_credit_code(world, api, clock):
     r = api(world.dispatcher).post(
         "/appeals",
-        {"title": "停电", "content": "频繁停电", "category": "power", "channel": "theme_day", "enterprise_uscc": world.ent_b.uscc},
+        {
+            "title": "停电",
+            "content": "频繁停电",
+            "category": "power",
+            "channel": "theme_day",
+            "enterprise_uscc": world.ent_b.uscc,
+        },
     )
     assert r.status_code == 201
     appeal = Appeal.objects.get(number=r.json()["number"])
@@ -92,7 +111,8 @@ class TestBadInput:
     def test_wrong_credit_code_check_digit(self, world, api):
         bad = world.ent_b.uscc[:-1] + ("0" if world.ent_b.uscc[-1] != "0" else "1")
         r = api(world.dispatcher).post(
-            "/appeals", {"title": "x", "content": "y", "category": "power", "channel": "hotline", "enterprise_uscc": bad}
+            "/appeals",
+            {"title": "x", "content": "y", "category": "power", "channel": "hotline", "enterprise_uscc": bad},
         )
         assert r.status_code == 400
         assert r.json()["errors"]["enterprise_uscc"] == ["统一社会信用代码校验位不正确，请核对"]
@@ -104,13 +124,17 @@ class TestBadInput:
         assert "message" in r.json()
 
     def test_wrong_enum_value(self, world, api):
-        r = api(world.ent_user_a).post("/appeals", {"title": "x", "content": "y", "category": "labour", "urgency": "asap"})
+        r = api(world.ent_user_a).post(
+            "/appeals", {"title": "x", "content": "y", "category": "labour", "urgency": "asap"}
+        )
         assert r.status_code == 422
         assert "取值不在允许范围内" in r.json()["errors"]["urgency"][0]
 
     def test_action_in_wrong_state_is_409_and_changes_nothing(self, world, api, clock):
         appeal = world.submit()
-        r = api(world.ent_user_a).post(f"/appeals/{appeal.number}/rate", {"satisfaction": "satisfied", "resolved": True})
+        r = api(world.ent_user_a).post(
+            f"/appeals/{appeal.number}/rate", {"satisfaction": "satisfied", "resolved": True}
+        )
         assert r.status_code == 409  # the owner may rate, but not before a reply
         assert "待受理" in r.json()["message"]
         appeal.refresh_from_db()
@@ -162,7 +186,11 @@ class TestAuth:
         c = Client(enforce_csrf_checks=True)
         c.force_login(world.ent_user_a)
         assert c.get("/api/appeals").status_code == 200
-        r = c.post("/api/appeals", json.dumps({"title": "t", "content": "c", "category": "labour"}), content_type="application/json")
+        r = c.post(
+            "/api/appeals",
+            json.dumps({"title": "t", "content": "c", "category": "labour"}),
+            content_type="application/json",
+        )
         assert r.status_code in (401, 403)
         assert Appeal.objects.count() == 0
 
@@ -240,7 +268,14 @@ class TestEnterpriseRegistry:
         bad = code[:-1] + ("0" if code[-1] != "0" else "1")
         r = api(world.dispatcher).post(
             "/enterprises",
-            {"uscc": bad, "name": "", "industry": "Z", "scale": "huge", "region_code": "339902", "contact_mobile": "123"},
+            {
+                "uscc": bad,
+                "name": "",
+                "industry": "Z",
+                "scale": "huge",
+                "region_code": "339902",
+                "contact_mobile": "123",
+            },
         )
         assert r.status_code == 400
         errors = r.json()["errors"]
@@ -250,7 +285,8 @@ class TestEnterpriseRegistry:
 
     def test_short_code(self, world, api):
         r = api(world.dispatcher).post(
-            "/enterprises", {"uscc": "9133", "name": "n", "industry": "C", "scale": "micro", "region_code": "339902"}
+            "/enterprises",
+            {"uscc": "9133", "name": "n", "industry": "C", "scale": "micro", "region_code": "339902"},
         )
         assert r.json()["errors"]["uscc"] == ["统一社会信用代码应为18位"]
 
@@ -263,6 +299,7 @@ class TestEnterpriseRegistry:
 
     def test_enterprise_user_cannot_register(self, world, api):
         r = api(world.ent_user_a).post(
-            "/enterprises", {"uscc": make_uscc(), "name": "n", "industry": "C", "scale": "micro", "region_code": "339902"}
+            "/enterprises",
+            {"uscc": make_uscc(), "name": "n", "industry": "C", "scale": "micro", "region_code": "339902"},
         )
         assert r.status_code == 403

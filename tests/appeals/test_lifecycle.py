@@ -353,7 +353,9 @@ class TestRateAndReopen:
     def test_dissatisfied_needs_a_comment(self, world, clock):
         appeal = world.replied()
         with pytest.raises(InvalidInput) as exc:
-            services.rate_appeal(appeal=appeal, by=world.ent_user_a, satisfaction="dissatisfied", resolved=False)
+            services.rate_appeal(
+                appeal=appeal, by=world.ent_user_a, satisfaction="dissatisfied", resolved=False
+            )
         assert "comment" in exc.value.errors
 
     def test_unknown_satisfaction_refused(self, world, clock):
@@ -383,7 +385,11 @@ class TestRateAndReopen:
         appeal = services.reopen_appeal(appeal=appeal, by=world.ent_user_a, reason="x")
         appeal = services.reply_to_appeal(appeal=appeal, by=world.handler_hr, measures="m", result="r")
         appeal = services.rate_appeal(
-            appeal=appeal, by=world.ent_user_a, satisfaction="dissatisfied", resolved=False, comment="还是不行"
+            appeal=appeal,
+            by=world.ent_user_a,
+            satisfaction="dissatisfied",
+            resolved=False,
+            comment="还是不行",
         )
         with pytest.raises(TransitionNotAllowed) as exc:
             services.reopen_appeal(appeal=appeal, by=world.ent_user_a, reason="x")

@@ -2,9 +2,9 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from qinqing.appeals import services
 from qinqing.appeals.models import Appeal, Status
@@ -34,7 +34,13 @@ def test_login_page_in_chinese_and_login_works(world):
 
 @pytest.mark.parametrize(
     ("user", "target"),
-    [("ent_user_a", "/appeals/"), ("dispatcher", "/appeals/"), ("handler_hr", "/appeals/"), ("auditor", "/audit/"), ("sysadmin", "/admin/")],
+    [
+        ("ent_user_a", "/appeals/"),
+        ("dispatcher", "/appeals/"),
+        ("handler_hr", "/appeals/"),
+        ("auditor", "/audit/"),
+        ("sysadmin", "/admin/"),
+    ],
 )
 def test_home_sends_each_role_to_its_workspace(world, user, target):
     r = client_for(getattr(world, user)).get("/")
@@ -45,7 +51,13 @@ def test_enterprise_submits_through_the_form_once(world, clock):
     c = client_for(world.ent_user_a)
     form = c.get("/appeals/new/").content.decode()
     assert "我要提诉求" in form
-    data = {"title": "用电增容", "content": "新生产线需要增容", "category": world.power_cat.pk, "urgency": "normal", "idempotency_key": "abc123"}
+    data = {
+        "title": "用电增容",
+        "content": "新生产线需要增容",
+        "category": world.power_cat.pk,
+        "urgency": "normal",
+        "idempotency_key": "abc123",
+    }
     r1 = c.post("/appeals/new/", data)
     r2 = c.post("/appeals/new/", data)  # a double click
     assert r1.status_code == r2.status_code == 302
@@ -68,7 +80,14 @@ def test_submit_form_refuses_large_file_with_message(world, clock, settings):
     big = SimpleUploadedFile("图.png", b"0" * 4096, content_type="image/png")
     r = c.post(
         "/appeals/new/",
-        {"title": "t", "content": "c", "category": world.labour.pk, "urgency": "normal", "idempotency_key": "k2", "attachments": big},
+        {
+            "title": "t",
+            "content": "c",
+            "category": world.labour.pk,
+            "urgency": "normal",
+            "idempotency_key": "k2",
+            "attachments": big,
+        },
     )
     assert r.status_code == 200
     assert "超过 0 MB" in r.content.decode() or "超过" in r.content.decode()
@@ -95,11 +114,18 @@ def test_detail_shows_only_the_actions_of_the_role(world, clock):
 def test_actions_through_forms_and_timeline(world, clock):
     appeal = world.submit()
     disp = client_for(world.dispatcher)
-    r = disp.post(f"/appeals/{appeal.number}/act/assign/", {"lead": world.hr.pk, "co": [world.land.pk], "handle_days": "10"})
+    r = disp.post(
+        f"/appeals/{appeal.number}/act/assign/",
+        {"lead": world.hr.pk, "co": [world.land.pk], "handle_days": "10"},
+    )
     assert r.status_code == 302
     client_for(world.handler_hr).post(f"/appeals/{appeal.number}/act/sign/")
-    client_for(world.handler_hr).post(f"/appeals/{appeal.number}/act/reply/", {"measures": "m", "result": "r"})
-    client_for(world.ent_user_a).post(f"/appeals/{appeal.number}/act/rate/", {"satisfaction": "satisfied", "resolved": "1"})
+    client_for(world.handler_hr).post(
+        f"/appeals/{appeal.number}/act/reply/", {"measures": "m", "result": "r"}
+    )
+    client_for(world.ent_user_a).post(
+        f"/appeals/{appeal.number}/act/rate/", {"satisfaction": "satisfied", "resolved": "1"}
+    )
     appeal.refresh_from_db()
     assert appeal.status == Status.CLOSED
     html = client_for(world.ent_user_a).get(f"/appeals/{appeal.number}/").content.decode()
@@ -114,7 +140,9 @@ def test_refused_form_action_shows_message_and_changes_nothing(world, clock):
     assert "请填写采取的措施" in r.content.decode()
     appeal.refresh_from_db()
     assert appeal.status == Status.IN_PROGRESS
-    r = c.post(f"/appeals/{appeal.number}/act/request_extension/", {"days": "abc", "reason": "r"}, follow=True)
+    r = c.post(
+        f"/appeals/{appeal.number}/act/request_extension/", {"days": "abc", "reason": "r"}, follow=True
+    )
     assert "延期天数应为整数" in r.content.decode()
 
 
@@ -124,7 +152,9 @@ def test_unknown_action_is_404(world, clock):
 
 
 class TestPageDenials:
-    def test_other_enterprise_gets_404_on_detail_action_and_attachment(self, world, clock, tmp_path, settings):
+    def test_other_enterprise_gets_404_on_detail_action_and_attachment(
+        self, world, clock, tmp_path, settings
+    ):
         settings.MEDIA_ROOT = tmp_path
         pdf = SimpleUploadedFile("a.pdf", b"%PDF-1.4", content_type="application/pdf")
         appeal = world.submit(attachments=[pdf])
@@ -133,7 +163,10 @@ class TestPageDenials:
         assert b.get(f"/appeals/{appeal.number}/").status_code == 404
         assert b.post(f"/appeals/{appeal.number}/act/withdraw/", {"reason": "x"}).status_code == 404
         assert b.get(f"/appeals/{appeal.number}/attachments/{att.pk}/").status_code == 404
-        assert client_for(world.ent_user_a).get(f"/appeals/{appeal.number}/attachments/{att.pk}/").status_code == 200
+        assert (
+            client_for(world.ent_user_a).get(f"/appeals/{appeal.number}/attachments/{att.pk}/").status_code
+            == 200
+        )
         appeal.refresh_from_db()
         assert appeal.status == Status.SUBMITTED
 

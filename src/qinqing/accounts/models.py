@@ -30,10 +30,20 @@ class User(AbstractUser):
         Region, verbose_name="管辖区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     department = models.ForeignKey(
-        Department, verbose_name="所属部门", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        Department,
+        verbose_name="所属部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name="所属企业", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        Enterprise,
+        verbose_name="所属企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     mobile = models.CharField("手机号码", max_length=11, blank=True)
 

@@ -14,7 +14,7 @@ from qinqing.core.errors import DomainError
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         row = (
-            ApiToken.objects.select_related("user", "user__region", "user__department")
+            ApiToken.objects.select_related("user", "user__region", "user__department", "user__enterprise")
             .filter(key_hash=ApiToken.hash(token), revoked=False, user__is_active=True)
             .first()
         )
@@ -90,7 +90,9 @@ def on_validation_error(request, exc: ValidationError):
     errors: dict[str, list[str]] = {}
     for err in exc.errors:
         errors.setdefault(_field_name(err.get("loc", ())), []).append(_message(err))
-    return api.create_response(request, {"message": "提交的数据有误，请检查后重试", "errors": errors}, status=422)
+    return api.create_response(
+        request, {"message": "提交的数据有误，请检查后重试", "errors": errors}, status=422
+    )
 
 
 @api.exception_handler(DomainError)
@@ -100,7 +102,9 @@ def on_domain_error(request, exc: DomainError):
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    return api.create_response(request, {"message": "请先登录，或提供有效的 API 令牌", "errors": {}}, status=401)
+    return api.create_response(
+        request, {"message": "请先登录，或提供有效的 API 令牌", "errors": {}}, status=401
+    )
 
 
 @api.exception_handler(Http404)
@@ -114,8 +118,8 @@ def on_http_error(request, exc: HttpError):
 
 
 def _routers():
-    from qinqing.appeals.api import router as appeals_router
     from qinqing.appeals.api import reference_router
+    from qinqing.appeals.api import router as appeals_router
     from qinqing.enterprises.api import router as enterprises_router
 
     api.add_router("/appeals", appeals_router)

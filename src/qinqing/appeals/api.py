@@ -318,7 +318,9 @@ def submit(request, payload: AppealIn):
     user = request.auth
     category = Category.objects.filter(code=payload.category).first()
     if category is None:
-        raise InvalidInput("诉求类别不存在", {"category": [f"未知的类别“{payload.category}”，请从类别列表中选择"]})
+        raise InvalidInput(
+            "诉求类别不存在", {"category": [f"未知的类别“{payload.category}”，请从类别列表中选择"]}
+        )
     enterprise = None
     if payload.enterprise_uscc:
         code = normalise_uscc(payload.enterprise_uscc)
@@ -328,7 +330,9 @@ def submit(request, payload: AppealIn):
             raise InvalidInput("统一社会信用代码有误", {"enterprise_uscc": list(exc.messages)}) from exc
         enterprise = Enterprise.objects.select_related("region").filter(uscc=code).first()
         if enterprise is None:
-            raise InvalidInput("企业不存在", {"enterprise_uscc": ["未找到该统一社会信用代码对应的企业，请先在企业库登记"]})
+            raise InvalidInput(
+                "企业不存在", {"enterprise_uscc": ["未找到该统一社会信用代码对应的企业，请先在企业库登记"]}
+            )
     key = request.headers.get("Idempotency-Key") or None
     if key and len(key) > 64:
         raise InvalidInput("Idempotency-Key 过长", {"Idempotency-Key": ["不能超过64个字符"]})
@@ -428,7 +432,9 @@ def note(request, number: str, payload: NoteIn):
 
 @router.post("/{number}/pause", response=AppealDetail, summary="挂起（暂停计时）")
 def pause(request, number: str, payload: PauseIn):
-    services.pause_clock(appeal=_appeal(request, number), by=request.auth, kind=payload.kind, reason=payload.reason)
+    services.pause_clock(
+        appeal=_appeal(request, number), by=request.auth, kind=payload.kind, reason=payload.reason
+    )
     return _detail_response(request, number)
 
 
@@ -484,7 +490,10 @@ def merge(request, number: str, payload: MergeIn):
 @router.post("/{number}/attachments", response={201: list[AttachmentOut]}, summary="上传附件")
 def upload(request, number: str, files: list[UploadedFile] = File(...)):  # noqa: B008 - ninja's declaration style
     saved = services.add_attachments(appeal=_appeal(request, number), by=request.auth, files=files)
-    return Status(201, [{"id": a.pk, "name": a.original_name, "size": a.size, "uploaded_at": a.uploaded_at} for a in saved])
+    return Status(
+        201,
+        [{"id": a.pk, "name": a.original_name, "size": a.size, "uploaded_at": a.uploaded_at} for a in saved],
+    )
 
 
 @reference_router.get("categories", response=list[CategoryOut], summary="诉求类别")
@@ -513,4 +522,3 @@ def me(request):
         "enterprise": u.enterprise.name if u.enterprise_id else None,
         "page_size": settings.QINQING_PAGE_SIZE,
     }
-

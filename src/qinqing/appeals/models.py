@@ -56,7 +56,9 @@ class TimeLimit(models.Model):
     category only, then urgency only, then the step's default (both empty)."""
 
     step = models.CharField("环节", max_length=10, choices=Step.choices)
-    category = models.ForeignKey(Category, verbose_name="类别", null=True, blank=True, on_delete=models.CASCADE)
+    category = models.ForeignKey(
+        Category, verbose_name="类别", null=True, blank=True, on_delete=models.CASCADE
+    )
     urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices, blank=True)
     working_days = models.PositiveSmallIntegerField("时限（工作日）")
 
@@ -90,7 +92,9 @@ class ResponsibilityCatalogue(models.Model):
     class Meta:
         verbose_name = "职责清单"
         verbose_name_plural = "职责清单"
-        constraints = [models.UniqueConstraint(fields=["region", "category"], name="uniq_catalogue_region_category")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "category"], name="uniq_catalogue_region_category")
+        ]
 
     def __str__(self) -> str:
         return f"{self.region} · {self.category} → {self.lead_department}"
@@ -130,10 +134,14 @@ class Appeal(models.Model):
     number = models.CharField("编号", max_length=20, unique=True)
     title = models.CharField("标题", max_length=100)
     content = models.TextField("诉求内容")
-    category = models.ForeignKey(Category, verbose_name="类别", on_delete=models.PROTECT, related_name="appeals")
+    category = models.ForeignKey(
+        Category, verbose_name="类别", on_delete=models.PROTECT, related_name="appeals"
+    )
     urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     channel = models.CharField("来源渠道", max_length=20, choices=Channel.choices, default=Channel.ONLINE)
-    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="appeals")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="appeals"
+    )
     region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT, related_name="appeals")
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
@@ -143,7 +151,12 @@ class Appeal(models.Model):
 
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     lead_department = models.ForeignKey(
-        Department, verbose_name="主办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="led_appeals"
+        Department,
+        verbose_name="主办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_appeals",
     )
     co_departments = models.ManyToManyField(
         Department, verbose_name="协办单位", blank=True, related_name="co_appeals"
@@ -168,7 +181,12 @@ class Appeal(models.Model):
     return_count = models.PositiveSmallIntegerField("退回次数", default=0)
     paused_at = models.DateTimeField("挂起时间", null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name="并入", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_appeals"
+        "self",
+        verbose_name="并入",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_appeals",
     )
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
@@ -189,7 +207,9 @@ class Appeal(models.Model):
             models.Index(fields=["lead_department", "status", "-submitted_at"], name="appeal_lead_status"),
             models.Index(fields=["enterprise", "-submitted_at"], name="appeal_enterprise_recent"),
             models.Index(fields=["region", "status"], name="appeal_region_status"),
-            models.Index(fields=["deadline"], name="appeal_open_deadline", condition=models.Q(deadline__isnull=False)),
+            models.Index(
+                fields=["deadline"], name="appeal_open_deadline", condition=models.Q(deadline__isnull=False)
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -250,7 +270,12 @@ class AppealEvent(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("环节", max_length=24, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Snapshots: who the actor was when acting, even after they change job.
     actor_name = models.CharField(max_length=60, blank=True)
@@ -306,9 +331,14 @@ class ExtensionRequest(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["appeal"], condition=models.Q(state="pending"), name="one_pending_extension_per_appeal"
+                fields=["appeal"],
+                condition=models.Q(state="pending"),
+                name="one_pending_extension_per_appeal",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"延期{self.days}个工作日（{self.get_state_display()}）"
 
 
 class ClockPause(models.Model):
@@ -322,13 +352,18 @@ class ClockPause(models.Model):
     started_at = models.DateTimeField()
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     ended_at = models.DateTimeField(null=True, blank=True)
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     working_days = models.PositiveSmallIntegerField("暂停工作日", default=0)
 
     class Meta:
         verbose_name = "挂起记录"
         verbose_name_plural = "挂起记录"
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d}"
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

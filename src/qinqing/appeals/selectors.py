@@ -67,7 +67,9 @@ class AppealFilters:
     enterprise: int | None = None
 
 
-def filter_appeals(qs: QuerySet[Appeal], f: AppealFilters, now: dt.datetime | None = None) -> QuerySet[Appeal]:
+def filter_appeals(
+    qs: QuerySet[Appeal], f: AppealFilters, now: dt.datetime | None = None
+) -> QuerySet[Appeal]:
     now = now or timezone.now()
     if f.status:
         statuses = f.status.split(",")
@@ -98,7 +100,10 @@ def filter_appeals(qs: QuerySet[Appeal], f: AppealFilters, now: dt.datetime | No
     if f.q:
         term = f.q.strip()
         qs = qs.filter(
-            Q(number=term.upper()) | Q(title__icontains=term) | Q(content__icontains=term) | Q(enterprise__name__icontains=term)
+            Q(number=term.upper())
+            | Q(title__icontains=term)
+            | Q(content__icontains=term)
+            | Q(enterprise__name__icontains=term)
         )
     return qs
 
@@ -120,7 +125,11 @@ def queue_counts(user: User) -> dict[str, int]:
     """Headline counts for the user's home page."""
     qs = appeals_visible_to(user)
     now = timezone.now()
-    counts = {"open": qs.exclude(status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED]).count()}
+    counts = {
+        "open": qs.exclude(
+            status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED]
+        ).count()
+    }
     counts["red"] = qs.filter(status__in=TIMED_STATUSES, deadline__lt=now).count()
     counts["yellow"] = qs.filter(status__in=TIMED_STATUSES, deadline__gte=now, yellow_at__lte=now).count()
     return counts

@@ -10,10 +10,10 @@ import os
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
@@ -50,16 +50,31 @@ DEFAULT_LIMITS = {Step.TRIAGE: 1, Step.SIGN: 1, Step.HANDLE: 10, Step.RATE: 5}
 # ---------------------------------------------------------------- reference look-ups
 
 
+_LIMITS_KEY = "qinqing:time-limits"
+
+
+def _limit_rows() -> list[tuple[str, int | None, str, int]]:
+    return list(TimeLimit.objects.values_list("step", "category_id", "urgency", "working_days"))
+
+
+def invalidate_time_limits() -> None:
+    cache.delete(_LIMITS_KEY)
+
+
 def time_limit(step: str, category: Category | None, urgency: str) -> int:
-    """Working days for `step`; the most specific TimeLimit row wins (see TimeLimit)."""
-    rows = TimeLimit.objects.filter(step=step).filter(
-        Q(category=category) | Q(category__isnull=True), Q(urgency=urgency) | Q(urgency="")
-    )
+    """Working days for `step`; the most specific TimeLimit row wins (see TimeLimit).
+
+    The table is small and read on every intake and assignment, so each process caches it for a minute;
+    an edit in admin clears the editing process's copy at once (signals.py)."""
+    rows = cache.get_or_set(_LIMITS_KEY, _limit_rows, 60)
+    category_id = category.pk if category else None
     best: tuple[int, int] | None = None
-    for row in rows:
-        rank = (2 if row.category_id else 0) + (1 if row.urgency else 0)
+    for row_step, row_category, row_urgency, days in rows:
+        if row_step != step or row_category not in (None, category_id) or row_urgency not in ("", urgency):
+            continue
+        rank = (2 if row_category else 0) + (1 if row_urgency else 0)
         if best is None or rank > best[0]:
-            best = (rank, row.working_days)
+            best = (rank, days)
     return best[1] if best else DEFAULT_LIMITS[Step(step)]
 
 
@@ -91,7 +106,11 @@ def _missing(**fields: str) -> dict[str, list[str]]:
         "note": "说明",
         "contact_name": "联系人",
     }
-    return {name: [f"请填写{labels.get(name, name)}"] for name, value in fields.items() if not (value or "").strip()}
+    return {
+        name: [f"请填写{labels.get(name, name)}"]
+        for name, value in fields.items()
+        if not (value or "").strip()
+    }
 
 
 def _required(**fields: str) -> None:
@@ -162,7 +181,9 @@ def _validate_attachment(upload: UploadedFile) -> None:
     ext = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
     if ext not in settings.ATTACHMENT_EXTENSIONS:
         allowed = "、".join(settings.ATTACHMENT_EXTENSIONS)
-        raise InvalidInput("附件类型不允许", {"attachments": [f"不支持 .{ext or '无扩展名'} 文件，允许的类型：{allowed}"]})
+        raise InvalidInput(
+            "附件类型不允许", {"attachments": [f"不支持 .{ext or '无扩展名'} 文件，允许的类型：{allowed}"]}
+        )
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
         raise InvalidInput("附件过大", {"attachments": [f"“{upload.name}”超过 {limit_mb} MB 的上限"]})
@@ -392,7 +413,14 @@ def return_appeal(*, appeal: Appeal, by: User, reason: str) -> Appeal:
     _set_step(appeal, Step.TRIAGE, workcalendar.deadline_after(now, triage_days), triage_days)
     appeal.save()
     appeal.co_departments.clear()
-    _record(appeal, Kind.RETURNED, by, from_status=from_status, note=reason.strip(), data={"department": returned_from})
+    _record(
+        appeal,
+        Kind.RETURNED,
+        by,
+        from_status=from_status,
+        note=reason.strip(),
+        data={"department": returned_from},
+    )
     return appeal
 
 
@@ -417,7 +445,9 @@ def request_extension(*, appeal: Appeal, by: User, days: int, reason: str) -> Ex
 
 
 @transaction.atomic
-def decide_extension(*, extension: ExtensionRequest, by: User, approve: bool, note: str = "") -> ExtensionRequest:
+def decide_extension(
+    *, extension: ExtensionRequest, by: User, approve: bool, note: str = ""
+) -> ExtensionRequest:
     """The deadline moves only on approval, by the requested working days from the current deadline."""
     appeal = _begin(extension.appeal, "decide_extension", by)
     extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
@@ -468,7 +498,9 @@ def pause_clock(*, appeal: Appeal, by: User, kind: str, reason: str) -> ClockPau
     appeal = _begin(appeal, "pause", by)
     now = timezone.now()
     from_status = appeal.status
-    pause = ClockPause.objects.create(appeal=appeal, kind=kind, reason=reason.strip(), started_at=now, started_by=by)
+    pause = ClockPause.objects.create(
+        appeal=appeal, kind=kind, reason=reason.strip(), started_at=now, started_by=by
+    )
     appeal.status = Status.PAUSED
     appeal.paused_at = now
     appeal.save()
@@ -491,7 +523,9 @@ def resume_clock(*, appeal: Appeal, by: User, note: str = "") -> Appeal:
     now = timezone.now()
     pause = appeal.pauses.filter(ended_at__isnull=True).order_by("-started_at").first()
     started = pause.started_at if pause else appeal.paused_at
-    paused_days = workcalendar.working_days_between(workcalendar.local_date(started), workcalendar.local_date(now))
+    paused_days = workcalendar.working_days_between(
+        workcalendar.local_date(started), workcalendar.local_date(now)
+    )
     old = appeal.handle_deadline
     if paused_days:
         new_day = workcalendar.add_working_days(workcalendar.local_date(old), paused_days)
@@ -512,7 +546,11 @@ def resume_clock(*, appeal: Appeal, by: User, note: str = "") -> Appeal:
         by,
         from_status=from_status,
         note=note.strip(),
-        data={"paused_working_days": paused_days, "old_deadline": _iso(old), "new_deadline": _iso(appeal.handle_deadline)},
+        data={
+            "paused_working_days": paused_days,
+            "old_deadline": _iso(old),
+            "new_deadline": _iso(appeal.handle_deadline),
+        },
     )
     return appeal
 
@@ -545,7 +583,9 @@ def reply_to_appeal(*, appeal: Appeal, by: User, measures: str, result: str) -> 
 
 
 @transaction.atomic
-def rate_appeal(*, appeal: Appeal, by: User, satisfaction: str, resolved: bool | None, comment: str = "") -> Appeal:
+def rate_appeal(
+    *, appeal: Appeal, by: User, satisfaction: str, resolved: bool | None, comment: str = ""
+) -> Appeal:
     errors = {}
     if satisfaction not in Satisfaction.values:
         errors["satisfaction"] = ["请选择满意、基本满意或不满意"]
@@ -632,7 +672,9 @@ def merge_appeal(*, appeal: Appeal, by: User, into: Appeal, note: str = "") -> A
     if workflow.OFFICE not in workflow.parties(target, by):
         raise InvalidInput("目标诉求不在您的管辖区划内", {"into": ["目标诉求不在您的管辖区划内"]})
     if target.status in (Status.REJECTED, Status.WITHDRAWN, Status.MERGED):
-        raise InvalidInput("目标诉求已终止，不能并入", {"into": [f"目标诉求状态为“{target.get_status_display()}”"]})
+        raise InvalidInput(
+            "目标诉求已终止，不能并入", {"into": [f"目标诉求状态为“{target.get_status_display()}”"]}
+        )
     from_status = appeal.status
     appeal.status = Status.MERGED
     appeal.merged_into = target
@@ -641,7 +683,9 @@ def merge_appeal(*, appeal: Appeal, by: User, into: Appeal, note: str = "") -> A
     _set_step(appeal, appeal.step, None, 0)
     appeal.save()
     _record(appeal, Kind.MERGED, by, from_status=from_status, note=note.strip(), data={"into": target.number})
-    _record(target, Kind.NOTE, by, from_status=target.status, note=f"并入诉求 {appeal.number}：{appeal.title}")
+    _record(
+        target, Kind.NOTE, by, from_status=target.status, note=f"并入诉求 {appeal.number}：{appeal.title}"
+    )
     return appeal
 
 
@@ -653,7 +697,13 @@ def add_attachments(*, appeal: Appeal, by: User, files: Sequence[UploadedFile]) 
         _validate_attachment(upload)
     appeal = _begin(appeal, "attach", by)
     saved = _store_attachments(appeal, by, files)
-    _record(appeal, Kind.ATTACHMENT, by, from_status=appeal.status, data={"files": [a.original_name for a in saved]})
+    _record(
+        appeal,
+        Kind.ATTACHMENT,
+        by,
+        from_status=appeal.status,
+        data={"files": [a.original_name for a in saved]},
+    )
     return saved
 
 
@@ -672,10 +722,21 @@ def close_unrated(now: dt.datetime | None = None) -> int:
     for pk in list(due):
         with transaction.atomic():
             claimed = Appeal.objects.filter(pk=pk, status=Status.REPLIED, deadline__lt=now).update(
-                status=Status.CLOSED, auto_closed=True, closed_at=now, deadline=None, yellow_at=None, updated_at=now
+                status=Status.CLOSED,
+                auto_closed=True,
+                closed_at=now,
+                deadline=None,
+                yellow_at=None,
+                updated_at=now,
             )
             if claimed == 1:
                 appeal = Appeal.objects.get(pk=pk)
-                _record(appeal, Kind.AUTO_CLOSED, None, from_status=Status.REPLIED, note="评价期满未评价，系统自动办结")
+                _record(
+                    appeal,
+                    Kind.AUTO_CLOSED,
+                    None,
+                    from_status=Status.REPLIED,
+                    note="评价期满未评价，系统自动办结",
+                )
                 closed += 1
     return closed

@@ -132,7 +132,9 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
 class SubmitForm(forms.Form):
     title = forms.CharField(label="标题", max_length=100)
     content = forms.CharField(label="诉求内容", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
-    category = forms.ModelChoiceField(Category.objects.filter(active=True), label="类别", empty_label="请选择")
+    category = forms.ModelChoiceField(
+        Category.objects.filter(active=True), label="类别", empty_label="请选择"
+    )
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
     contact_name = forms.CharField(label="联系人", max_length=30, required=False)
     contact_mobile = forms.CharField(label="联系电话", max_length=11, required=False)
@@ -219,7 +221,8 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "satisfaction_choices": Satisfaction.choices,
         "pause_kinds": ClockPause.Kind.choices,
         "parties": workflow.parties(appeal, request.user),
-        "show_mobile": request.user.role != Role.ENTERPRISE or request.user.enterprise_id == appeal.enterprise_id,
+        "show_mobile": request.user.role != Role.ENTERPRISE
+        or request.user.enterprise_id == appeal.enterprise_id,
     }
     if "assign" in actions:
         entry = services.suggest_assignment(appeal.region, appeal.category)
@@ -251,7 +254,9 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             reach = departments_in_reach(user.region)
             lead = reach.filter(pk=lead_id).first()
             if lead is None:
-                raise services.InvalidInput("主办单位不在本区划范围内", {"lead": ["主办单位不在本区划范围内"]})
+                raise services.InvalidInput(
+                    "主办单位不在本区划范围内", {"lead": ["主办单位不在本区划范围内"]}
+                )
             co_ids = [_int(v, "co", "协办单位") for v in post.getlist("co")]
             co = list(reach.filter(pk__in=co_ids))
             services.assign_appeal(
@@ -272,14 +277,18 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             days = _int(post.get("days"), "days", "延期天数") or 0
             services.request_extension(appeal=appeal, by=user, days=days, reason=post.get("reason", ""))
         elif action == "decide_extension":
-            ext = get_object_or_404(ExtensionRequest, pk=_int(post.get("extension"), "extension", "申请"), appeal=appeal)
+            ext = get_object_or_404(
+                ExtensionRequest, pk=_int(post.get("extension"), "extension", "申请"), appeal=appeal
+            )
             services.decide_extension(
                 extension=ext, by=user, approve=post.get("approve") == "1", note=post.get("note", "")
             )
         elif action == "note":
             services.add_note(appeal=appeal, by=user, note=post.get("note", ""))
         elif action == "pause":
-            services.pause_clock(appeal=appeal, by=user, kind=post.get("kind", ""), reason=post.get("reason", ""))
+            services.pause_clock(
+                appeal=appeal, by=user, kind=post.get("kind", ""), reason=post.get("reason", "")
+            )
         elif action == "resume":
             services.resume_clock(appeal=appeal, by=user, note=post.get("note", ""))
         elif action == "reply":

@@ -49,8 +49,16 @@ ACTIONS: dict[str, Action] = {
         Action("reply", "答复", (S.IN_PROGRESS,), S.REPLIED, frozenset({LEAD})),
         Action("rate", "评价", (S.REPLIED,), S.CLOSED, frozenset({OWNER})),
         Action("reopen", "申请重办", (S.CLOSED,), S.IN_PROGRESS, frozenset({OWNER, OFFICE})),
-        Action("withdraw", "撤回", (S.SUBMITTED, S.ASSIGNED, S.IN_PROGRESS, S.PAUSED), S.WITHDRAWN, frozenset({OWNER, OFFICE})),
-        Action("merge", "并案", (S.SUBMITTED, S.ASSIGNED, S.IN_PROGRESS, S.PAUSED), S.MERGED, frozenset({OFFICE})),
+        Action(
+            "withdraw",
+            "撤回",
+            (S.SUBMITTED, S.ASSIGNED, S.IN_PROGRESS, S.PAUSED),
+            S.WITHDRAWN,
+            frozenset({OWNER, OFFICE}),
+        ),
+        Action(
+            "merge", "并案", (S.SUBMITTED, S.ASSIGNED, S.IN_PROGRESS, S.PAUSED), S.MERGED, frozenset({OFFICE})
+        ),
         Action(
             "attach",
             "上传附件",

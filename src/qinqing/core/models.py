@@ -27,3 +27,6 @@ class DailySequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="uniq_sequence_prefix_day")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.day:%Y%m%d}={self.value}"

@@ -1,23 +1,30 @@
 import datetime as dt
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from qinqing.core.models import DailySequence
+
+# The table name is ours, not input; values go through parameters.
+_BUMP = f"UPDATE {DailySequence._meta.db_table} SET value = value + 1 WHERE prefix = %s AND day = %s RETURNING value"  # noqa: S608
 
 
 def next_number(prefix: str, day: dt.date) -> str:
     """Next number of the day, e.g. QQ202611220001. Gap-free within a committed day.
 
-    The UPDATE takes the row lock that serialises concurrent callers; callers should run it late in their
-    transaction so the lock is held briefly.
+    One UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35) both bumps the counter and takes the row lock that
+    serialises concurrent callers; callers run it late in their transaction so the lock is held briefly.
     """
-    with transaction.atomic():
-        updated = DailySequence.objects.filter(prefix=prefix, day=day).update(value=F("value") + 1)
-        if not updated:
+    with transaction.atomic(savepoint=False), connection.cursor() as cur:
+        cur.execute(_BUMP, [prefix, day])
+        row = cur.fetchone()
+        if row is None:
             # First number of the day: create the row, tolerating a concurrent creator.
-            seq, created = DailySequence.objects.get_or_create(prefix=prefix, day=day, defaults={"value": 1})
-            if not created:
-                DailySequence.objects.filter(pk=seq.pk).update(value=F("value") + 1)
-        value = DailySequence.objects.filter(prefix=prefix, day=day).values_list("value", flat=True).get()
+            _, created = DailySequence.objects.get_or_create(prefix=prefix, day=day, defaults={"value": 1})
+            if created:
+                value = 1
+            else:
+                cur.execute(_BUMP, [prefix, day])
+                value = cur.fetchone()[0]
+        else:
+            value = row[0]
     return f"{prefix}{day:%Y%m%d}{value:04d}"

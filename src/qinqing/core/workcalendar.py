@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import chinese_calendar
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -20,25 +21,24 @@ log = logging.getLogger(__name__)
 END_OF_DAY = dt.time(23, 59, 59)
 
 
-# Overrides are few and change rarely; each process keeps them for a few minutes so that every
-# working-day computation is not a query. Saving an override clears this process's copy at once.
-_OVERRIDES_TTL = dt.timedelta(minutes=5)
-_overrides_cache: tuple[dt.datetime, dict[dt.date, bool]] | None = None
+# Overrides are few and change rarely: each process keeps them in its local cache for a few minutes so
+# that a working-day computation is not a query. Saving an override clears this process's copy at once.
+_OVERRIDES_KEY = "qinqing:calendar-overrides"
+_OVERRIDES_SECONDS = 300
+
+
+def _load_overrides() -> dict[dt.date, bool]:
+    from qinqing.core.models import CalendarOverride
+
+    return dict(CalendarOverride.objects.values_list("day", "is_workday"))
 
 
 def overrides() -> dict[dt.date, bool]:
-    global _overrides_cache
-    now = dt.datetime.now(dt.UTC)
-    if _overrides_cache is None or now - _overrides_cache[0] > _OVERRIDES_TTL:
-        from qinqing.core.models import CalendarOverride
-
-        _overrides_cache = (now, dict(CalendarOverride.objects.values_list("day", "is_workday")))
-    return _overrides_cache[1]
+    return cache.get_or_set(_OVERRIDES_KEY, _load_overrides, _OVERRIDES_SECONDS)
 
 
 def invalidate_overrides() -> None:
-    global _overrides_cache
-    _overrides_cache = None
+    cache.delete(_OVERRIDES_KEY)
 
 
 @lru_cache(maxsize=8192)

@@ -89,4 +89,6 @@ def register(request, payload: EnterpriseIn):
         contact_name=payload.contact_name,
         contact_mobile=payload.contact_mobile,
     )
-    return Status(201, _out(Enterprise.objects.select_related("region").prefetch_related("contacts").get(pk=e.pk)))
+    return Status(
+        201, _out(Enterprise.objects.select_related("region").prefetch_related("contacts").get(pk=e.pk))
+    )

@@ -41,7 +41,9 @@ class Enterprise(models.Model):
     name = models.CharField("企业名称", max_length=120)
     industry = models.CharField("行业门类", max_length=1, choices=Industry.choices)
     scale = models.CharField("企业规模", max_length=10, choices=Scale.choices)
-    region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="enterprises")
+    region = models.ForeignKey(
+        Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="enterprises"
+    )
     address = models.CharField("地址", max_length=200, blank=True)
     is_key = models.BooleanField("重点企业", default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -52,8 +52,16 @@ def register_enterprise(
     if errors:
         raise InvalidInput("企业信息有误", errors)
     enterprise = Enterprise.objects.create(
-        uscc=code, name=name.strip(), industry=industry, scale=scale, region=region, address=address, is_key=is_key
+        uscc=code,
+        name=name.strip(),
+        industry=industry,
+        scale=scale,
+        region=region,
+        address=address,
+        is_key=is_key,
     )
     if contact_mobile:
-        Contact.objects.create(enterprise=enterprise, name=contact_name.strip(), mobile=contact_mobile, is_primary=True)
+        Contact.objects.create(
+            enterprise=enterprise, name=contact_name.strip(), mobile=contact_mobile, is_primary=True
+        )
     return enterprise

@@ -5,7 +5,9 @@ class TreeNode(models.Model):
     """A node of a tree stored with a materialised path ("/1/4/9/"): a subtree is one indexed
     prefix query, which is what every region-scoped list needs."""
 
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
 
     class Meta:
@@ -64,7 +66,9 @@ class Department(TreeNode):
     name = models.CharField("名称", max_length=80)
     short_name = models.CharField("简称", max_length=30, blank=True)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.FUNCTIONAL)
-    region = models.ForeignKey(Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="departments")
+    region = models.ForeignKey(
+        Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="departments"
+    )
     phone = models.CharField("联系电话", max_length=30, blank=True)
     active = models.BooleanField("启用", default=True)
 
@@ -72,7 +76,9 @@ class Department(TreeNode):
         verbose_name = "部门"
         verbose_name_plural = "部门"
         ordering = ["region__path", "name"]
-        constraints = [models.UniqueConstraint(fields=["region", "name"], name="uniq_department_name_in_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="uniq_department_name_in_region")
+        ]
 
     def __str__(self) -> str:
         return self.short_name or self.name

@@ -2,231 +2,641 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import qinqing.appeals.models
 from django.conf import settings
 from django.db import migrations, models
 
+import qinqing.appeals.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0001_initial'),
-        ('organisation', '0001_initial'),
+        ("enterprises", "0001_initial"),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=30, unique=True, verbose_name='名称')),
-                ('sort', models.PositiveSmallIntegerField(default=100, verbose_name='排序')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=30, unique=True, verbose_name="名称")),
+                ("sort", models.PositiveSmallIntegerField(default=100, verbose_name="排序")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '诉求类别',
-                'verbose_name_plural': '诉求类别',
-                'ordering': ['sort', 'id'],
+                "verbose_name": "诉求类别",
+                "verbose_name_plural": "诉求类别",
+                "ordering": ["sort", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='编号')),
-                ('title', models.CharField(max_length=100, verbose_name='标题')),
-                ('content', models.TextField(verbose_name='诉求内容')),
-                ('urgency', models.CharField(choices=[('normal', '一般'), ('urgent', '紧急'), ('critical', '特急')], default='normal', max_length=10, verbose_name='紧急程度')),
-                ('channel', models.CharField(choices=[('online', '线上'), ('theme_day', '政企交流主题日'), ('forum', '座谈会'), ('chief_officer', '首席服务官'), ('resident', '驻点专员'), ('supervisor', '特约监督员'), ('congress', '人大联系点'), ('no_window', '进不了窗口事项中心'), ('hotline', '热线'), ('visit', '来访')], default='online', max_length=20, verbose_name='来源渠道')),
-                ('contact_name', models.CharField(max_length=30, verbose_name='联系人')),
-                ('contact_mobile', models.CharField(max_length=11, verbose_name='联系电话')),
-                ('status', models.CharField(choices=[('submitted', '待受理'), ('assigned', '待签收'), ('in_progress', '办理中'), ('paused', '已挂起'), ('replied', '已答复'), ('closed', '已办结'), ('rejected', '不予受理'), ('withdrawn', '已撤回'), ('merged', '已并案')], default='submitted', max_length=12, verbose_name='状态')),
-                ('step', models.CharField(choices=[('triage', '受理分派'), ('sign', '签收'), ('handle', '办理'), ('rate', '评价')], default='triage', max_length=10, verbose_name='当前环节')),
-                ('deadline', models.DateTimeField(blank=True, null=True, verbose_name='当前环节时限')),
-                ('yellow_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('step_days', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('handle_deadline', models.DateTimeField(blank=True, null=True, verbose_name='办理时限')),
-                ('handle_days', models.PositiveSmallIntegerField(default=0, verbose_name='办理时限（工作日）')),
-                ('reply_measures', models.TextField(blank=True, verbose_name='采取措施')),
-                ('reply_result', models.TextField(blank=True, verbose_name='办理结果')),
-                ('satisfaction', models.CharField(blank=True, choices=[('satisfied', '满意'), ('basic', '基本满意'), ('dissatisfied', '不满意')], max_length=12, verbose_name='满意度')),
-                ('resolved', models.BooleanField(blank=True, null=True, verbose_name='问题是否解决')),
-                ('auto_closed', models.BooleanField(default=False, verbose_name='超期未评价自动办结')),
-                ('reopen_count', models.PositiveSmallIntegerField(default=0, verbose_name='重办次数')),
-                ('extension_count', models.PositiveSmallIntegerField(default=0, verbose_name='延期次数')),
-                ('return_count', models.PositiveSmallIntegerField(default=0, verbose_name='退回次数')),
-                ('paused_at', models.DateTimeField(blank=True, null=True, verbose_name='挂起时间')),
-                ('idempotency_key', models.CharField(blank=True, editable=False, max_length=64, null=True)),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='提交时间')),
-                ('assigned_at', models.DateTimeField(blank=True, null=True, verbose_name='分派时间')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='签收时间')),
-                ('replied_at', models.DateTimeField(blank=True, null=True, verbose_name='答复时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('co_departments', models.ManyToManyField(blank=True, related_name='co_appeals', to='organisation.department', verbose_name='协办单位')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='enterprises.enterprise', verbose_name='企业')),
-                ('lead_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='led_appeals', to='organisation.department', verbose_name='主办单位')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_appeals', to='appeals.appeal', verbose_name='并入')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='organisation.region', verbose_name='区划')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='appeals.category', verbose_name='类别')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="编号")),
+                ("title", models.CharField(max_length=100, verbose_name="标题")),
+                ("content", models.TextField(verbose_name="诉求内容")),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("normal", "一般"), ("urgent", "紧急"), ("critical", "特急")],
+                        default="normal",
+                        max_length=10,
+                        verbose_name="紧急程度",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("online", "线上"),
+                            ("theme_day", "政企交流主题日"),
+                            ("forum", "座谈会"),
+                            ("chief_officer", "首席服务官"),
+                            ("resident", "驻点专员"),
+                            ("supervisor", "特约监督员"),
+                            ("congress", "人大联系点"),
+                            ("no_window", "进不了窗口事项中心"),
+                            ("hotline", "热线"),
+                            ("visit", "来访"),
+                        ],
+                        default="online",
+                        max_length=20,
+                        verbose_name="来源渠道",
+                    ),
+                ),
+                ("contact_name", models.CharField(max_length=30, verbose_name="联系人")),
+                ("contact_mobile", models.CharField(max_length=11, verbose_name="联系电话")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "待受理"),
+                            ("assigned", "待签收"),
+                            ("in_progress", "办理中"),
+                            ("paused", "已挂起"),
+                            ("replied", "已答复"),
+                            ("closed", "已办结"),
+                            ("rejected", "不予受理"),
+                            ("withdrawn", "已撤回"),
+                            ("merged", "已并案"),
+                        ],
+                        default="submitted",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("triage", "受理分派"),
+                            ("sign", "签收"),
+                            ("handle", "办理"),
+                            ("rate", "评价"),
+                        ],
+                        default="triage",
+                        max_length=10,
+                        verbose_name="当前环节",
+                    ),
+                ),
+                ("deadline", models.DateTimeField(blank=True, null=True, verbose_name="当前环节时限")),
+                ("yellow_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("step_days", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("handle_deadline", models.DateTimeField(blank=True, null=True, verbose_name="办理时限")),
+                (
+                    "handle_days",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="办理时限（工作日）"),
+                ),
+                ("reply_measures", models.TextField(blank=True, verbose_name="采取措施")),
+                ("reply_result", models.TextField(blank=True, verbose_name="办理结果")),
+                (
+                    "satisfaction",
+                    models.CharField(
+                        blank=True,
+                        choices=[("satisfied", "满意"), ("basic", "基本满意"), ("dissatisfied", "不满意")],
+                        max_length=12,
+                        verbose_name="满意度",
+                    ),
+                ),
+                ("resolved", models.BooleanField(blank=True, null=True, verbose_name="问题是否解决")),
+                ("auto_closed", models.BooleanField(default=False, verbose_name="超期未评价自动办结")),
+                ("reopen_count", models.PositiveSmallIntegerField(default=0, verbose_name="重办次数")),
+                ("extension_count", models.PositiveSmallIntegerField(default=0, verbose_name="延期次数")),
+                ("return_count", models.PositiveSmallIntegerField(default=0, verbose_name="退回次数")),
+                ("paused_at", models.DateTimeField(blank=True, null=True, verbose_name="挂起时间")),
+                ("idempotency_key", models.CharField(blank=True, editable=False, max_length=64, null=True)),
+                (
+                    "submitted_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="提交时间"),
+                ),
+                ("assigned_at", models.DateTimeField(blank=True, null=True, verbose_name="分派时间")),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="签收时间")),
+                ("replied_at", models.DateTimeField(blank=True, null=True, verbose_name="答复时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "co_departments",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="co_appeals",
+                        to="organisation.department",
+                        verbose_name="协办单位",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appeals",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "lead_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_appeals",
+                        to="organisation.department",
+                        verbose_name="主办单位",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged_appeals",
+                        to="appeals.appeal",
+                        verbose_name="并入",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appeals",
+                        to="organisation.region",
+                        verbose_name="区划",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appeals",
+                        to="appeals.category",
+                        verbose_name="类别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '诉求',
-                'verbose_name_plural': '诉求',
-                'ordering': ['-submitted_at', '-id'],
+                "verbose_name": "诉求",
+                "verbose_name_plural": "诉求",
+                "ordering": ["-submitted_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=qinqing.appeals.models.attachment_path)),
-                ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='appeals.appeal')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to=qinqing.appeals.models.attachment_path)),
+                ("original_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="appeals.appeal",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '附件',
-                'verbose_name_plural': '附件',
-                'ordering': ['uploaded_at', 'id'],
+                "verbose_name": "附件",
+                "verbose_name_plural": "附件",
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ClockPause',
+            name="ClockPause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('enterprise', '等待企业补充材料'), ('third_party', '等待第三方（鉴定、检测、上级答复等）')], max_length=12, verbose_name='挂起类型')),
-                ('reason', models.TextField(verbose_name='挂起理由')),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('working_days', models.PositiveSmallIntegerField(default=0, verbose_name='暂停工作日')),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pauses', to='appeals.appeal')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('started_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("enterprise", "等待企业补充材料"),
+                            ("third_party", "等待第三方（鉴定、检测、上级答复等）"),
+                        ],
+                        max_length=12,
+                        verbose_name="挂起类型",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="挂起理由")),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("working_days", models.PositiveSmallIntegerField(default=0, verbose_name="暂停工作日")),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pauses",
+                        to="appeals.appeal",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '挂起记录',
-                'verbose_name_plural': '挂起记录',
-                'ordering': ['-started_at'],
+                "verbose_name": "挂起记录",
+                "verbose_name_plural": "挂起记录",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='ExtensionRequest',
+            name="ExtensionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('days', models.PositiveSmallIntegerField(verbose_name='延长工作日')),
-                ('reason', models.TextField(verbose_name='延期理由')),
-                ('state', models.CharField(choices=[('pending', '待审批'), ('approved', '已同意'), ('denied', '不同意')], default='pending', max_length=10, verbose_name='状态')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True, verbose_name='审批意见')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extensions', to='appeals.appeal')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("days", models.PositiveSmallIntegerField(verbose_name="延长工作日")),
+                ("reason", models.TextField(verbose_name="延期理由")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "待审批"), ("approved", "已同意"), ("denied", "不同意")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True, verbose_name="审批意见")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="extensions",
+                        to="appeals.appeal",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '延期申请',
-                'verbose_name_plural': '延期申请',
-                'ordering': ['-created_at'],
+                "verbose_name": "延期申请",
+                "verbose_name_plural": "延期申请",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ResponsibilityCatalogue',
+            name="ResponsibilityCatalogue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('matters', models.TextField(blank=True, verbose_name='职责事项')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='appeals.category', verbose_name='类别')),
-                ('co_departments', models.ManyToManyField(blank=True, related_name='+', to='organisation.department', verbose_name='协办单位')),
-                ('lead_department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisation.department', verbose_name='主办单位')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='organisation.region', verbose_name='区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("matters", models.TextField(blank=True, verbose_name="职责事项")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="appeals.category",
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "co_departments",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="organisation.department", verbose_name="协办单位"
+                    ),
+                ),
+                (
+                    "lead_department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisation.department",
+                        verbose_name="主办单位",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="organisation.region",
+                        verbose_name="区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '职责清单',
-                'verbose_name_plural': '职责清单',
+                "verbose_name": "职责清单",
+                "verbose_name_plural": "职责清单",
             },
         ),
         migrations.CreateModel(
-            name='TimeLimit',
+            name="TimeLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('triage', '受理分派'), ('sign', '签收'), ('handle', '办理'), ('rate', '评价')], max_length=10, verbose_name='环节')),
-                ('urgency', models.CharField(blank=True, choices=[('normal', '一般'), ('urgent', '紧急'), ('critical', '特急')], max_length=10, verbose_name='紧急程度')),
-                ('working_days', models.PositiveSmallIntegerField(verbose_name='时限（工作日）')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='appeals.category', verbose_name='类别')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("triage", "受理分派"),
+                            ("sign", "签收"),
+                            ("handle", "办理"),
+                            ("rate", "评价"),
+                        ],
+                        max_length=10,
+                        verbose_name="环节",
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        blank=True,
+                        choices=[("normal", "一般"), ("urgent", "紧急"), ("critical", "特急")],
+                        max_length=10,
+                        verbose_name="紧急程度",
+                    ),
+                ),
+                ("working_days", models.PositiveSmallIntegerField(verbose_name="时限（工作日）")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="appeals.category",
+                        verbose_name="类别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理时限',
-                'verbose_name_plural': '办理时限',
+                "verbose_name": "办理时限",
+                "verbose_name_plural": "办理时限",
             },
         ),
         migrations.CreateModel(
-            name='AppealEvent',
+            name="AppealEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', '提交诉求'), ('assigned', '受理并分派'), ('rejected', '不予受理'), ('signed', '签收'), ('returned', '退回'), ('extension_requested', '申请延期'), ('extension_approved', '同意延期'), ('extension_denied', '不同意延期'), ('note', '办理进展'), ('paused', '挂起（暂停计时）'), ('resumed', '恢复计时'), ('replied', '答复'), ('rated', '评价'), ('auto_closed', '超期未评价自动办结'), ('reopened', '重办'), ('withdrawn', '撤回'), ('merged', '并案'), ('attachment', '上传附件')], max_length=24, verbose_name='环节')),
-                ('actor_name', models.CharField(blank=True, max_length=60)),
-                ('actor_role', models.CharField(blank=True, max_length=20)),
-                ('from_status', models.CharField(blank=True, choices=[('submitted', '待受理'), ('assigned', '待签收'), ('in_progress', '办理中'), ('paused', '已挂起'), ('replied', '已答复'), ('closed', '已办结'), ('rejected', '不予受理'), ('withdrawn', '已撤回'), ('merged', '已并案')], max_length=12)),
-                ('to_status', models.CharField(blank=True, choices=[('submitted', '待受理'), ('assigned', '待签收'), ('in_progress', '办理中'), ('paused', '已挂起'), ('replied', '已答复'), ('closed', '已办结'), ('rejected', '不予受理'), ('withdrawn', '已撤回'), ('merged', '已并案')], max_length=12)),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('actor_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.department')),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='appeals.appeal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "提交诉求"),
+                            ("assigned", "受理并分派"),
+                            ("rejected", "不予受理"),
+                            ("signed", "签收"),
+                            ("returned", "退回"),
+                            ("extension_requested", "申请延期"),
+                            ("extension_approved", "同意延期"),
+                            ("extension_denied", "不同意延期"),
+                            ("note", "办理进展"),
+                            ("paused", "挂起（暂停计时）"),
+                            ("resumed", "恢复计时"),
+                            ("replied", "答复"),
+                            ("rated", "评价"),
+                            ("auto_closed", "超期未评价自动办结"),
+                            ("reopened", "重办"),
+                            ("withdrawn", "撤回"),
+                            ("merged", "并案"),
+                            ("attachment", "上传附件"),
+                        ],
+                        max_length=24,
+                        verbose_name="环节",
+                    ),
+                ),
+                ("actor_name", models.CharField(blank=True, max_length=60)),
+                ("actor_role", models.CharField(blank=True, max_length=20)),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("submitted", "待受理"),
+                            ("assigned", "待签收"),
+                            ("in_progress", "办理中"),
+                            ("paused", "已挂起"),
+                            ("replied", "已答复"),
+                            ("closed", "已办结"),
+                            ("rejected", "不予受理"),
+                            ("withdrawn", "已撤回"),
+                            ("merged", "已并案"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("submitted", "待受理"),
+                            ("assigned", "待签收"),
+                            ("in_progress", "办理中"),
+                            ("paused", "已挂起"),
+                            ("replied", "已答复"),
+                            ("closed", "已办结"),
+                            ("rejected", "不予受理"),
+                            ("withdrawn", "已撤回"),
+                            ("merged", "已并案"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "actor_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.department",
+                    ),
+                ),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="appeals.appeal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '流转记录',
-                'verbose_name_plural': '流转记录',
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['appeal', 'created_at'], name='event_appeal_time')],
+                "verbose_name": "流转记录",
+                "verbose_name_plural": "流转记录",
+                "ordering": ["created_at", "id"],
+                "indexes": [models.Index(fields=["appeal", "created_at"], name="event_appeal_time")],
             },
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['-submitted_at', '-id'], name='appeal_recent'),
+            model_name="appeal",
+            index=models.Index(fields=["-submitted_at", "-id"], name="appeal_recent"),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['status', '-submitted_at'], name='appeal_status_recent'),
+            model_name="appeal",
+            index=models.Index(fields=["status", "-submitted_at"], name="appeal_status_recent"),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['lead_department', 'status', '-submitted_at'], name='appeal_lead_status'),
+            model_name="appeal",
+            index=models.Index(
+                fields=["lead_department", "status", "-submitted_at"], name="appeal_lead_status"
+            ),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['enterprise', '-submitted_at'], name='appeal_enterprise_recent'),
+            model_name="appeal",
+            index=models.Index(fields=["enterprise", "-submitted_at"], name="appeal_enterprise_recent"),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['region', 'status'], name='appeal_region_status'),
+            model_name="appeal",
+            index=models.Index(fields=["region", "status"], name="appeal_region_status"),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(condition=models.Q(('deadline__isnull', False)), fields=['deadline'], name='appeal_open_deadline'),
+            model_name="appeal",
+            index=models.Index(
+                condition=models.Q(("deadline__isnull", False)),
+                fields=["deadline"],
+                name="appeal_open_deadline",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appeal',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('submitted_by', 'idempotency_key'), name='uniq_appeal_idempotency'),
+            model_name="appeal",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("idempotency_key__isnull", False)),
+                fields=("submitted_by", "idempotency_key"),
+                name="uniq_appeal_idempotency",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='extensionrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'pending')), fields=('appeal',), name='one_pending_extension_per_appeal'),
+            model_name="extensionrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "pending")),
+                fields=("appeal",),
+                name="one_pending_extension_per_appeal",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='responsibilitycatalogue',
-            constraint=models.UniqueConstraint(fields=('region', 'category'), name='uniq_catalogue_region_category'),
+            model_name="responsibilitycatalogue",
+            constraint=models.UniqueConstraint(
+                fields=("region", "category"), name="uniq_catalogue_region_category"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timelimit',
-            constraint=models.UniqueConstraint(fields=('step', 'category', 'urgency'), name='uniq_time_limit', nulls_distinct=False),
+            model_name="timelimit",
+            constraint=models.UniqueConstraint(
+                fields=("step", "category", "urgency"), name="uniq_time_limit", nulls_distinct=False
+            ),
         ),
     ]

@@ -34,7 +34,9 @@ def forwards(apps, schema_editor):
     for sort, (code, name) in enumerate(CATEGORIES, start=1):
         Category.objects.get_or_create(code=code, defaults={"name": name, "sort": sort * 10})
     for step, urgency, days in LIMITS:
-        TimeLimit.objects.get_or_create(step=step, category=None, urgency=urgency, defaults={"working_days": days})
+        TimeLimit.objects.get_or_create(
+            step=step, category=None, urgency=urgency, defaults={"working_days": days}
+        )
     # Land and approval matters involve several bureaus: 15 working days by default.
     for code in ("land", "approval"):
         TimeLimit.objects.get_or_create(

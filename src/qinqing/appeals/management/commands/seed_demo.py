@@ -78,7 +78,10 @@ CATALOGUE = {
 
 TEMPLATES = {
     "land": [
-        ("二期厂房用地指标迟迟未落实", "我司二期扩建项目已完成备案，拟用地约{n}亩，因用地指标未落实无法开工，恳请协调。"),
+        (
+            "二期厂房用地指标迟迟未落实",
+            "我司二期扩建项目已完成备案，拟用地约{n}亩，因用地指标未落实无法开工，恳请协调。",
+        ),
         ("不动产权证办理进度缓慢", "厂区土地已缴清出让金{n}个月，不动产权证仍未办出，影响银行抵押贷款。"),
     ],
     "labour": [
@@ -130,16 +133,65 @@ TEMPLATES = {
 }
 
 ENTERPRISE_WORDS = [
-    "恒信", "精工", "华瑞", "鑫达", "博远", "盛丰", "宏图", "新锐", "天和", "众诚", "嘉禾", "瑞康", "金石", "远航",
-    "汇通", "百川", "凯旋", "正泰", "晨光", "九州", "联创", "海纳", "绿源", "星火", "明德",
+    "恒信",
+    "精工",
+    "华瑞",
+    "鑫达",
+    "博远",
+    "盛丰",
+    "宏图",
+    "新锐",
+    "天和",
+    "众诚",
+    "嘉禾",
+    "瑞康",
+    "金石",
+    "远航",
+    "汇通",
+    "百川",
+    "凯旋",
+    "正泰",
+    "晨光",
+    "九州",
+    "联创",
+    "海纳",
+    "绿源",
+    "星火",
+    "明德",
 ]
 ENTERPRISE_KINDS = [
-    ("机械制造", Industry.C), ("电子科技", Industry.I), ("食品", Industry.C), ("新材料", Industry.C),
-    ("物流", Industry.G), ("建筑工程", Industry.E), ("软件", Industry.I), ("纺织", Industry.C),
-    ("医药", Industry.C), ("商贸", Industry.F),
+    ("机械制造", Industry.C),
+    ("电子科技", Industry.I),
+    ("食品", Industry.C),
+    ("新材料", Industry.C),
+    ("物流", Industry.G),
+    ("建筑工程", Industry.E),
+    ("软件", Industry.I),
+    ("纺织", Industry.C),
+    ("医药", Industry.C),
+    ("商贸", Industry.F),
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "军", "杰", "娟", "涛", "明", "超", "霞", "平", "刚", "丽"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "磊",
+    "洋",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "霞",
+    "平",
+    "刚",
+    "丽",
+]
 
 REPLIES = [
     ("已会同相关单位现场调研，明确责任分工并制定解决方案。", "问题已协调解决，相关手续已办结。"),
@@ -164,7 +216,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--appeals", type=int, default=320)
-        parser.add_argument("--if-empty", action="store_true", help="do nothing when demo data is already there")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when demo data is already there"
+        )
 
     def handle(self, *args, appeals: int, if_empty: bool, **options):
         if Region.objects.filter(code="339900").exists():
@@ -180,21 +234,34 @@ class Command(BaseCommand):
             enterprises = self._enterprises(rng, regions)
             users = self._users(regions, depts, enterprises)
         self._appeals(rng, appeals, depts, enterprises, users)
-        self.stdout.write(self.style.SUCCESS(f"演示数据已生成：{Appeal.objects.count()} 件诉求，{len(enterprises)} 家企业。"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据已生成：{Appeal.objects.count()} 件诉求，{len(enterprises)} 家企业。"
+            )
+        )
 
     def _organisation(self):
         regions: dict[str, Region] = {}
         for code, name, level, parent in REGIONS:
-            regions[code] = Region.objects.create(code=code, name=name, level=level, parent=regions.get(parent))
+            regions[code] = Region.objects.create(
+                code=code, name=name, level=level, parent=regions.get(parent)
+            )
         depts: dict[str, Department] = {}
         for key, name, short, kind, code in DEPARTMENTS:
             depts[key] = Department.objects.create(
-                name=name, short_name=short, kind=kind, region=regions[code], phone="0571-8800" + f"{len(depts):04d}"
+                name=name,
+                short_name=short,
+                kind=kind,
+                region=regions[code],
+                phone="0571-8800" + f"{len(depts):04d}",
             )
         city = regions["339900"]
         for code, (lead, co, matters) in CATALOGUE.items():
             entry = ResponsibilityCatalogue.objects.create(
-                region=city, category=Category.objects.get(code=code), lead_department=depts[lead], matters=matters
+                region=city,
+                category=Category.objects.get(code=code),
+                lead_department=depts[lead],
+                matters=matters,
             )
             entry.co_departments.set([depts[k] for k in co])
         # The high-tech park handles land and approvals inside its own borders.
@@ -229,7 +296,11 @@ class Command(BaseCommand):
                 is_key=rng.random() < 0.2,
             )
             Contact.objects.create(
-                enterprise=e, name=person(rng), title="行政经理", mobile=f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}", is_primary=True
+                enterprise=e,
+                name=person(rng),
+                title="行政经理",
+                mobile=f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+                is_primary=True,
             )
             enterprises.append(e)
         return enterprises
@@ -238,8 +309,18 @@ class Command(BaseCommand):
         specs = [
             ("qiye", "陈企联", Role.ENTERPRISE, {"enterprise": enterprises[0]}),
             ("qiye2", "周经理", Role.ENTERPRISE, {"enterprise": enterprises[1]}),
-            ("diaodu", "林调度", Role.DISPATCHER, {"region": regions["339900"], "department": depts["office"]}),
-            ("dongcheng", "郑调度", Role.DISPATCHER, {"region": regions["339902"], "department": depts["dongcheng_office"]}),
+            (
+                "diaodu",
+                "林调度",
+                Role.DISPATCHER,
+                {"region": regions["339900"], "department": depts["office"]},
+            ),
+            (
+                "dongcheng",
+                "郑调度",
+                Role.DISPATCHER,
+                {"region": regions["339902"], "department": depts["dongcheng_office"]},
+            ),
             ("renshe", "王经办", Role.HANDLER, {"department": depts["hr"]}),
             ("renshe_head", "赵科长", Role.DEPT_HEAD, {"department": depts["hr"]}),
             ("gongdian", "孙经办", Role.HANDLER, {"department": depts["power"]}),
@@ -257,7 +338,11 @@ class Command(BaseCommand):
         for key, dept in depts.items():
             if dept.kind != Department.Kind.OFFICE and not dept.staff.exists():
                 users[key] = User.objects.create(
-                    username=f"dept_{key}", password=self.password, full_name=f"{dept}经办人", role=Role.HANDLER, department=dept
+                    username=f"dept_{key}",
+                    password=self.password,
+                    full_name=f"{dept}经办人",
+                    role=Role.HANDLER,
+                    department=dept,
                 )
         return users
 
@@ -269,8 +354,16 @@ class Command(BaseCommand):
         staff = {d.pk: d.staff.first() for d in depts.values()}
         ent_users = {users["qiye"].enterprise_id: users["qiye"], users["qiye2"].enterprise_id: users["qiye2"]}
         outcomes = (
-            ["closed"] * 42 + ["replied"] * 9 + ["in_progress"] * 16 + ["paused"] * 3 + ["assigned"] * 7
-            + ["submitted"] * 8 + ["rejected"] * 4 + ["withdrawn"] * 3 + ["merged"] * 2 + ["reopened"] * 4
+            ["closed"] * 42
+            + ["replied"] * 9
+            + ["in_progress"] * 16
+            + ["paused"] * 3
+            + ["assigned"] * 7
+            + ["submitted"] * 8
+            + ["rejected"] * 4
+            + ["withdrawn"] * 3
+            + ["merged"] * 2
+            + ["reopened"] * 4
             + ["extended"] * 2
         )
         start_day = workcalendar.add_working_days(now.date() - dt.timedelta(days=130), 0)
@@ -316,8 +409,11 @@ class Command(BaseCommand):
         key = f"ent_{enterprise.pk}"
         if key not in users:
             users[key] = User.objects.create(
-                username=f"qiye_{enterprise.pk}", password=self.password, full_name=enterprise.contacts.first().name,
-                role=Role.ENTERPRISE, enterprise=enterprise,
+                username=f"qiye_{enterprise.pk}",
+                password=self.password,
+                full_name=enterprise.contacts.first().name,
+                role=Role.ENTERPRISE,
+                enterprise=enterprise,
             )
         return users[key]
 
@@ -331,7 +427,9 @@ class Command(BaseCommand):
             return
         if outcome == "rejected":
             with at(rng.uniform(1, 20)):
-                services.reject_appeal(appeal=appeal, by=dispatcher, reason="该事项属于民事纠纷，已告知企业通过司法途径解决。")
+                services.reject_appeal(
+                    appeal=appeal, by=dispatcher, reason="该事项属于民事纠纷，已告知企业通过司法途径解决。"
+                )
             return
         if outcome == "withdrawn":
             with at(rng.uniform(1, 30)):
@@ -339,7 +437,9 @@ class Command(BaseCommand):
             return
         if outcome == "merged" and appeal.category.code in first_of:
             with at(rng.uniform(1, 20)):
-                services.merge_appeal(appeal=appeal, by=dispatcher, into=first_of[appeal.category.code], note="同一问题重复反映")
+                services.merge_appeal(
+                    appeal=appeal, by=dispatcher, into=first_of[appeal.category.code], note="同一问题重复反映"
+                )
             return
         entry = services.suggest_assignment(appeal.region, appeal.category)
         lead = entry.lead_department if entry else depts["ndrc"]
@@ -351,7 +451,9 @@ class Command(BaseCommand):
             with at(rng.uniform(1, 6)):
                 services.assign_appeal(appeal=appeal, by=dispatcher, lead=wrong, co=[])
             with at(rng.uniform(1, 6)):
-                services.return_appeal(appeal=appeal, by=staff[wrong.pk], reason="该事项不属于本单位职责，请重新分派。")
+                services.return_appeal(
+                    appeal=appeal, by=staff[wrong.pk], reason="该事项不属于本单位职责，请重新分派。"
+                )
         with at(rng.uniform(1, 20)):
             services.assign_appeal(appeal=appeal, by=dispatcher, lead=lead, co=co, note="请按职责抓紧办理。")
         if outcome == "assigned":
@@ -359,16 +461,24 @@ class Command(BaseCommand):
         with at(rng.uniform(1, 30)):
             services.sign_appeal(appeal=appeal, by=handler)
         with at(rng.uniform(4, 60)):
-            services.add_note(appeal=appeal, by=handler, note="已与企业电话联系，了解具体情况，正在协调相关单位。")
+            services.add_note(
+                appeal=appeal, by=handler, note="已与企业电话联系，了解具体情况，正在协调相关单位。"
+            )
         if outcome == "paused":
             with at(rng.uniform(2, 30)):
-                services.pause_clock(appeal=appeal, by=handler, kind="enterprise", reason="需企业补充项目备案及相关证明材料。")
+                services.pause_clock(
+                    appeal=appeal, by=handler, kind="enterprise", reason="需企业补充项目备案及相关证明材料。"
+                )
             return
         if outcome == "extended" or rng.random() < 0.08:
             with at(rng.uniform(2, 24)):
-                ext = services.request_extension(appeal=appeal, by=handler, days=5, reason="涉及多部门会商，需延长办理时间。")
+                ext = services.request_extension(
+                    appeal=appeal, by=handler, days=5, reason="涉及多部门会商，需延长办理时间。"
+                )
             with at(rng.uniform(1, 12)):
-                services.decide_extension(extension=ext, by=dispatcher, approve=rng.random() < 0.8, note="请抓紧推进。")
+                services.decide_extension(
+                    extension=ext, by=dispatcher, approve=rng.random() < 0.8, note="请抓紧推进。"
+                )
         if outcome in ("in_progress", "extended"):
             return
         measures, result = rng.choice(REPLIES)

@@ -1,0 +1,10 @@
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from qinqing.appeals.models import TimeLimit
+from qinqing.appeals.services import invalidate_time_limits
+
+
+@receiver([post_save, post_delete], sender=TimeLimit)
+def _time_limit_changed(**kwargs) -> None:
+    invalidate_time_limits()
