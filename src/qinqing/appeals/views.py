@@ -122,6 +122,12 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "statuses": Status.choices,
             "counts": selectors.queue_counts(user),
+            # The filter bar renders its own options: Django's widget templates cost more than the table.
+            "categories": Category.objects.filter(active=True).values_list("pk", "name"),
+            "channels": Channel.choices,
+            "lights": Light.choices,
+            "departments": departments_in_reach(user.region).values_list("pk", "name") if user.is_office else None,
+            "current": {k: request.GET.get(k, "") for k in ("status", "category", "channel", "department", "light", "date_from", "date_to", "q")},
         },
     )
 
