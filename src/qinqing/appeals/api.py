@@ -71,7 +71,9 @@ class AppealRow(Schema):
 
 
 class AppealPage(Schema):
-    count: int
+    count: int = Field(description="总数；超过 count_cap 时为 count_cap + 1，且 count_capped 为 true")
+    count_capped: bool
+    count_cap: int
     page: int
     page_size: int
     items: list[AppealRow]
@@ -307,10 +309,17 @@ def list_appeals(request, filters: Query[FilterParams]):
         q=filters.q,
     )
     qs = selectors.list_appeals(request.auth, f)
-    count = qs.count()
+    count = selectors.capped_count(qs, selectors.LIST_COUNT_CAP)
     start = (filters.page - 1) * filters.page_size
     items = [_row(a) for a in qs[start : start + filters.page_size]]
-    return {"count": count, "page": filters.page, "page_size": filters.page_size, "items": items}
+    return {
+        "count": count,
+        "count_capped": count > selectors.LIST_COUNT_CAP,
+        "count_cap": selectors.LIST_COUNT_CAP,
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "items": items,
+    }
 
 
 @router.post("", response={201: SubmitOut, 200: SubmitOut}, summary="提交诉求（企业）或代为登记（营商办）")

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
-from qinqing.appeals.models import TIMED_STATUSES, Appeal, AppealEvent, Light, Status
+from qinqing.appeals.models import OPEN_STATUSES, TIMED_STATUSES, Appeal, AppealEvent, Light
 from qinqing.core.errors import NotVisible
 from qinqing.core.workcalendar import end_of_day
 from qinqing.organisation.models import Region
@@ -124,15 +124,26 @@ def timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
     return appeal.events.select_related("actor_department").order_by("created_at", "id")
 
 
+# Badges and list totals stop counting here: a person reads "999+" as well as 41,372, and a count that
+# stops early costs the same at a hundred appeals as at a million.
+BADGE_CAP = 999
+LIST_COUNT_CAP = 10_000
+
+
+def capped_count(qs: QuerySet, cap: int) -> int:
+    """min(count, cap + 1): COUNT over a LIMITed subquery, so the database stops after cap + 1 rows."""
+    return qs.order_by()[: cap + 1].count()
+
+
 def queue_counts(user: User) -> dict[str, int]:
-    """Headline counts for the user's home page."""
+    """Headline counts for the user's list page, each capped at BADGE_CAP + 1."""
     qs = appeals_visible_to(user)
     now = timezone.now()
-    counts = {
-        "open": qs.exclude(
-            status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED]
-        ).count()
+    return {
+        "open": capped_count(qs.filter(status__in=OPEN_STATUSES), BADGE_CAP),
+        "red": capped_count(qs.filter(status__in=TIMED_STATUSES, deadline__lt=now), BADGE_CAP),
+        "yellow": capped_count(
+            qs.filter(status__in=TIMED_STATUSES, deadline__gte=now, yellow_at__lte=now), BADGE_CAP
+        ),
+        "cap": BADGE_CAP,
     }
-    counts["red"] = qs.filter(status__in=TIMED_STATUSES, deadline__lt=now).count()
-    counts["yellow"] = qs.filter(status__in=TIMED_STATUSES, deadline__gte=now, yellow_at__lte=now).count()
-    return counts

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from qinqing.accounts.models import Role
@@ -70,6 +71,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("appeal_list")
 
 
+class CappedPaginator(Paginator):
+    """Counts at most LIST_COUNT_CAP + 1 rows; the page shows "10000+" beyond that."""
+
+    @cached_property
+    def count(self) -> int:
+        return selectors.capped_count(self.object_list, selectors.LIST_COUNT_CAP)
+
+
 class FilterForm(forms.Form):
     status = forms.CharField(required=False)
     category = forms.ModelChoiceField(Category.objects.all(), required=False, empty_label="全部类别")
@@ -108,7 +117,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.list_appeals(user, f)
     if tab[2].get("pending_extension"):
         qs = qs.filter(extensions__state=ExtensionRequest.State.PENDING)
-    page = Paginator(qs, settings.QINQING_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, settings.QINQING_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -122,12 +131,18 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "statuses": Status.choices,
             "counts": selectors.queue_counts(user),
+            "count_cap": selectors.LIST_COUNT_CAP,
             # The filter bar renders its own options: Django's widget templates cost more than the table.
             "categories": Category.objects.filter(active=True).values_list("pk", "name"),
             "channels": Channel.choices,
             "lights": Light.choices,
-            "departments": departments_in_reach(user.region).values_list("pk", "name") if user.is_office else None,
-            "current": {k: request.GET.get(k, "") for k in ("status", "category", "channel", "department", "light", "date_from", "date_to", "q")},
+            "departments": departments_in_reach(user.region).values_list("pk", "name")
+            if user.is_office
+            else None,
+            "current": {
+                k: request.GET.get(k, "")
+                for k in ("status", "category", "channel", "department", "light", "date_from", "date_to", "q")
+            },
         },
     )
 
