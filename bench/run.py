@@ -28,6 +28,8 @@ DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:543
 N_APPEALS = int(os.environ.get("BENCH_APPEALS", "100000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
+# Two sync workers by default, the set-up the issue names; e.g. "-w 2 -k gthread --threads 4" to compare.
+GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN_ARGS", "-w 2").split()
 BASE = f"http://127.0.0.1:{PORT}"
 
 ENV = {
@@ -278,8 +280,7 @@ def main() -> None:
             "-m",
             "gunicorn",
             "qinqing.wsgi",
-            "-w",
-            "2",
+            *GUNICORN_ARGS,
             "-b",
             f"127.0.0.1:{PORT}",
             "--pythonpath",
@@ -354,7 +355,7 @@ def write_report(results: dict, data: dict, load_seconds: float) -> None:
             "# Benchmarks",
             "",
             f"Produced by `make bench` ({dt.date.today()}). Each line is {SECONDS} s of wrk load from this machine against",
-            f"gunicorn with 2 sync workers, `DEBUG=0`, on PostgreSQL {pg}; wrk, gunicorn and PostgreSQL share the 2 cores.",
+            f"gunicorn `{' '.join(GUNICORN_ARGS)}`, `DEBUG=0`, on PostgreSQL {pg}; wrk, gunicorn and PostgreSQL share the 2 cores.",
             "",
             f"- Machine: {os.cpu_count()} cores ({cpu}), {mem_gb:.0f} GiB memory, Python {platform.python_version()}",
             f"- Data: {data['appeals']:,} appeals before the creation run (2,000 enterprises, 20 departments, a third of",

@@ -116,6 +116,8 @@ def list_appeals(user: User, f: AppealFilters) -> QuerySet[Appeal]:
     return (
         filter_appeals(appeals_visible_to(user), f)
         .select_related("category", "enterprise", "lead_department")
+        # Lists show no long text; leaving it out keeps each page's rows small.
+        .defer("content", "reply_measures", "reply_result")
         .order_by("-submitted_at", "-id")
     )
 
