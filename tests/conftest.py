@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.db import connection
 from stdnum.cn import uscc
 
 from qinqing.accounts.models import ApiToken, Role, User
@@ -37,11 +36,6 @@ def _fresh_process_caches():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def is_postgres():
-    return connection.vendor == "postgresql"
 
 
 class World:

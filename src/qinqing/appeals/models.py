@@ -233,10 +233,6 @@ class Appeal(models.Model):
             return Light.YELLOW
         return Light.GREEN
 
-    def get_light_display(self) -> str:
-        light = self.light()
-        return Light(light).label if light else ""
-
     @property
     def replied_on_time(self) -> bool | None:
         if not self.replied_at or not self.handle_deadline:

@@ -242,8 +242,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "satisfaction_choices": Satisfaction.choices,
         "pause_kinds": ClockPause.Kind.choices,
         "parties": workflow.parties(appeal, request.user),
-        "show_mobile": request.user.role != Role.ENTERPRISE
-        or request.user.enterprise_id == appeal.enterprise_id,
+        "show_mobile": workflow.may_see_contact(appeal, request.user),
     }
     if "assign" in actions:
         entry = services.suggest_assignment(appeal.region, appeal.category)

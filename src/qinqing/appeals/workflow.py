@@ -7,6 +7,8 @@ office of its region, the lead or a co-handling department, a leader of the regi
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from qinqing.accounts.models import Role
 from qinqing.appeals.models import Appeal, Satisfaction, Status
 
@@ -106,13 +108,16 @@ def guard_failure(appeal: Appeal, action_name: str, user, found: set[str] | None
     if appeal.status not in action.sources:
         return f"诉求当前状态为“{appeal.get_status_display()}”，不能{action.label}"
     if action_name == "reopen":
-        from django.conf import settings
-
         if appeal.satisfaction != Satisfaction.DISSATISFIED or appeal.auto_closed:
             return "只有评价为“不满意”的诉求可以申请重办"
         if appeal.reopen_count >= settings.QINQING_MAX_REOPENS:
             return f"该诉求已重办{appeal.reopen_count}次，达到上限，请联系营商办"
     return None
+
+
+def may_see_contact(appeal: Appeal, user) -> bool:
+    """Government staff need the contact's number to call back; an enterprise sees it only on its own appeal."""
+    return user.role != Role.ENTERPRISE or user.enterprise_id == appeal.enterprise_id
 
 
 def available_actions(appeal: Appeal, user) -> list[Action]:
