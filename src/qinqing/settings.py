@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "qinqing.enterprises",
     "qinqing.accounts",
     "qinqing.appeals",
+    "qinqing.insights",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +158,11 @@ QINQING_YELLOW_DAYS = env_int("QINQING_YELLOW_DAYS", 1)
 QINQING_YELLOW_SHARE_PERCENT = env_int("QINQING_YELLOW_SHARE_PERCENT", 20)
 QINQING_MAX_REOPENS = env_int("QINQING_MAX_REOPENS", 2)
 QINQING_PAGE_SIZE = env_int("QINQING_PAGE_SIZE", 20, minimum=1)
+# Text insights: where routing models are versioned, how far back similar appeals are searched.
+QINQING_MODEL_DIR = Path(os.environ.get("QINQING_MODEL_DIR", VAR_DIR / "models"))
+QINQING_SIMILAR_DAYS = env_int("QINQING_SIMILAR_DAYS", 365, minimum=1)
+# A reply scoring below this (0-100) is flagged for the department head and the dispatcher.
+QINQING_REPLY_FLAG_BELOW = env_int("QINQING_REPLY_FLAG_BELOW", 60, minimum=0)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
