@@ -121,9 +121,11 @@ def _routers():
     from qinqing.appeals.api import reference_router
     from qinqing.appeals.api import router as appeals_router
     from qinqing.enterprises.api import router as enterprises_router
+    from qinqing.insights.api import router as insights_router
 
     api.add_router("/appeals", appeals_router)
     api.add_router("/enterprises", enterprises_router)
+    api.add_router("/insights", insights_router)
     api.add_router("/", reference_router)
 
 

@@ -36,7 +36,9 @@ def read_labelled(path: str | Path) -> list[Row]:
         rows = []
         for i, rec in enumerate(reader):
             label = (rec.get("label") or "").strip()
-            raw_text = (rec.get("text") or "").strip() or ((rec.get("subject") or "") + (rec.get("detail") or "")).strip()
+            raw_text = (rec.get("text") or "").strip() or (
+                (rec.get("subject") or "") + (rec.get("detail") or "")
+            ).strip()
             if raw_text:
                 analysed, raw = pipeline.analyse(raw_text), True
             else:

@@ -11,7 +11,9 @@ def labelled_history(scope: str, limit: int = 200_000) -> list[Row]:
     """Category model: every appeal that passed triage. Department model: the lead department it ended with."""
     qs = Appeal.objects.exclude(status__in=[Status.REJECTED, Status.WITHDRAWN]).order_by("-id")
     if scope == "department":
-        qs = qs.filter(lead_department__isnull=False).values_list("id", "title", "content", "lead_department__name")
+        qs = qs.filter(lead_department__isnull=False).values_list(
+            "id", "title", "content", "lead_department__name"
+        )
     else:
         qs = qs.exclude(status=Status.SUBMITTED).values_list("id", "title", "content", "category__name")
     rows = []

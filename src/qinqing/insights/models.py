@@ -15,6 +15,9 @@ class AppealText(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "诉求分词"
 
+    def __str__(self) -> str:
+        return self.words[:50]
+
 
 class AppealLink(models.Model):
     """A dispatcher's note that two appeals concern the same problem (without merging them)."""
@@ -28,6 +31,9 @@ class AppealLink(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "关联诉求"
         constraints = [models.UniqueConstraint(fields=["appeal", "related"], name="uniq_appeal_link")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} ~ {self.related_id}"
 
 
 class CommonIssue(models.Model):
@@ -78,3 +84,6 @@ class ReplyCheck(models.Model):
         verbose_name = verbose_name_plural = "答复质量检查"
         ordering = ["-checked_at"]
         indexes = [models.Index(fields=["flagged", "-checked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.score}"

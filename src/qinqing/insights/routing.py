@@ -55,7 +55,10 @@ class RoutingModel:
 
     def _features(self, analysed: list[str]):
         return sp.hstack(
-            [self.word_vec.transform(analysed), self.char_vec.transform([pipeline.chars_of(a) for a in analysed])]
+            [
+                self.word_vec.transform(analysed),
+                self.char_vec.transform([pipeline.chars_of(a) for a in analysed]),
+            ]
         ).tocsr()
 
     def scores(self, analysed: list[str]) -> np.ndarray:
@@ -86,7 +89,7 @@ class RoutingModel:
 
 def fit(analysed: list[str], labels: list[str], *, calibrate: bool = True) -> RoutingModel:
     """Train on already analysed texts (``text.analyse`` or ``text.words_from_tokens`` joined by spaces)."""
-    pairs = [(a, y) for a, y in zip(analysed, labels) if a and y]
+    pairs = [(a, y) for a, y in zip(analysed, labels, strict=True) if a and y]
     counts = Counter(y for _, y in pairs)
     if len(counts) < 2:
         raise RoutingError("训练数据至少需要两个类别且每条都有文本")
@@ -94,7 +97,11 @@ def fit(analysed: list[str], labels: list[str], *, calibrate: bool = True) -> Ro
     y = np.array([y for _, y in pairs])
     big = len(docs) >= 1000
     word_vec = TfidfVectorizer(
-        token_pattern=r"(?u)\S+", sublinear_tf=True, ngram_range=(1, 2), min_df=2 if big else 1, dtype=np.float32
+        token_pattern=r"(?u)\S+",
+        sublinear_tf=True,
+        ngram_range=(1, 2),
+        min_df=2 if big else 1,
+        dtype=np.float32,
     )
     char_vec = TfidfVectorizer(
         analyzer="char",
@@ -112,7 +119,9 @@ def fit(analysed: list[str], labels: list[str], *, calibrate: bool = True) -> Ro
         classifier = CalibratedClassifierCV(svm, cv=3, method="sigmoid", ensemble=False).fit(X, y)
     else:
         classifier = svm.fit(X, y)
-    return RoutingModel(word_vec, char_vec, classifier, sorted(counts), {"n_samples": len(docs), "counts": dict(counts)})
+    return RoutingModel(
+        word_vec, char_vec, classifier, sorted(counts), {"n_samples": len(docs), "counts": dict(counts)}
+    )
 
 
 def metrics(truth: list[str], predicted: list[str]) -> dict:
@@ -121,8 +130,10 @@ def metrics(truth: list[str], predicted: list[str]) -> dict:
     return {
         "n": len(truth),
         "accuracy": round(float(accuracy_score(truth, predicted)), 4),
-        "macro_f1": round(float(f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)), 4),
-        "per_class_f1": {label: round(float(v), 4) for label, v in zip(labels, per_class)},
+        "macro_f1": round(
+            float(f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)), 4
+        ),
+        "per_class_f1": {label: round(float(v), 4) for label, v in zip(labels, per_class, strict=True)},
     }
 
 

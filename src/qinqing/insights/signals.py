@@ -22,9 +22,7 @@ def _check_reply(sender, instance: AppealEvent, created: bool, raw: bool = False
     if not created or raw or instance.kind != AppealEvent.Kind.REPLIED:
         return
     appeal = instance.appeal
-    result = check_reply(
-        f"{appeal.title}{appeal.content}", f"{appeal.reply_measures}\n{appeal.reply_result}"
-    )
+    result = check_reply(f"{appeal.title}{appeal.content}", f"{appeal.reply_measures}\n{appeal.reply_result}")
     ReplyCheck.objects.create(
         appeal=appeal,
         event_id=instance.pk,

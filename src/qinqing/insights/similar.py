@@ -89,7 +89,9 @@ class SimilarIndex:
                 return
             counts = _hasher.transform([r[3] for r in rows]).tocsr()
             self.ids = np.concatenate([self.ids, np.array([r[0] for r in rows], dtype=np.int64)])
-            self.enterprises = np.concatenate([self.enterprises, np.array([r[1] for r in rows], dtype=np.int64)])
+            self.enterprises = np.concatenate(
+                [self.enterprises, np.array([r[1] for r in rows], dtype=np.int64)]
+            )
             self.times = np.concatenate([self.times, np.array([r[2].timestamp() for r in rows])])
             self.counts = sp.vstack([self.counts, counts]).tocsr()
             self.last_id = rows[-1][0]
@@ -104,7 +106,9 @@ class SimilarIndex:
 
     def _backfill(self, batch: int = 2000) -> None:
         """Analyse appeals that have no stored words yet (created before this app, or by bulk loads)."""
-        missing = Appeal.objects.filter(analysed__isnull=True).order_by("id").values_list("id", "title", "content")
+        missing = (
+            Appeal.objects.filter(analysed__isnull=True).order_by("id").values_list("id", "title", "content")
+        )
         while True:
             chunk = list(missing[:batch])
             if not chunk:

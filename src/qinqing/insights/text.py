@@ -62,7 +62,12 @@ def _jieba() -> jieba.Tokenizer:
 
 
 def is_content(word: str) -> bool:
-    return bool(word.strip()) and not _NOT_WORD.match(word) and not _DIGITS.match(word) and word not in stopwords()
+    return (
+        bool(word.strip())
+        and not _NOT_WORD.match(word)
+        and not _DIGITS.match(word)
+        and word not in stopwords()
+    )
 
 
 def words(text: str | None, *, normalised: bool = False) -> list[str]:

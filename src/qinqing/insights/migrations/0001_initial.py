@@ -7,84 +7,189 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('appeals', '0002_reference_data'),
-        ('organisation', '0001_initial'),
+        ("appeals", "0002_reference_data"),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AppealText',
+            name="AppealText",
             fields=[
-                ('appeal', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='analysed', serialize=False, to='appeals.appeal')),
-                ('words', models.TextField(blank=True)),
+                (
+                    "appeal",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="analysed",
+                        serialize=False,
+                        to="appeals.appeal",
+                    ),
+                ),
+                ("words", models.TextField(blank=True)),
             ],
             options={
-                'verbose_name': '诉求分词',
-                'verbose_name_plural': '诉求分词',
+                "verbose_name": "诉求分词",
+                "verbose_name_plural": "诉求分词",
             },
         ),
         migrations.CreateModel(
-            name='CommonIssue',
+            name="CommonIssue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='问题概括')),
-                ('summary', models.TextField(blank=True, verbose_name='问题描述')),
-                ('keywords', models.CharField(blank=True, max_length=200, verbose_name='关键词')),
-                ('status', models.CharField(choices=[('open', '协调办理中'), ('solved', '已统一答复')], default='open', max_length=10, verbose_name='状态')),
-                ('reply', models.TextField(blank=True, verbose_name='统一答复')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('solved_at', models.DateTimeField(blank=True, null=True)),
-                ('co_departments', models.ManyToManyField(blank=True, related_name='+', to='organisation.department', verbose_name='配合单位')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead_department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lead_common_issues', to='organisation.department', verbose_name='牵头单位')),
-                ('members', models.ManyToManyField(related_name='common_issues', to='appeals.appeal', verbose_name='涉及诉求')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.region', verbose_name='区划')),
-                ('solved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="问题概括")),
+                ("summary", models.TextField(blank=True, verbose_name="问题描述")),
+                ("keywords", models.CharField(blank=True, max_length=200, verbose_name="关键词")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "协调办理中"), ("solved", "已统一答复")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("reply", models.TextField(blank=True, verbose_name="统一答复")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("solved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "co_departments",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="organisation.department", verbose_name="配合单位"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead_department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lead_common_issues",
+                        to="organisation.department",
+                        verbose_name="牵头单位",
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        related_name="common_issues", to="appeals.appeal", verbose_name="涉及诉求"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.region",
+                        verbose_name="区划",
+                    ),
+                ),
+                (
+                    "solved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '共性问题',
-                'verbose_name_plural': '共性问题',
-                'ordering': ['-created_at'],
+                "verbose_name": "共性问题",
+                "verbose_name_plural": "共性问题",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AppealLink',
+            name="AppealLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('similarity', models.FloatField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_out', to='appeals.appeal')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('related', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_in', to='appeals.appeal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("similarity", models.FloatField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_out",
+                        to="appeals.appeal",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "related",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_in",
+                        to="appeals.appeal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '关联诉求',
-                'verbose_name_plural': '关联诉求',
-                'constraints': [models.UniqueConstraint(fields=('appeal', 'related'), name='uniq_appeal_link')],
+                "verbose_name": "关联诉求",
+                "verbose_name_plural": "关联诉求",
+                "constraints": [
+                    models.UniqueConstraint(fields=("appeal", "related"), name="uniq_appeal_link")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReplyCheck',
+            name="ReplyCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.BigIntegerField(blank=True, null=True)),
-                ('score', models.PositiveSmallIntegerField(verbose_name='得分')),
-                ('relevance', models.FloatField(verbose_name='相关性')),
-                ('flagged', models.BooleanField(default=False, verbose_name='需复核')),
-                ('reasons', models.JSONField(default=list, verbose_name='问题')),
-                ('checked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reply_checks', to='appeals.appeal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.BigIntegerField(blank=True, null=True)),
+                ("score", models.PositiveSmallIntegerField(verbose_name="得分")),
+                ("relevance", models.FloatField(verbose_name="相关性")),
+                ("flagged", models.BooleanField(default=False, verbose_name="需复核")),
+                ("reasons", models.JSONField(default=list, verbose_name="问题")),
+                ("checked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reply_checks",
+                        to="appeals.appeal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '答复质量检查',
-                'verbose_name_plural': '答复质量检查',
-                'ordering': ['-checked_at'],
-                'indexes': [models.Index(fields=['flagged', '-checked_at'], name='insights_re_flagged_cc5b97_idx')],
+                "verbose_name": "答复质量检查",
+                "verbose_name_plural": "答复质量检查",
+                "ordering": ["-checked_at"],
+                "indexes": [
+                    models.Index(fields=["flagged", "-checked_at"], name="insights_re_flagged_cc5b97_idx")
+                ],
             },
         ),
     ]

@@ -18,7 +18,9 @@ class Command(BaseCommand):
         except routing.RoutingError as exc:
             raise CommandError(str(exc)) from exc
         if model is None:
-            raise CommandError(f"还没有 {opts['scope']} 模型，请先运行 manage.py train_routing --csv 训练文件")
+            raise CommandError(
+                f"还没有 {opts['scope']} 模型，请先运行 manage.py train_routing --csv 训练文件"
+            )
         try:
             rows = read_labelled(opts["csv"])
         except DatasetError as exc:
@@ -29,7 +31,9 @@ class Command(BaseCommand):
         # A row whose text is empty after the pipeline (only punctuation, say) still counts, as a miss.
         predicted = model.predict([r.analysed or " " for r in rows])
         result = routing.metrics([r.label for r in rows], predicted)
-        self.stdout.write(f"model scope={opts['scope']} version={model.meta.get('version')} rows={result['n']}")
+        self.stdout.write(
+            f"model scope={opts['scope']} version={model.meta.get('version')} rows={result['n']}"
+        )
         for label, f1 in result["per_class_f1"].items():
             self.stdout.write(f"  {label}\tF1={f1:.4f}")
         self.stdout.write(f"accuracy={result['accuracy']:.4f} macro_f1={result['macro_f1']:.4f}")

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--csv", help="CSV 文件（列：label，text 或 tokens）")
         parser.add_argument("--scope", choices=routing.SCOPES, help="模型范围；--csv 时默认 csv")
-        parser.add_argument("--cv", type=int, default=0, help="先做 N 折分组交叉验证并报告（按 dup_group 分组）")
+        parser.add_argument(
+            "--cv", type=int, default=0, help="先做 N 折分组交叉验证并报告（按 dup_group 分组）"
+        )
         parser.add_argument("--no-calibrate", action="store_true", help="不做置信度校准（更快）")
 
     def handle(self, *args, **opts):

@@ -1,0 +1,289 @@
+"""Text-insight endpoints: similar appeals, routing suggestions, reply checks, common issues."""
+
+import datetime as dt
+
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from qinqing.accounts.models import Role
+from qinqing.appeals import selectors
+from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
+from qinqing.insights import routing, services, similar
+from qinqing.insights.models import CommonIssue, ReplyCheck
+from qinqing.insights.quality import check_reply
+from qinqing.organisation.models import Department
+from qinqing.organisation.selectors import departments_in_reach
+
+router = Router(tags=["文本分析"])
+
+
+class SimilarOut(Schema):
+    number: str
+    title: str
+    status: str
+    status_label: str
+    enterprise: str
+    submitted_at: dt.datetime
+    similarity: float
+
+
+class TextIn(Schema):
+    text: str = Field(..., max_length=20000, description="诉求标题和内容")
+
+
+@router.get("/similar", response=list[SimilarOut], summary="相似诉求（最多5件，仅限本人可见范围）")
+def similar_list(request, text: str = Query(..., max_length=20000), exclude: str | None = None):
+    user = request.auth
+    if user.role not in (Role.ENTERPRISE, Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
+        raise NotPermitted("您的角色不能查看诉求")
+    exclude_id = None
+    if exclude:
+        exclude_id = selectors.get_visible_appeal(user, exclude.strip().upper()).pk
+    return [
+        SimilarOut(
+            number=m.appeal.number,
+            title=m.appeal.title,
+            status=m.appeal.status,
+            status_label=m.appeal.get_status_display(),
+            enterprise=m.appeal.enterprise.name,
+            submitted_at=m.appeal.submitted_at,
+            similarity=m.similarity,
+        )
+        for m in similar.similar_appeals(user, text, exclude=exclude_id)
+    ]
+
+
+class SuggestionOut(Schema):
+    label: str
+    confidence: float
+    department: str | None = None
+
+
+class RoutingOut(Schema):
+    model_version: int | None
+    categories: list[SuggestionOut]
+    departments: list[SuggestionOut]
+
+
+def _office(user) -> None:
+    if user.role not in (Role.DISPATCHER, Role.LEADER):
+        raise NotPermitted("只有营商办调度员或领导可以查看分拨建议")
+
+
+@router.get("/appeals/{number}/routing", response=RoutingOut, summary="诉求的分拨建议（前三类别及责任部门）")
+def appeal_routing(request, number: str):
+    _office(request.auth)
+    appeal = selectors.get_visible_appeal(request.auth, number)
+    categories, departments = services.routing_advice(appeal)
+    model = routing.load("category")
+    return RoutingOut(
+        model_version=model.meta.get("version") if model else None,
+        categories=[
+            SuggestionOut(
+                label=c.category.name,
+                confidence=c.confidence,
+                department=c.department.name if c.department else None,
+            )
+            for c in categories
+        ],
+        departments=[SuggestionOut(label=d.label, confidence=d.confidence) for d in departments],
+    )
+
+
+@router.post("/routing", response=RoutingOut, summary="任意文本的分拨建议")
+def text_routing(request, payload: TextIn):
+    _office(request.auth)
+    if not payload.text.strip():
+        raise InvalidInput("请输入诉求内容", {"text": ["请输入诉求内容"]})
+    cat, dept = routing.load("category"), routing.load("department")
+    return RoutingOut(
+        model_version=cat.meta.get("version") if cat else None,
+        categories=[
+            SuggestionOut(label=s.label, confidence=s.confidence)
+            for s in (cat.suggest(payload.text) if cat else [])
+        ],
+        departments=[
+            SuggestionOut(label=s.label, confidence=s.confidence)
+            for s in (dept.suggest(payload.text) if dept else [])
+        ],
+    )
+
+
+class LinkIn(Schema):
+    related: str = Field(..., description="相似诉求编号")
+
+
+@router.post("/appeals/{number}/links", response={201: dict}, summary="关联相似诉求")
+def link(request, number: str, payload: LinkIn):
+    user = request.auth
+    appeal = selectors.get_visible_appeal(user, number)
+    related = selectors.get_visible_appeal(user, payload.related.strip().upper())
+    services.link_appeals(appeal=appeal, related=related, by=user)
+    return 201, {"appeal": appeal.number, "related": related.number}
+
+
+class ReplyIn(Schema):
+    measures: str = Field("", max_length=5000)
+    result: str = Field("", max_length=5000)
+
+
+class ReplyCheckOut(Schema):
+    score: int
+    relevance: float
+    flagged: bool
+    reasons: list[str]
+
+
+@router.post("/appeals/{number}/reply-check", response=ReplyCheckOut, summary="答复质量预检（不保存）")
+def reply_check(request, number: str, payload: ReplyIn):
+    appeal = selectors.get_visible_appeal(request.auth, number)
+    if request.auth.role not in (Role.HANDLER, Role.DEPT_HEAD, Role.DISPATCHER):
+        raise NotPermitted("只有办理部门或营商办可以检查答复")
+    if not (payload.measures.strip() or payload.result.strip()):
+        raise InvalidInput("请先填写答复内容", {"result": ["请先填写答复内容"]})
+    r = check_reply(f"{appeal.title}{appeal.content}", f"{payload.measures}\n{payload.result}")
+    return ReplyCheckOut(score=r.score, relevance=r.relevance, flagged=r.flagged, reasons=r.reasons)
+
+
+class CheckRow(ReplyCheckOut):
+    number: str
+    title: str
+    department: str | None
+    checked_at: dt.datetime
+
+
+def reply_checks_visible_to(user):
+    if user.role not in (Role.DEPT_HEAD, Role.DISPATCHER, Role.LEADER):
+        raise NotPermitted("只有部门负责人或营商办可以复核答复质量")
+    return ReplyCheck.objects.filter(appeal__in=selectors.appeals_visible_to(user)).select_related(
+        "appeal", "appeal__lead_department"
+    )
+
+
+@router.get("/reply-checks", response=list[CheckRow], summary="答复质量检查记录（默认只列需复核的）")
+def reply_checks(request, flagged: bool = True, limit: int = Query(50, ge=1, le=500)):
+    qs = reply_checks_visible_to(request.auth)
+    if flagged:
+        qs = qs.filter(flagged=True)
+    return [
+        CheckRow(
+            number=c.appeal.number,
+            title=c.appeal.title,
+            department=c.appeal.lead_department.name if c.appeal.lead_department else None,
+            checked_at=c.checked_at,
+            score=c.score,
+            relevance=c.relevance,
+            flagged=c.flagged,
+            reasons=c.reasons,
+        )
+        for c in qs[:limit]
+    ]
+
+
+class GroupOut(Schema):
+    size: int
+    heat: float
+    keywords: list[str]
+    representative: str
+    representative_title: str
+    enterprises: list[str]
+    departments: list[str]
+    start: dt.datetime | None
+    end: dt.datetime | None
+    members: list[str]
+
+
+@router.get("/common-candidates", response=list[GroupOut], summary="共性问题候选（按热度排序）")
+def common_candidates(request, start: dt.date, end: dt.date):
+    groups = services.candidate_groups(request.auth, start=start, end=end)
+    return [
+        GroupOut(
+            size=g["size"],
+            heat=g["heat"],
+            keywords=g["keywords"],
+            representative=g["representative"]["number"],
+            representative_title=g["representative"]["title"],
+            enterprises=g["enterprises"],
+            departments=g["departments"],
+            start=g["start"],
+            end=g["end"],
+            members=[m["number"] for m in g["members"]],
+        )
+        for g in groups
+    ]
+
+
+class CommonIssueIn(Schema):
+    title: str = Field(..., max_length=100)
+    summary: str = ""
+    lead: int = Field(..., description="牵头单位 id")
+    co: list[int] = []
+    appeals: list[str] = Field(..., description="诉求编号")
+
+
+class CommonIssueOut(Schema):
+    id: int
+    title: str
+    status: str
+    status_label: str
+    lead: str
+    members: list[str]
+    reply: str
+
+
+def _issue_out(issue: CommonIssue) -> CommonIssueOut:
+    return CommonIssueOut(
+        id=issue.pk,
+        title=issue.title,
+        status=issue.status,
+        status_label=issue.get_status_display(),
+        lead=issue.lead_department.name,
+        members=list(issue.members.order_by("id").values_list("number", flat=True)),
+        reply=issue.reply,
+    )
+
+
+def _department(user, pk: int, field: str) -> Department:
+    dept = departments_in_reach(user.region).filter(pk=pk).first() if user.region_id else None
+    if dept is None:
+        raise InvalidInput("单位不存在或不在您的管辖范围内", {field: ["单位不存在或不在您的管辖范围内"]})
+    return dept
+
+
+@router.post("/common-issues", response={201: CommonIssueOut}, summary="确认共性问题")
+def create_issue(request, payload: CommonIssueIn):
+    user = request.auth
+    if user.role != Role.DISPATCHER:
+        raise NotPermitted("只有营商办调度员可以确认共性问题")
+    lead = _department(user, payload.lead, "lead")
+    co = [_department(user, pk, "co") for pk in payload.co]
+    numbers = [n.strip().upper() for n in payload.appeals]
+    appeals = list(selectors.appeals_visible_to(user).filter(number__in=numbers))
+    if len(appeals) != len(set(numbers)):
+        raise NotVisible("未找到部分诉求")
+    issue = services.confirm_common_issue(
+        by=user, appeals=appeals, title=payload.title, lead=lead, co=co, summary=payload.summary
+    )
+    return 201, _issue_out(issue)
+
+
+@router.get("/common-issues", response=list[CommonIssueOut], summary="共性问题列表")
+def list_issues(request):
+    return [_issue_out(i) for i in services.common_issues_visible_to(request.auth)[:200]]
+
+
+class AnswerIn(Schema):
+    measures: str = Field(..., max_length=5000)
+    result: str = Field(..., max_length=5000)
+
+
+@router.post("/common-issues/{issue_id}/answer", summary="牵头单位统一答复")
+def answer_issue(request, issue_id: int, payload: AnswerIn):
+    issue = services.common_issues_visible_to(request.auth).filter(pk=issue_id).first()
+    if issue is None:
+        raise NotVisible("未找到该共性问题")
+    counts = services.answer_common_issue(
+        issue=issue, by=request.auth, measures=payload.measures, result=payload.result
+    )
+    issue.refresh_from_db()
+    return {**_issue_out(issue).dict(), **counts}
