@@ -12,5 +12,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", api_urls()),
+    path("insights/", include("qinqing.insights.urls")),
     path("", include("qinqing.appeals.urls")),
 ]

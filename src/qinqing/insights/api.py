@@ -31,7 +31,12 @@ class TextIn(Schema):
     text: str = Field(..., max_length=20000, description="诉求标题和内容")
 
 
-@router.get("/similar", response=list[SimilarOut], summary="相似诉求（最多5件，仅限本人可见范围）")
+@router.get(
+    "/similar",
+    response=list[SimilarOut],
+    summary="相似诉求（最多5件，仅限本人可见范围）",
+    url_name="insights_similar",
+)
 def similar_list(request, text: str = Query(..., max_length=20000), exclude: str | None = None):
     user = request.auth
     if user.role not in (Role.ENTERPRISE, Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
@@ -134,7 +139,12 @@ class ReplyCheckOut(Schema):
     reasons: list[str]
 
 
-@router.post("/appeals/{number}/reply-check", response=ReplyCheckOut, summary="答复质量预检（不保存）")
+@router.post(
+    "/appeals/{number}/reply-check",
+    response=ReplyCheckOut,
+    summary="答复质量预检（不保存）",
+    url_name="insights_reply_check",
+)
 def reply_check(request, number: str, payload: ReplyIn):
     appeal = selectors.get_visible_appeal(request.auth, number)
     if request.auth.role not in (Role.HANDLER, Role.DEPT_HEAD, Role.DISPATCHER):
