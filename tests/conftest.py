@@ -31,11 +31,19 @@ def make_uscc(region_code: str = "339900") -> str:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_process_caches():
+def _fresh_process_caches(settings, tmp_path):
     # Calendar overrides and time limits are cached per process; a rolled-back test must not leave them.
+    # Nor may the similar-appeal index or a routing model trained by another test.
+    from qinqing.insights import routing, similar
+
     cache.clear()
+    similar.index().reset()
+    routing._cache.clear()
+    settings.QINQING_MODEL_DIR = tmp_path / "models"
     yield
     cache.clear()
+    similar.index().reset()
+    routing._cache.clear()
 
 
 class World:

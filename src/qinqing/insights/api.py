@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from qinqing.accounts.models import Role
@@ -124,7 +124,7 @@ def link(request, number: str, payload: LinkIn):
     appeal = selectors.get_visible_appeal(user, number)
     related = selectors.get_visible_appeal(user, payload.related.strip().upper())
     services.link_appeals(appeal=appeal, related=related, by=user)
-    return 201, {"appeal": appeal.number, "related": related.number}
+    return Status(201, {"appeal": appeal.number, "related": related.number})
 
 
 class ReplyIn(Schema):
@@ -274,7 +274,7 @@ def create_issue(request, payload: CommonIssueIn):
     issue = services.confirm_common_issue(
         by=user, appeals=appeals, title=payload.title, lead=lead, co=co, summary=payload.summary
     )
-    return 201, _issue_out(issue)
+    return Status(201, _issue_out(issue))
 
 
 @router.get("/common-issues", response=list[CommonIssueOut], summary="共性问题列表")

@@ -1,6 +1,6 @@
 """Common-issue candidates: group texts that describe the same problem.
 
-Word 1-2-gram TF-IDF (terms in more than 5% of documents dropped, so 小区/问题/企业 do not glue everything together),
+Word 1-2-gram TF-IDF (terms in more than 5% of documents, or 10 in a small set, dropped, so 小区/问题/企业 do not glue everything together),
 each document's 10 nearest neighbours by cosine from chunked sparse products, an edge where cosine >= threshold, and
 connected components. A component that grows past ``max_size`` or whose members sit loosely around their centroid (chaining through a
 few bridging texts) is split again at a stricter threshold. For each group: size, medoid (the member closest to the group's centroid) as the
@@ -113,7 +113,7 @@ def group(
         ngram_range=(1, 2),
         sublinear_tf=True,
         min_df=2,
-        max_df=0.05,
+        max_df=max(10, int(0.05 * len(texts))),
         dtype=np.float32,
     )
     try:
