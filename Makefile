@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-pg lint bench install clean-db
+.PHONY: run test test-pg lint bench bench-insights install clean-db
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,6 +20,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py train_routing --if-missing
 	@echo ""
 	@echo "亲清 is running at http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs)"
 	@echo "Demo accounts, password qinqing2026:"
@@ -44,6 +45,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/insights.py
+
+bench-insights: $(STAMP)
+	$(BIN)/python bench/insights.py
 
 clean-db:
 	rm -f var/qinqing.sqlite3*

@@ -19,6 +19,9 @@ class Command(BaseCommand):
             "--cv", type=int, default=0, help="先做 N 折分组交叉验证并报告（按 dup_group 分组）"
         )
         parser.add_argument("--no-calibrate", action="store_true", help="不做置信度校准（更快）")
+        parser.add_argument(
+            "--if-missing", action="store_true", help="已有启用模型的范围跳过（供 make run 使用）"
+        )
 
     def handle(self, *args, **opts):
         calibrate = not opts["no_calibrate"]
@@ -32,6 +35,9 @@ class Command(BaseCommand):
             return
         scopes = [opts["scope"]] if opts["scope"] else ["category", "department"]
         for scope in scopes:
+            if opts["if_missing"] and routing.manifest(scope)["active"]:
+                self.stdout.write(f"{scope}: 已有模型 v{routing.manifest(scope)['active']}，跳过")
+                continue
             rows = labelled_history(scope)
             if len({r.label for r in rows}) < 2:
                 self.stdout.write(f"{scope}: 历史数据不足（需要至少两个类别），跳过")
