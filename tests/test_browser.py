@@ -85,7 +85,11 @@ def test_appeal_from_submission_to_rating(world, live_server, browser):
     dept.wait_for_selector("#form-reply")
     dept.fill("#form-reply textarea[name=measures]", "已安排现场勘查并制定增容方案。")
     dept.fill("#form-reply textarea[name=result]", "增容工程已完成，已送电。")
-    dept.click("#form-reply button")
+    # The quality check answers in place before sending.
+    dept.click("#reply-check-btn")
+    dept.wait_for_selector("#reply-check-result b")
+    assert "得分" in dept.inner_text("#reply-check-result")
+    dept.click("#form-reply button.primary")
     dept.wait_for_selector("text=已答复")
 
     # The enterprise rates it.
