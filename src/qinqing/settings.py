@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "qinqing.accounts",
     "qinqing.appeals",
     "qinqing.insights",
+    "qinqing.supervision",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "qinqing.supervision.context.unread_notifications",
             ],
         },
     }
@@ -158,6 +160,9 @@ QINQING_YELLOW_DAYS = env_int("QINQING_YELLOW_DAYS", 1)
 QINQING_YELLOW_SHARE_PERCENT = env_int("QINQING_YELLOW_SHARE_PERCENT", 20)
 QINQING_MAX_REOPENS = env_int("QINQING_MAX_REOPENS", 2)
 QINQING_PAGE_SIZE = env_int("QINQING_PAGE_SIZE", 20, minimum=1)
+# Supervision: escalation to a 通报 N working days after the 催办; the SMS gateway (default: log only).
+QINQING_ESCALATE_AFTER_DAYS = env_int("QINQING_ESCALATE_AFTER_DAYS", 5, minimum=1)
+QINQING_SMS_SENDER = os.environ.get("QINQING_SMS_SENDER", "qinqing.supervision.notify.LoggingSmsSender")
 # Text insights: where routing models are versioned, how far back similar appeals are searched.
 QINQING_MODEL_DIR = Path(os.environ.get("QINQING_MODEL_DIR", VAR_DIR / "models"))
 QINQING_SIMILAR_DAYS = env_int("QINQING_SIMILAR_DAYS", 365, minimum=1)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api_urls()),
     path("insights/", include("qinqing.insights.urls")),
+    path("supervision/", include("qinqing.supervision.urls")),
     path("", include("qinqing.appeals.urls")),
 ]

@@ -122,10 +122,12 @@ def _routers():
     from qinqing.appeals.api import router as appeals_router
     from qinqing.enterprises.api import router as enterprises_router
     from qinqing.insights.api import router as insights_router
+    from qinqing.supervision.api import router as supervision_router
 
     api.add_router("/appeals", appeals_router)
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/insights", insights_router)
+    api.add_router("/supervision", supervision_router)
     api.add_router("/", reference_router)
 
 

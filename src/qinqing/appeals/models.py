@@ -262,6 +262,12 @@ class AppealEvent(models.Model):
         WITHDRAWN = "withdrawn", "撤回"
         MERGED = "merged", "并案"
         ATTACHMENT = "attachment", "上传附件"
+        WARNED = "warned", "临期预警（黄灯）"
+        OVERDUE = "overdue", "超期（红灯）"
+        REMINDED = "reminded", "催办通知"
+        ESCALATED = "escalated", "升级通报"
+        SUPERVISED = "supervised", "督办"
+        SUPERVISION_ANSWERED = "supervision_answered", "督办回复"
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("环节", max_length=24, choices=Kind.choices)

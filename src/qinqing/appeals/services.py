@@ -143,6 +143,13 @@ def _record(
     )
 
 
+def record_event(
+    appeal: Appeal, kind: str, by: User | None, *, note: str = "", data: dict | None = None
+) -> AppealEvent:
+    """An event that does not change the appeal's state (warnings, reminders, supervision): for other apps."""
+    return _record(appeal, kind, by, from_status=appeal.status, note=note, data=data)
+
+
 def _lock(appeal: Appeal) -> Appeal:
     # of=("self",): lock only the appeal row (PostgreSQL refuses FOR UPDATE on the nullable side of a join).
     return (

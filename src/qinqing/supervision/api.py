@@ -1,0 +1,155 @@
+"""Supervision endpoints: notifications, deadline warnings, supervision orders (督办)."""
+
+import datetime as dt
+
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from qinqing.appeals import selectors
+from qinqing.core.errors import InvalidInput, NotVisible
+from qinqing.organisation.models import Department
+from qinqing.supervision import services
+from qinqing.supervision.models import Notification
+
+router = Router(tags=["督查督办"])
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    body: str
+    url: str
+    created_at: dt.datetime
+    read: bool
+
+
+@router.get("/notifications", response=list[NotificationOut], summary="我的消息")
+def notifications(request, unread: bool = False, limit: int = Query(50, ge=1, le=500)):
+    qs = Notification.objects.filter(recipient=request.auth)
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return [
+        NotificationOut(
+            id=n.pk,
+            kind=n.kind,
+            kind_label=n.get_kind_display(),
+            title=n.title,
+            body=n.body,
+            url=n.url,
+            created_at=n.created_at,
+            read=n.read_at is not None,
+        )
+        for n in qs[:limit]
+    ]
+
+
+class ReadIn(Schema):
+    ids: list[int] | None = Field(None, description="不填则全部标为已读")
+
+
+@router.post("/notifications/read", summary="标为已读")
+def read(request, payload: ReadIn):
+    return {
+        "marked": services.mark_read(request.auth, payload.ids),
+        "unread": services.unread_count(request.auth),
+    }
+
+
+class AlertOut(Schema):
+    number: str
+    title: str
+    step: str
+    rung: str
+    rung_label: str
+    deadline: dt.datetime
+    department: str | None
+    created_at: dt.datetime
+
+
+@router.get("/warnings", response=list[AlertOut], summary="时限预警、催办与通报记录（本人可见范围）")
+def warnings(request, rung: str | None = None, limit: int = Query(100, ge=1, le=1000)):
+    qs = services.alerts_visible_to(request.auth).order_by("-created_at")
+    if rung:
+        qs = qs.filter(rung=rung)
+    return [
+        AlertOut(
+            number=a.appeal.number,
+            title=a.appeal.title,
+            step=a.step,
+            rung=a.rung,
+            rung_label=a.get_rung_display(),
+            deadline=a.deadline,
+            department=a.department.name if a.department else None,
+            created_at=a.created_at,
+        )
+        for a in qs[:limit]
+    ]
+
+
+class OrderIn(Schema):
+    department: int
+    appeals: list[str] = Field(..., description="诉求编号")
+    content: str = Field(..., max_length=2000)
+    respond_by: dt.date
+
+
+class OrderOut(Schema):
+    id: int
+    department: str
+    appeals: list[str]
+    content: str
+    respond_by: dt.date
+    state: str
+    light: str | None
+    answer: str
+
+
+def _out(order) -> OrderOut:
+    return OrderOut(
+        id=order.pk,
+        department=order.department.name,
+        appeals=list(order.appeals.order_by("id").values_list("number", flat=True)),
+        content=order.content,
+        respond_by=order.respond_by,
+        state=order.state,
+        light=order.light(),
+        answer=order.answer,
+    )
+
+
+@router.get("/orders", response=list[OrderOut], summary="督办单")
+def orders(request, state: str | None = None, limit: int = Query(100, ge=1, le=1000)):
+    qs = services.orders_visible_to(request.auth)
+    if state:
+        qs = qs.filter(state=state)
+    return [_out(o) for o in qs[:limit]]
+
+
+@router.post("/orders", response={201: OrderOut}, summary="发出督办")
+def create_order(request, payload: OrderIn):
+    department = Department.objects.filter(pk=payload.department).first()
+    if department is None:
+        raise InvalidInput("督办单位不存在", {"department": ["督办单位不存在"]})
+    appeals = [selectors.get_visible_appeal(request.auth, n.strip().upper()) for n in payload.appeals]
+    order = services.issue_order(
+        by=request.auth,
+        department=department,
+        appeals=appeals,
+        content=payload.content,
+        respond_by=payload.respond_by,
+    )
+    return Status(201, _out(order))
+
+
+class AnswerIn(Schema):
+    answer: str = Field(..., max_length=5000)
+
+
+@router.post("/orders/{order_id}/answer", response=OrderOut, summary="回复督办")
+def answer(request, order_id: int, payload: AnswerIn):
+    order = services.orders_visible_to(request.auth).filter(pk=order_id).first()
+    if order is None:
+        raise NotVisible("未找到该督办单")
+    return _out(services.answer_order(order=order, by=request.auth, answer=payload.answer))

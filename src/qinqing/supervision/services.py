@@ -1,0 +1,139 @@
+"""督办 (supervision orders) and the notification centre."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from qinqing.accounts.models import Role, User
+from qinqing.appeals.models import FINAL_STATUSES, Appeal, AppealEvent
+from qinqing.appeals.selectors import appeals_visible_to
+from qinqing.appeals.services import record_event
+from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
+from qinqing.organisation.models import Department
+from qinqing.supervision.models import DeadlineAlert, Notification, SupervisionOrder
+from qinqing.supervision.notify import notify
+
+
+def _department_users(department: Department) -> QuerySet[User]:
+    return User.objects.filter(is_active=True, department=department, role__in=[Role.HANDLER, Role.DEPT_HEAD])
+
+
+@transaction.atomic
+def issue_order(
+    *, by: User, department: Department, appeals: list[Appeal], content: str, respond_by: dt.date
+) -> SupervisionOrder:
+    if by.role not in (Role.DISPATCHER, Role.LEADER):
+        raise NotPermitted("只有营商办调度员或领导可以督办")
+    errors = {}
+    if not content.strip():
+        errors["content"] = ["请填写督办要求"]
+    if not appeals:
+        errors["appeals"] = ["请至少选择一件诉求"]
+    if respond_by < timezone.localdate():
+        errors["respond_by"] = ["回复日期不能早于今天"]
+    if errors:
+        raise InvalidInput("督办内容有误，请修改后重试", errors)
+    visible = set(appeals_visible_to(by).filter(pk__in=[a.pk for a in appeals]).values_list("pk", flat=True))
+    if len(visible) != len({a.pk for a in appeals}):
+        raise NotVisible("未找到该诉求")
+    for appeal in appeals:
+        involved = (
+            appeal.lead_department_id == department.pk
+            or appeal.co_departments.filter(pk=department.pk).exists()
+        )
+        if not involved:
+            raise InvalidInput(
+                f"{appeal.number} 不由{department.name}办理", {"department": ["该单位不是这些诉求的承办单位"]}
+            )
+        if appeal.status in FINAL_STATUSES:
+            raise InvalidInput(f"{appeal.number} 已办结，无需督办", {"appeals": ["已办结的诉求无需督办"]})
+    order = SupervisionOrder.objects.create(
+        department=department, content=content.strip(), respond_by=respond_by, issued_by=by
+    )
+    order.appeals.set(appeals)
+    for appeal in appeals:
+        record_event(
+            appeal,
+            AppealEvent.Kind.SUPERVISED,
+            by,
+            note=f"督办{department.name}：{order.content}（{respond_by:%Y-%m-%d} 前回复）",
+            data={"order": order.pk, "respond_by": respond_by.isoformat()},
+        )
+    numbers = "、".join(a.number for a in appeals[:5]) + ("等" if len(appeals) > 5 else "")
+    notify(
+        _department_users(department),
+        kind=Notification.Kind.SUPERVISION,
+        title=f"督办：请于 {respond_by:%Y-%m-%d} 前回复（{numbers}）",
+        body=order.content,
+        appeal=appeals[0] if len(appeals) == 1 else None,
+        url=f"/supervision/orders/{order.pk}/",
+    )
+    return order
+
+
+@transaction.atomic
+def answer_order(*, order: SupervisionOrder, by: User, answer: str) -> SupervisionOrder:
+    order = SupervisionOrder.objects.select_for_update().get(pk=order.pk)
+    if by.role not in (Role.HANDLER, Role.DEPT_HEAD) or not by.department_id:
+        raise NotPermitted("只有被督办单位可以回复督办")
+    own = by.department
+    covers = order.department_id == own.pk or (
+        by.role == Role.DEPT_HEAD and order.department.path.startswith(own.path)
+    )
+    if not covers:
+        raise NotVisible("未找到该督办单")
+    if order.state != SupervisionOrder.State.OPEN:
+        raise InvalidInput("该督办单已回复")
+    if not answer.strip():
+        raise InvalidInput("请填写回复内容", {"answer": ["请填写回复内容"]})
+    order.state = SupervisionOrder.State.ANSWERED
+    order.answer = answer.strip()
+    order.answered_by = by
+    order.answered_at = timezone.now()
+    order.save()
+    for appeal in order.appeals.all():
+        record_event(
+            appeal, AppealEvent.Kind.SUPERVISION_ANSWERED, by, note=order.answer, data={"order": order.pk}
+        )
+    notify(
+        [order.issued_by],
+        kind=Notification.Kind.SUPERVISION_ANSWER,
+        title=f"督办回复：{order.department.name}",
+        body=order.answer,
+        url=f"/supervision/orders/{order.pk}/",
+    )
+    return order
+
+
+def orders_visible_to(user: User) -> QuerySet[SupervisionOrder]:
+    qs = SupervisionOrder.objects.select_related("department", "issued_by")
+    if user.role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
+        return qs.filter(Q(department__region__path__startswith=user.region.path) | Q(issued_by=user))
+    if user.role == Role.DEPT_HEAD and user.department_id:
+        return qs.filter(department__path__startswith=user.department.path)
+    if user.role == Role.HANDLER and user.department_id:
+        return qs.filter(department=user.department)
+    return qs.none()
+
+
+def alerts_visible_to(user: User) -> QuerySet[DeadlineAlert]:
+    if user.role not in (Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
+        return DeadlineAlert.objects.none()
+    return DeadlineAlert.objects.filter(appeal__in=appeals_visible_to(user)).select_related(
+        "appeal", "department"
+    )
+
+
+def mark_read(user: User, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from qinqing.supervision import views
+
+urlpatterns = [
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("orders/", views.orders, name="supervision_orders"),
+    path("orders/<int:pk>/", views.order_detail, name="supervision_order"),
+    path("issue/<str:number>/", views.issue, name="supervision_issue"),
+]

@@ -1,0 +1,93 @@
+"""Pages: the notification centre and supervision orders (督办)."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from qinqing.accounts.models import Role
+from qinqing.appeals import selectors
+from qinqing.core.errors import DomainError, NotVisible
+from qinqing.organisation.models import Department
+from qinqing.supervision import services
+from qinqing.supervision.models import Notification
+
+
+def notifications(request: HttpRequest) -> HttpResponse:
+    qs = Notification.objects.filter(recipient=request.user)
+    if request.GET.get("unread"):
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/notifications.html",
+        {"page": page, "unread_only": bool(request.GET.get("unread"))},
+    )
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    ids = [int(x) for x in request.POST.getlist("id") if x.isdigit()]
+    count = services.mark_read(request.user, ids or None)
+    messages.success(request, f"已标记 {count} 条为已读")
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "notifications")
+
+
+def orders(request: HttpRequest) -> HttpResponse:
+    if request.user.role not in (Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
+        raise Http404("未找到页面")
+    qs = services.orders_visible_to(request.user).prefetch_related("appeals")
+    state = request.GET.get("state", "open")
+    if state in ("open", "answered"):
+        qs = qs.filter(state=state)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "supervision/orders.html", {"page": page, "state": state})
+
+
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = services.orders_visible_to(request.user).filter(pk=pk).first()
+    if order is None:
+        raise Http404("未找到该督办单")
+    if request.method == "POST":
+        try:
+            services.answer_order(order=order, by=request.user, answer=request.POST.get("answer", ""))
+            messages.success(request, "已回复督办")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("supervision_order", pk=pk)
+    can_answer = request.user.role in (Role.HANDLER, Role.DEPT_HEAD) and order.state == order.State.OPEN
+    return render(request, "supervision/order_detail.html", {"order": order, "can_answer": can_answer})
+
+
+@require_POST
+def issue(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        appeal = selectors.get_visible_appeal(request.user, number)
+    except NotVisible as exc:
+        raise Http404("未找到该诉求") from exc
+    post = request.POST
+    try:
+        department = Department.objects.filter(pk=post.get("department") or 0).first()
+        if department is None:
+            raise services.InvalidInput("请选择督办单位", {"department": ["请选择督办单位"]})
+        try:
+            respond_by = dt.date.fromisoformat(post.get("respond_by", ""))
+        except ValueError as exc:
+            raise services.InvalidInput(
+                "回复日期格式应为 YYYY-MM-DD", {"respond_by": ["日期格式不正确"]}
+            ) from exc
+        order = services.issue_order(
+            by=request.user,
+            department=department,
+            appeals=[appeal],
+            content=post.get("content", ""),
+            respond_by=respond_by,
+        )
+        messages.success(request, f"已向{order.department.name}发出督办")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("appeal_detail", number=number)
