@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("appeals/", views.appeal_list, name="appeal_list"),
     path("appeals/new/", views.submit, name="appeal_submit"),
+    path("appeals/export/", views.appeal_export, name="appeal_export"),
     path("appeals/<str:number>/", views.detail, name="appeal_detail"),
     path("appeals/<str:number>/act/<str:action>/", views.act, name="appeal_act"),
     path("appeals/<str:number>/attachments/<int:pk>/", views.attachment, name="appeal_attachment"),

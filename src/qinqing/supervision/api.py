@@ -153,3 +153,58 @@ def answer(request, order_id: int, payload: AnswerIn):
     if order is None:
         raise NotVisible("未找到该督办单")
     return _out(services.answer_order(order=order, by=request.auth, answer=payload.answer))
+
+
+class EvaluationRow(Schema):
+    rank: int
+    department_id: int
+    department: str
+    grade: str
+    score: float | None
+    received: int
+    sign_on_time_rate: float | None
+    close_on_time_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    avg_handle_days: float | None
+    return_rate: float | None
+    extension_rate: float | None
+    reopen_rate: float | None
+    open: int
+    overdue: int
+    escalations: int
+
+
+@router.get("/evaluation", response=list[EvaluationRow], summary="部门考评（任意期间；本人管辖区划）")
+def evaluation(request, start: dt.date, end: dt.date):
+    from qinqing.accounts.models import Role
+    from qinqing.core.errors import NotPermitted
+    from qinqing.supervision.evaluation import evaluate
+
+    user = request.auth
+    if user.role not in (Role.DISPATCHER, Role.LEADER) or not user.region_id:
+        raise NotPermitted("只有营商办调度员或领导可以查看部门考评")
+    if start > end:
+        raise InvalidInput("开始日期不能晚于结束日期", {"start": ["开始日期不能晚于结束日期"]})
+    return [
+        EvaluationRow(
+            rank=i,
+            department_id=r.department.pk,
+            department=r.department.name,
+            grade=r.grade,
+            score=r.score,
+            received=r.received,
+            sign_on_time_rate=r.rates["sign"],
+            close_on_time_rate=r.rates["on_time"],
+            resolution_rate=r.rates["resolution"],
+            satisfaction_rate=r.rates["satisfaction"],
+            avg_handle_days=r.avg_handle_days,
+            return_rate=r.rates["return"],
+            extension_rate=r.rates["extension"],
+            reopen_rate=r.rates["reopen"],
+            open=r.open,
+            overdue=r.overdue,
+            escalations=r.escalations,
+        )
+        for i, r in enumerate(evaluate(user.region, start, end), start=1)
+    ]

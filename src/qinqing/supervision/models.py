@@ -108,3 +108,20 @@ class SupervisionOrder(models.Model):
         if today == self.respond_by:
             return "yellow"
         return "green"
+
+
+class EvaluationWeights(models.Model):
+    """Weights of the composite score (the latest row applies). Rates without data are left out and the rest
+    re-weighted; each escalation (通报) in the period takes 2 points off."""
+
+    sign = models.PositiveSmallIntegerField("签收及时率权重", default=10)
+    on_time = models.PositiveSmallIntegerField("按期办结率权重", default=35)
+    resolution = models.PositiveSmallIntegerField("解决率权重", default=20)
+    satisfaction = models.PositiveSmallIntegerField("满意率权重", default=35)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "综合评分权重"
+
+    def __str__(self) -> str:
+        return f"签收{self.sign} 按期{self.on_time} 解决{self.resolution} 满意{self.satisfaction}"

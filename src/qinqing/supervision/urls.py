@@ -8,4 +8,6 @@ urlpatterns = [
     path("orders/", views.orders, name="supervision_orders"),
     path("orders/<int:pk>/", views.order_detail, name="supervision_order"),
     path("issue/<str:number>/", views.issue, name="supervision_issue"),
+    path("evaluation/", views.evaluation, name="supervision_evaluation"),
+    path("evaluation/export/", views.evaluation_export, name="supervision_evaluation_export"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qinqing.accounts.models import Role
@@ -91,3 +92,122 @@ def issue(request: HttpRequest, number: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("appeal_detail", number=number)
+
+
+# ---------------------------------------------------------------- department evaluation
+
+PERIODS = [("week", "周"), ("month", "月"), ("quarter", "季度"), ("year", "年"), ("custom", "自定义")]
+EVAL_HEADERS = [
+    "排名",
+    "单位",
+    "等次",
+    "综合得分",
+    "收件数",
+    "签收及时率",
+    "按期办结率",
+    "解决率",
+    "满意率",
+    "平均办理时长（工作日）",
+    "退回率",
+    "延期率",
+    "重办率",
+    "在办",
+    "超期",
+    "升级通报",
+]
+
+
+def _period(request: HttpRequest):
+    from qinqing.supervision.evaluation import period_bounds
+
+    kind = request.GET.get("period", "month")
+    today = timezone.localdate()
+    try:
+        anchor = dt.date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else today
+    except ValueError:
+        anchor = today
+    if kind == "custom":
+        try:
+            start = dt.date.fromisoformat(request.GET.get("start", ""))
+            end = dt.date.fromisoformat(request.GET.get("end", ""))
+        except ValueError as exc:
+            raise services.InvalidInput("自定义期间请填写开始和结束日期（YYYY-MM-DD）") from exc
+        if start > end:
+            raise services.InvalidInput("开始日期不能晚于结束日期")
+        return kind, start, end
+    if kind not in dict(PERIODS):
+        kind = "month"
+    start, end = period_bounds(kind, anchor)
+    return kind, start, end
+
+
+def _evaluation(request: HttpRequest):
+    from qinqing.supervision.evaluation import evaluate
+
+    user = request.user
+    if user.role not in (Role.DISPATCHER, Role.LEADER) or not user.region_id:
+        raise Http404("未找到页面")
+    kind, start, end = _period(request)
+    return kind, start, end, evaluate(user.region, start, end)
+
+
+def _pct(v):
+    return None if v is None else round(v * 100, 1)
+
+
+def evaluation(request: HttpRequest) -> HttpResponse:
+    from qinqing.supervision.evaluation import DEFINITIONS, current_weights
+
+    try:
+        kind, start, end, rows = _evaluation(request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("supervision_evaluation")
+    return render(
+        request,
+        "supervision/evaluation.html",
+        {
+            "rows": rows,
+            "kind": kind,
+            "start": start,
+            "end": end,
+            "periods": PERIODS,
+            "definitions": DEFINITIONS,
+            "weights": current_weights(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def evaluation_export(request: HttpRequest) -> HttpResponse:
+    from qinqing.core import excel
+
+    try:
+        kind, start, end, rows = _evaluation(request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("supervision_evaluation")
+    data = [
+        [
+            i,
+            r.department.name,
+            r.grade,
+            r.score,
+            r.received,
+            _pct(r.rates["sign"]),
+            _pct(r.rates["on_time"]),
+            _pct(r.rates["resolution"]),
+            _pct(r.rates["satisfaction"]),
+            r.avg_handle_days,
+            _pct(r.rates["return"]),
+            _pct(r.rates["extension"]),
+            _pct(r.rates["reopen"]),
+            r.open,
+            r.overdue,
+            r.escalations,
+        ]
+        for i, r in enumerate(rows, start=1)
+    ]
+    headers = [h + ("（%）" if h.endswith("率") else "") for h in EVAL_HEADERS]
+    content = excel.workbook([(f"部门考评 {start:%Y%m%d}-{end:%Y%m%d}", headers, data)])
+    return excel.response(content, f"部门考评-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
