@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from qinqing.api.api import urls as api_urls
+from qinqing.supervision import views as supervision_views
 
 admin.site.site_header = "亲清 · 系统管理"
 admin.site.site_title = "亲清"
@@ -14,5 +15,7 @@ urlpatterns = [
     path("api/", api_urls()),
     path("insights/", include("qinqing.insights.urls")),
     path("supervision/", include("qinqing.supervision.urls")),
+    path("public/honours/", supervision_views.public_honours, name="public_honours"),
+    path("public/honours/<int:pk>/", supervision_views.public_honour, name="public_honour"),
     path("", include("qinqing.appeals.urls")),
 ]

@@ -125,3 +125,25 @@ class EvaluationWeights(models.Model):
 
     def __str__(self) -> str:
         return f"签收{self.sign} 按期{self.on_time} 解决{self.resolution} 满意{self.satisfaction}"
+
+
+class HonourList(models.Model):
+    """红黑榜 of one region for one month: previewed by the office, then published as a frozen snapshot."""
+
+    region = models.ForeignKey(
+        "organisation.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField("月份（当月1日）")
+    red = models.JSONField("红榜", default=list)
+    black = models.JSONField("黑榜", default=list)
+    all_rows = models.JSONField("全部单位", default=list)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "红黑榜"
+        ordering = ["-month"]
+        constraints = [models.UniqueConstraint(fields=["region", "month"], name="uniq_honour_list")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.month:%Y-%m} 红黑榜"

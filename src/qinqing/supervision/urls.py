@@ -10,4 +10,7 @@ urlpatterns = [
     path("issue/<str:number>/", views.issue, name="supervision_issue"),
     path("evaluation/", views.evaluation, name="supervision_evaluation"),
     path("evaluation/export/", views.evaluation_export, name="supervision_evaluation_export"),
+    path("weekly/", views.weekly, name="supervision_weekly"),
+    path("weekly/export/", views.weekly_export, name="supervision_weekly_export"),
+    path("honours/", views.honours, name="supervision_honours"),
 ]

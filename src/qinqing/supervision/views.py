@@ -211,3 +211,128 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
     headers = [h + ("（%）" if h.endswith("率") else "") for h in EVAL_HEADERS]
     content = excel.workbook([(f"部门考评 {start:%Y%m%d}-{end:%Y%m%d}", headers, data)])
     return excel.response(content, f"部门考评-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+
+
+# ---------------------------------------------------------------- weekly report and 红黑榜
+
+
+def _office(request: HttpRequest) -> None:
+    if request.user.role not in (Role.DISPATCHER, Role.LEADER) or not request.user.region_id:
+        raise Http404("未找到页面")
+
+
+def _day(value: str | None) -> dt.date:
+    if value and len(value) == 7:  # <input type="month"> sends YYYY-MM
+        value += "-01"
+    try:
+        return dt.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+def weekly(request: HttpRequest) -> HttpResponse:
+    from qinqing.supervision.weekly import report
+
+    _office(request)
+    data = report(request.user.region, _day(request.GET.get("week")))
+    return render(request, "supervision/weekly.html", {"r": data, "query": request.GET.urlencode()})
+
+
+def weekly_export(request: HttpRequest) -> HttpResponse:
+    from qinqing.core import excel
+    from qinqing.supervision.weekly import report
+
+    _office(request)
+    r = report(request.user.region, _day(request.GET.get("week")))
+    sheets = [
+        (
+            "概况",
+            ["周起", "周止", "统计时点", "新收", "办结"],
+            [[r["start"], r["end"], r["as_of"], r["new"], r["closed"]]],
+        ),
+        (
+            "在办分布",
+            ["单位", "绿灯", "黄灯", "红灯", "合计"],
+            [[name, c["green"], c["yellow"], c["red"], c["total"]] for name, c in r["departments"]],
+        ),
+        (
+            "超期事项",
+            ["编号", "标题", "企业", "单位", "环节时限", "超期工作日"],
+            [
+                [
+                    o["appeal"].number,
+                    o["appeal"].title,
+                    o["appeal"].enterprise.name,
+                    o["department"],
+                    o["appeal"].deadline,
+                    o["days_overdue"],
+                ]
+                for o in r["overdue"]
+            ],
+        ),
+        (
+            "督办",
+            ["督办单位", "督办要求", "要求回复", "状态", "诉求"],
+            [
+                [
+                    o.department.name,
+                    o.content,
+                    o.respond_by,
+                    o.get_state_display(),
+                    "、".join(a.number for a in o.appeals.all()),
+                ]
+                for o in r["orders"]
+            ],
+        ),
+    ]
+    return excel.response(excel.workbook(sheets), f"每周督办-{r['start']:%Y%m%d}.xlsx")
+
+
+def honours(request: HttpRequest) -> HttpResponse:
+    from qinqing.supervision import honours as lists
+    from qinqing.supervision.models import HonourList
+
+    _office(request)
+    month = _day(request.GET.get("month") or request.POST.get("month")).replace(day=1)
+    if request.method == "POST":
+        try:
+            published = lists.publish(by=request.user, month=month)
+            messages.success(request, f"已发布 {published.month:%Y年%m月} 红黑榜")
+            return redirect("public_honour", pk=published.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    existing = HonourList.objects.filter(region=request.user.region, month=month).first()
+    return render(
+        request,
+        "supervision/honours.html",
+        {
+            "month": month,
+            "preview": lists.preview(request.user.region, month),
+            "existing": existing,
+            "published": HonourList.objects.filter(region__path__startswith=request.user.region.path)[:24],
+            "can_publish": request.user.role == Role.DISPATCHER and existing is None,
+        },
+    )
+
+
+def public_honours(request: HttpRequest) -> HttpResponse:
+    from qinqing.supervision.models import HonourList
+
+    return render(
+        request,
+        "supervision/public_honours.html",
+        {"lists": HonourList.objects.select_related("region")[:60]},
+    )
+
+
+def public_honour(request: HttpRequest, pk: int) -> HttpResponse:
+    from qinqing.supervision.models import HonourList
+
+    item = HonourList.objects.select_related("region").filter(pk=pk).first()
+    if item is None:
+        raise Http404("未找到该红黑榜")
+    return render(request, "supervision/public_honour.html", {"item": item})
+
+
+public_honours.login_required = False
+public_honour.login_required = False
