@@ -104,3 +104,28 @@ def test_appeal_from_submission_to_rating(world, live_server, browser):
         assert step in timeline
     ent.screenshot(path=os.environ.get("QINQING_SCREENSHOT", "/tmp/qinqing-e2e.png"), full_page=True)
     assert not errors, errors
+
+
+def test_dashboard_renders_charts_and_drills_down(world, live_server, browser, clock):
+    from qinqing.appeals import services
+
+    for i in range(3):  # Monday 2026-11-16 on the frozen clock
+        a = world.submit(title=f"诉求{i}", content="招工难")
+        services.assign_appeal(appeal=a, by=world.dispatcher, lead=world.hr)
+    base = live_server.url
+    errors: list[str] = []
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, base, "dispatcher_city")
+    page.goto(f"{base}/dashboard/?start=2026-11-01&end=2026-11-30")
+    for chart in ("funnel", "trend", "category", "channel", "department", "region"):
+        page.wait_for_selector(f"#chart-{chart}[data-ready='1'] canvas")
+    assert page.inner_text("#kpi-collected b") == "3"
+    page.click("#kpi-collected")
+    page.wait_for_url(f"{base}/appeals/**")
+    assert "date_from=2026-11-01" in page.url
+    for i in range(3):
+        assert f"诉求{i}" in page.content()
+    assert errors == []

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "qinqing.appeals",
     "qinqing.insights",
     "qinqing.supervision",
+    "qinqing.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# ECharts is installed from the npm registry at build time (`make` runs `npm ci`) and served from here.
+STATICFILES_DIRS.append(("vendor/echarts", PROJECT_DIR / "node_modules" / "echarts" / "dist"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Attachments are never served from a public URL: a permission-checked view streams them.
 

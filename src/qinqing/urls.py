@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from qinqing.api.api import urls as api_urls
+from qinqing.dashboard import views as dashboard_views
 from qinqing.supervision import views as supervision_views
 
 admin.site.site_header = "亲清 · 系统管理"
@@ -15,6 +16,7 @@ urlpatterns = [
     path("api/", api_urls()),
     path("insights/", include("qinqing.insights.urls")),
     path("supervision/", include("qinqing.supervision.urls")),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("public/honours/", supervision_views.public_honours, name="public_honours"),
     path("public/honours/<int:pk>/", supervision_views.public_honour, name="public_honour"),
     path("", include("qinqing.appeals.urls")),

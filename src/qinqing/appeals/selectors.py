@@ -68,6 +68,9 @@ class AppealFilters:
     date_to: dt.date | None = None
     q: str = ""
     enterprise: int | None = None
+    lead: int | None = None  # lead department only (dashboard drill-down)
+    region: int | None = None  # a region and its sub-regions
+    stage: str = ""  # "measures" (answered at least once), "resolved", "closed"
 
 
 def filter_appeals(
@@ -88,6 +91,17 @@ def filter_appeals(
             Q(lead_department_id=f.department)
             | Q(pk__in=CoLink.objects.filter(department_id=f.department).values("appeal_id"))
         )
+    if f.lead:
+        qs = qs.filter(lead_department_id=f.lead)
+    if f.region:
+        region = Region.objects.filter(pk=f.region).first()
+        qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
+    if f.stage == "measures":
+        qs = qs.filter(replied_at__isnull=False)
+    elif f.stage == "resolved":
+        qs = qs.filter(resolved=True)
+    elif f.stage == "closed":
+        qs = qs.filter(status="closed")
     if f.light:
         timed = Q(status__in=TIMED_STATUSES, deadline__isnull=False)
         if f.light == Light.RED:

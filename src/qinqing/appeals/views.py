@@ -89,6 +89,12 @@ class FilterForm(forms.Form):
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(required=False, max_length=100)
+    lead = forms.IntegerField(required=False, min_value=1)
+    region = forms.IntegerField(required=False, min_value=1)
+    stage = forms.ChoiceField(
+        choices=[("", ""), ("measures", "已答复"), ("resolved", "已解决"), ("closed", "已办结")],
+        required=False,
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,6 +122,7 @@ def _listing(request: HttpRequest):
         f.department = data["department"].pk if data.get("department") else None
         f.light = data["light"] or f.light
         f.date_from, f.date_to, f.q = data["date_from"], data["date_to"], data["q"]
+        f.lead, f.region, f.stage = data["lead"], data["region"], data["stage"]
     qs = selectors.list_appeals(user, f)
     if tab[2].get("pending_extension"):
         qs = qs.filter(extensions__state=ExtensionRequest.State.PENDING)
@@ -197,7 +204,19 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             else None,
             "current": {
                 k: request.GET.get(k, "")
-                for k in ("status", "category", "channel", "department", "light", "date_from", "date_to", "q")
+                for k in (
+                    "status",
+                    "category",
+                    "channel",
+                    "department",
+                    "light",
+                    "date_from",
+                    "date_to",
+                    "q",
+                    "lead",
+                    "region",
+                    "stage",
+                )
             },
         },
     )
