@@ -157,6 +157,7 @@ class AssignIn(Schema):
     co: list[int] = []
     handle_days: int | None = Field(None, ge=1, le=services.MAX_HANDLE_DAYS)
     note: str = ""
+    difficulty: int | None = Field(None, ge=1, le=3, description="难度：1 普通，2 较难，3 疑难")
 
 
 class ReasonIn(Schema):
@@ -398,7 +399,13 @@ def assign(request, number: str, payload: AssignIn):
     lead = _department(payload.lead, "lead")
     co = [_department(pk, "co") for pk in payload.co]
     services.assign_appeal(
-        appeal=appeal, by=request.auth, lead=lead, co=co, handle_days=payload.handle_days, note=payload.note
+        appeal=appeal,
+        by=request.auth,
+        lead=lead,
+        co=co,
+        handle_days=payload.handle_days,
+        note=payload.note,
+        difficulty=payload.difficulty,
     )
     return _detail_response(request, number)
 

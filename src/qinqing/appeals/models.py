@@ -31,6 +31,14 @@ class Urgency(models.TextChoices):
     CRITICAL = "critical", "特急"
 
 
+class Difficulty(models.IntegerChoices):
+    """Set at triage so rankings compare like with like (a 疑难 land case is not a routine certificate)."""
+
+    ROUTINE = 1, "普通"
+    HARD = 2, "较难"
+    COMPLEX = 3, "疑难"
+
+
 class Channel(models.TextChoices):
     ONLINE = "online", "线上"
     THEME_DAY = "theme_day", "政企交流主题日"
@@ -170,6 +178,9 @@ class Appeal(models.Model):
     # The handling deadline survives the reply, so on-time handling can be measured afterwards.
     handle_deadline = models.DateTimeField("办理时限", null=True, blank=True)
     handle_days = models.PositiveSmallIntegerField("办理时限（工作日）", default=0)
+    difficulty = models.PositiveSmallIntegerField(
+        "难度", choices=Difficulty.choices, default=Difficulty.ROUTINE
+    )
 
     reply_measures = models.TextField("采取措施", blank=True)
     reply_result = models.TextField("办理结果", blank=True)
@@ -268,6 +279,8 @@ class AppealEvent(models.Model):
         ESCALATED = "escalated", "升级通报"
         SUPERVISED = "supervised", "督办"
         SUPERVISION_ANSWERED = "supervision_answered", "督办回复"
+        RATING_CONTESTED = "rating_contested", "评价申诉"
+        CONTEST_DECIDED = "contest_decided", "申诉处理"
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("环节", max_length=24, choices=Kind.choices)

@@ -25,6 +25,7 @@ from qinqing.appeals.models import (
     Category,
     Channel,
     ClockPause,
+    Difficulty,
     ExtensionRequest,
     ResponsibilityCatalogue,
     Satisfaction,
@@ -324,6 +325,7 @@ def assign_appeal(
     co: Iterable[Department] = (),
     handle_days: int | None = None,
     note: str = "",
+    difficulty: int | None = None,
 ) -> Appeal:
     """受理并分派: lead + co-handling departments. Handling time runs from now, so a slow signature
     eats into it; signing has its own, shorter limit."""
@@ -340,6 +342,8 @@ def assign_appeal(
             errors.setdefault("co", []).append(f"“{d}”已停用")
     if handle_days is not None and not (1 <= handle_days <= MAX_HANDLE_DAYS):
         errors["handle_days"] = [f"办理时限应为1至{MAX_HANDLE_DAYS}个工作日"]
+    if difficulty is not None and difficulty not in Difficulty.values:
+        errors["difficulty"] = ["难度应为普通、较难或疑难"]
     if errors:
         raise InvalidInput("分派信息有误", errors)
 
@@ -350,6 +354,8 @@ def assign_appeal(
     appeal.status = Status.ASSIGNED
     appeal.lead_department = lead
     appeal.assigned_at = now
+    if difficulty is not None:
+        appeal.difficulty = difficulty
     appeal.handle_days = handle_days
     appeal.handle_deadline = workcalendar.deadline_after(now, handle_days)
     _set_step(appeal, Step.SIGN, workcalendar.deadline_after(now, sign_days), sign_days)
@@ -365,6 +371,7 @@ def assign_appeal(
             "lead": lead.name,
             "co": [d.name for d in co],
             "handle_days": handle_days,
+            "difficulty": appeal.get_difficulty_display(),
             "handle_deadline": _iso(appeal.handle_deadline),
             "sign_deadline": _iso(appeal.deadline),
         },

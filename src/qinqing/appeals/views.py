@@ -360,6 +360,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
                 lead=lead,
                 co=co,
                 handle_days=_int(post.get("handle_days"), "handle_days", "办理时限"),
+                difficulty=_int(post.get("difficulty"), "difficulty", "难度"),
                 note=post.get("note", ""),
             )
         elif action == "reject":

@@ -176,7 +176,7 @@ class EvaluationRow(Schema):
 
 
 @router.get("/evaluation", response=list[EvaluationRow], summary="部门考评（任意期间；本人管辖区划）")
-def evaluation(request, start: dt.date, end: dt.date):
+def evaluation(request, start: dt.date, end: dt.date, difficulty: int | None = Query(None, ge=1, le=3)):
     from qinqing.accounts.models import Role
     from qinqing.core.errors import NotPermitted
     from qinqing.supervision.evaluation import evaluate
@@ -206,5 +206,33 @@ def evaluation(request, start: dt.date, end: dt.date):
             overdue=r.overdue,
             escalations=r.escalations,
         )
-        for i, r in enumerate(evaluate(user.region, start, end), start=1)
+        for i, r in enumerate(evaluate(user.region, start, end, difficulty=difficulty), start=1)
     ]
+
+
+class ContestIn(Schema):
+    reason: str = Field(..., max_length=2000)
+
+
+class DecideIn(Schema):
+    uphold: bool
+    note: str = Field(..., max_length=2000)
+
+
+@router.post("/appeals/{number}/contest", response={201: dict}, summary="主办单位对评价提出申诉")
+def contest(request, number: str, payload: ContestIn):
+    appeal = selectors.get_visible_appeal(request.auth, number)
+    item = services.contest_rating(appeal=appeal, by=request.auth, reason=payload.reason)
+    return Status(201, {"appeal": appeal.number, "state": item.state})
+
+
+@router.post("/appeals/{number}/contest/decision", summary="营商办处理评价申诉")
+def decide(request, number: str, payload: DecideIn):
+    from qinqing.supervision.models import RatingContest
+
+    appeal = selectors.get_visible_appeal(request.auth, number)
+    item = RatingContest.objects.filter(appeal=appeal).first()
+    if item is None:
+        raise NotVisible("该诉求没有评价申诉")
+    item = services.decide_contest(contest=item, by=request.auth, uphold=payload.uphold, note=payload.note)
+    return {"appeal": appeal.number, "state": item.state}

@@ -33,7 +33,10 @@ DEFINITIONS = [
         "按期办结率",
         "期内答复的件数中在办理时限（含批准的延期）内答复的，÷（期内答复件数 + 办理时限在期内届满仍未答复的件数）",
     ),
-    ("解决率", "期内评价的诉求中企业认为问题已解决的件数 ÷ 期内评价件数（不含超期未评价自动办结）"),
+    (
+        "解决率",
+        "期内评价的诉求中企业认为问题已解决的件数 ÷ 期内评价件数（不含超期未评价自动办结，不含申诉成立的评价）",
+    ),
     ("满意率", "期内评价为“满意”或“基本满意”的件数 ÷ 期内评价件数"),
     ("平均办理时长", "期内答复的诉求从分派到答复经过的工作日数的平均值"),
     ("退回率", "期内本单位退回的件数 ÷（收件数 + 退回件数）"),
@@ -41,6 +44,7 @@ DEFINITIONS = [
     ("重办率", "期内答复的诉求中因企业不满意而重办过的件数 ÷ 期内答复件数"),
     ("在办 / 超期", "统计时点本单位主办、尚未答复的件数 / 其中已超过当前环节时限的件数"),
     ("升级通报", "期内因超期被升级通报的件数（计入等次）"),
+    ("难度", "分派时标注普通、较难、疑难；可只比较同一难度的诉求，使各单位同类相比"),
     ("排名", "先按等次（完成、如期推进、进展缓慢），同一等次内按综合得分"),
     (
         "等次",
@@ -126,12 +130,15 @@ def evaluate(
     *,
     weights: dict[str, float] | None = None,
     now: dt.datetime | None = None,
+    difficulty: int | None = None,
 ) -> list[Row]:
     """One row per department of ``region``'s tree that led any appeal, best grade then best score first."""
     weights = weights or current_weights()
     now = now or timezone.now()
     since, until = _bounds(start, end)
     in_region = Appeal.objects.filter(region__path__startswith=region.path, lead_department__isnull=False)
+    if difficulty:
+        in_region = in_region.filter(difficulty=difficulty)
     rows: dict[int, Row] = {}
 
     def row(dept_id: int) -> Row:
@@ -188,6 +195,7 @@ def evaluate(
     for item in (
         in_region.filter(closed_at__gte=since, closed_at__lt=until, auto_closed=False)
         .exclude(satisfaction="")
+        .exclude(rating_contest__state="upheld")
         .values("lead_department_id")
         .annotate(
             n=Count("id"),

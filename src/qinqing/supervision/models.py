@@ -147,3 +147,31 @@ class HonourList(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} {self.month:%Y-%m} 红黑榜"
+
+
+class RatingContest(models.Model):
+    """A department's objection to a rating it believes mistaken or malicious. The office decides: the rating
+    itself always stays on the appeal; an upheld objection marks it contested and leaves it out of the rates."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审核"
+        UPHELD = "upheld", "申诉成立"
+        REJECTED = "rejected", "申诉不成立"
+
+    appeal = models.OneToOneField(Appeal, on_delete=models.CASCADE, related_name="rating_contest")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("申诉理由")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField("处理意见", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评价申诉"
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.get_state_display()}"

@@ -137,3 +137,55 @@ def mark_read(user: User, ids: list[int] | None = None) -> int:
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# ---------------------------------------------------------------- contested ratings
+
+
+@transaction.atomic
+def contest_rating(*, appeal: Appeal, by: User, reason: str):
+    from qinqing.supervision.models import RatingContest
+
+    if by.role not in (Role.HANDLER, Role.DEPT_HEAD) or by.department_id != appeal.lead_department_id:
+        raise NotPermitted("只有主办单位可以对评价提出申诉")
+    if not appeal.satisfaction or appeal.auto_closed:
+        raise InvalidInput("该诉求尚未被企业评价，无需申诉")
+    if not reason.strip():
+        raise InvalidInput("请说明申诉理由", {"reason": ["请说明申诉理由"]})
+    if RatingContest.objects.filter(appeal=appeal).exists():
+        raise InvalidInput("该评价已申诉过，每件诉求只能申诉一次")
+    contest = RatingContest.objects.create(
+        appeal=appeal, department_id=appeal.lead_department_id, reason=reason.strip(), raised_by=by
+    )
+    record_event(appeal, AppealEvent.Kind.RATING_CONTESTED, by, note=contest.reason)
+    return contest
+
+
+@transaction.atomic
+def decide_contest(*, contest, by: User, uphold: bool, note: str = ""):
+    from qinqing.supervision.models import RatingContest
+
+    contest = RatingContest.objects.select_for_update().select_related("appeal__region").get(pk=contest.pk)
+    if (
+        by.role != Role.DISPATCHER
+        or not by.region_id
+        or not contest.appeal.region.path.startswith(by.region.path)
+    ):
+        raise NotPermitted("只有本区划营商办调度员可以处理评价申诉")
+    if contest.state != RatingContest.State.PENDING:
+        raise InvalidInput("该申诉已处理")
+    if not note.strip():
+        raise InvalidInput("请填写处理意见", {"note": ["请填写处理意见"]})
+    contest.state = RatingContest.State.UPHELD if uphold else RatingContest.State.REJECTED
+    contest.decided_by = by
+    contest.decided_at = timezone.now()
+    contest.decision_note = note.strip()
+    contest.save()
+    record_event(
+        contest.appeal,
+        AppealEvent.Kind.CONTEST_DECIDED,
+        by,
+        note=f"{contest.get_state_display()}：{contest.decision_note}",
+        data={"upheld": uphold},
+    )
+    return contest

@@ -148,7 +148,10 @@ def _evaluation(request: HttpRequest):
     if user.role not in (Role.DISPATCHER, Role.LEADER) or not user.region_id:
         raise Http404("未找到页面")
     kind, start, end = _period(request)
-    return kind, start, end, evaluate(user.region, start, end)
+    difficulty = (
+        int(request.GET["difficulty"]) if request.GET.get("difficulty", "") in ("1", "2", "3") else None
+    )
+    return kind, start, end, evaluate(user.region, start, end, difficulty=difficulty)
 
 
 def _pct(v):
@@ -336,3 +339,31 @@ def public_honour(request: HttpRequest, pk: int) -> HttpResponse:
 
 public_honours.login_required = False
 public_honour.login_required = False
+
+
+@require_POST
+def contest(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        appeal = selectors.get_visible_appeal(request.user, number)
+    except NotVisible as exc:
+        raise Http404("未找到该诉求") from exc
+    try:
+        if request.POST.get("decision") in ("uphold", "reject"):
+            from qinqing.supervision.models import RatingContest
+
+            item = RatingContest.objects.filter(appeal=appeal).first()
+            if item is None:
+                raise services.InvalidInput("该诉求没有评价申诉")
+            services.decide_contest(
+                contest=item,
+                by=request.user,
+                uphold=request.POST["decision"] == "uphold",
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, "已处理评价申诉")
+        else:
+            services.contest_rating(appeal=appeal, by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, "已提交评价申诉，等待营商办审核")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("appeal_detail", number=number)

@@ -20,7 +20,21 @@ def supervision_panel(context, appeal, user):
     departments = []
     if can_issue:
         departments = [appeal.lead_department, *appeal.co_departments.all()]
+    from qinqing.supervision.models import RatingContest
+
+    contest = RatingContest.objects.filter(appeal=appeal).first()
+    can_contest = (
+        contest is None
+        and bool(appeal.satisfaction)
+        and not appeal.auto_closed
+        and user.role in (Role.HANDLER, Role.DEPT_HEAD)
+        and user.department_id == appeal.lead_department_id
+    )
+    can_decide = contest is not None and contest.state == "pending" and user.role == Role.DISPATCHER
     return {
+        "contest": contest,
+        "can_contest": can_contest,
+        "can_decide": can_decide,
         "orders": orders,
         "appeal": appeal,
         "can_issue": can_issue,
