@@ -53,6 +53,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/insights.py
+	$(BIN)/python bench/supervision.py
 
 bench-insights: $(STAMP)
 	$(BIN)/python bench/insights.py
