@@ -1,6 +1,7 @@
 """驾驶舱 figures for a region and period, each with the link to the appeal list behind it.
 
-Aggregate queries only (one per block), over ``appeals_visible_to`` so a district office sees its district.
+Read from the daily summaries (``rollup.py``, refreshed first so figures match the lists they drill down to),
+filtered to the regions the user may see; only 'overdue now' is a live (indexed) query.
 """
 
 from __future__ import annotations
@@ -8,16 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
-from qinqing.appeals.models import TIMED_STATUSES, Channel, Satisfaction
+from qinqing.appeals.models import TIMED_STATUSES, Category, Channel
 from qinqing.appeals.selectors import appeals_visible_to
 from qinqing.core.errors import InvalidInput, NotPermitted
-from qinqing.organisation.models import Region
+from qinqing.dashboard.models import DayDimensionStat, DayRegionStat
+from qinqing.dashboard.rollup import refresh
+from qinqing.organisation.models import Department, Region
 
 
 def _rate(num: int, den: int) -> float | None:
@@ -32,28 +34,20 @@ def figures(
     if start > end:
         raise InvalidInput("开始日期不能晚于结束日期", {"start": ["开始日期不能晚于结束日期"]})
     now = now or timezone.now()
-    tz = timezone.get_current_timezone()
-    since = dt.datetime.combine(start, dt.time.min, tz)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz)
     base = appeals_visible_to(user)
-    period = base.filter(submitted_at__gte=since, submitted_at__lt=until)
     list_url = reverse("appeal_list")
     span = {"tab": "all", "date_from": start.isoformat(), "date_to": end.isoformat()}
 
     def link(**extra) -> str:
         return f"{list_url}?{urlencode({**span, **extra})}"
 
-    head = period.aggregate(
-        collected=Count("id"),
-        closed=Count("id", filter=Q(status="closed")),
-        measures=Count("id", filter=Q(replied_at__isnull=False)),
-        resolved=Count("id", filter=Q(resolved=True)),
-        on_time=Count("id", filter=Q(replied_at__isnull=False, replied_at__lte=F("handle_deadline"))),
-        rated=Count("id", filter=~Q(satisfaction="") & Q(auto_closed=False)),
-        satisfied=Count(
-            "id", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC], auto_closed=False)
-        ),
-    )
+    refresh()
+    region_ids = list(Region.objects.filter(path__startswith=user.region.path).values_list("id", flat=True))
+    stats = DayRegionStat.objects.filter(day__gte=start, day__lte=end, region_id__in=region_ids)
+    sums = {
+        k: Sum(k) for k in ("collected", "closed", "measures", "resolved", "on_time", "rated", "satisfied")
+    }
+    head = {k: v or 0 for k, v in stats.aggregate(**sums).items()}
     overdue_now = base.filter(status__in=TIMED_STATUSES, deadline__lt=now).count()
     headline = [
         {"key": "collected", "label": "收集诉求", "value": head["collected"], "url": link()},
@@ -99,20 +93,15 @@ def figures(
         },
     ]
 
-    trunc = TruncMonth if trend == "month" else TruncWeek
-    series = (
-        period.annotate(bucket=trunc("submitted_at", tzinfo=tz))
-        .values("bucket")
-        .annotate(n=Count("id"), closed=Count("id", filter=Q(status="closed")))
-        .order_by("bucket")
-    )
+    buckets: dict[dt.date, list[int]] = {}
+    for day, n, closed in stats.values_list("day", "collected", "closed"):
+        first = day.replace(day=1) if trend == "month" else day - dt.timedelta(days=day.weekday())
+        acc = buckets.setdefault(first, [0, 0])
+        acc[0] += n
+        acc[1] += closed
     trend_rows = []
-    for row in series:
-        first = (
-            timezone.localtime(row["bucket"]).date()
-            if isinstance(row["bucket"], dt.datetime)
-            else row["bucket"]
-        )
+    for first in sorted(buckets):
+        n, closed = buckets[first]
         last = (
             (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
             if trend == "month"
@@ -121,34 +110,40 @@ def figures(
         trend_rows.append(
             {
                 "label": f"{first:%Y-%m}" if trend == "month" else f"{first:%m-%d}",
-                "value": row["n"],
-                "closed": row["closed"],
+                "value": n,
+                "closed": closed,
                 "url": f"{list_url}?{urlencode({'tab': 'all', 'date_from': max(first, start).isoformat(), 'date_to': min(last, end).isoformat()})}",
             }
         )
 
+    def dimension(name: str, since: dt.date = start) -> list[tuple[str, int]]:
+        rows = (
+            DayDimensionStat.objects.filter(
+                dimension=name, day__gte=since, day__lte=end, region_id__in=region_ids
+            )
+            .values("key")
+            .annotate(n=Sum("collected"))
+            .order_by("-n", "key")
+        )
+        return [(r["key"], r["n"]) for r in rows if r["n"]]
+
+    category_names = dict(Category.objects.values_list("id", "name"))
+    department_names = dict(Department.objects.values_list("id", "name"))
     by_category = [
-        {"label": r["category__name"], "value": r["n"], "url": link(category=r["category_id"])}
-        for r in period.values("category_id", "category__name").annotate(n=Count("id")).order_by("-n")
+        {"label": category_names.get(int(k), k), "value": n, "url": link(category=k)}
+        for k, n in dimension("category")
     ]
     channel_names = dict(Channel.choices)
     by_channel = [
-        {
-            "label": channel_names.get(r["channel"], r["channel"]),
-            "value": r["n"],
-            "url": link(channel=r["channel"]),
-        }
-        for r in period.values("channel").annotate(n=Count("id")).order_by("-n")
+        {"label": channel_names.get(k, k), "value": n, "url": link(channel=k)}
+        for k, n in dimension("channel")
     ]
     by_department = [
-        {"label": r["lead_department__name"], "value": r["n"], "url": link(lead=r["lead_department_id"])}
-        for r in period.filter(lead_department__isnull=False)
-        .values("lead_department_id", "lead_department__name")
-        .annotate(n=Count("id"))
-        .order_by("-n")[:15]
+        {"label": department_names.get(int(k), k), "value": n, "url": link(lead=k)}
+        for k, n in dimension("lead")[:15]
     ]
     children = list(Region.objects.filter(parent_id=user.region_id).order_by("code"))
-    per_region = dict(period.values_list("region_id").annotate(n=Count("id")).values_list("region_id", "n"))
+    per_region = dict(stats.values("region_id").annotate(n=Sum("collected")).values_list("region_id", "n"))
     paths = dict(Region.objects.filter(pk__in=per_region).values_list("pk", "path"))
     by_region = []
     for child in children:
@@ -163,15 +158,18 @@ def figures(
         )
 
     recent_start = (now - dt.timedelta(days=30)).date()
-    recent = base.filter(submitted_at__gte=now - dt.timedelta(days=30))
-    top_recent = [
-        {
-            "label": r["category__name"],
-            "value": r["n"],
-            "url": f"{list_url}?{urlencode({'tab': 'all', 'category': r['category_id'], 'date_from': recent_start.isoformat()})}",
-        }
-        for r in recent.values("category_id", "category__name").annotate(n=Count("id")).order_by("-n")[:5]
-    ]
+    top_recent = (
+        [
+            {
+                "label": category_names.get(int(k), k),
+                "value": n,
+                "url": f"{list_url}?{urlencode({'tab': 'all', 'category': k, 'date_from': recent_start.isoformat()})}",
+            }
+            for k, n in dimension("category", since=recent_start)[:5]
+        ]
+        if recent_start <= end
+        else []
+    )
     return {
         "start": start,
         "end": end,
