@@ -5,6 +5,8 @@ always match the appeal lists they drill down to; a cron run of ``refresh_dashbo
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.db.models.functions import TruncDate
@@ -13,6 +15,9 @@ from django.utils import timezone
 from qinqing.appeals.models import Appeal, Satisfaction
 from qinqing.dashboard.models import DayDimensionStat, DayRegionStat, RollupState
 
+# Rows whose transaction committed a little after a refresh can carry an updated_at just below its watermark:
+# each refresh re-reads this window behind the watermark.
+OVERLAP = dt.timedelta(minutes=2)
 DIMENSIONS = {"category": "category_id", "channel": "channel", "lead": "lead_department_id"}
 
 
@@ -26,7 +31,7 @@ def refresh() -> int:
         state, _ = RollupState.objects.get_or_create(pk=1)
         state = RollupState.objects.select_for_update().get(pk=1)
         newest = Appeal.objects.aggregate(m=Max("updated_at"))["m"]
-        if newest is None or (state.watermark is not None and newest < state.watermark):
+        if newest is None or (state.watermark is not None and newest <= state.watermark):
             return 0
         appeals = Appeal.objects.all()
         if state.watermark is not None:
