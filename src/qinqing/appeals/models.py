@@ -218,6 +218,8 @@ class Appeal(models.Model):
             models.Index(fields=["lead_department", "status", "-submitted_at"], name="appeal_lead_status"),
             models.Index(fields=["enterprise", "-submitted_at"], name="appeal_enterprise_recent"),
             models.Index(fields=["region", "status"], name="appeal_region_status"),
+            # The dashboard summaries ask for the newest change on every read.
+            models.Index(fields=["updated_at"], name="appeal_updated"),
             models.Index(
                 fields=["deadline"], name="appeal_open_deadline", condition=models.Q(deadline__isnull=False)
             ),
