@@ -15,32 +15,20 @@ database is dropped and recreated), BENCH_APPEALS (default 100000), GOVMSG_DIR.
 import csv
 import datetime as dt
 import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, cpu_name, make_city, setup_django, write_section
+
 DB_URL = os.environ.get(
     "BENCH_INSIGHTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qinqing_bench_insights"
 )
 N_APPEALS = int(os.environ.get("BENCH_APPEALS", "100000"))
 DATA = Path(os.environ.get("GOVMSG_DIR", ROOT.parent / "shared" / "data" / "govmsg"))
 csv.field_size_limit(10_000_000)
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    url = urlparse(DB_URL)
-    name = url.path.lstrip("/")
-    with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def read(name: str) -> list[dict]:
@@ -67,27 +55,17 @@ def pct(values: list[float], p: float) -> float:
 def main() -> None:
     if not (DATA / "train.csv").is_file():
         sys.exit(f"real message data not found at {DATA}")
-    os.environ.update({"DATABASE_URL": DB_URL, "DEBUG": "0", "SECRET_KEY": "bench-only-" + "x" * 40})
-    recreate_database()
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=os.environ, check=True)
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "qinqing.settings"
     os.environ.setdefault("QINQING_MODEL_DIR", str(ROOT / "var" / "bench-models"))
-    import django
-
-    django.setup()
+    setup_django(DB_URL)
     from django.db import connection
     from django.utils import timezone
-    from stdnum.cn import uscc
 
     from qinqing.accounts.models import Role, User
     from qinqing.appeals.models import Appeal, Category, Status
-    from qinqing.enterprises.models import Enterprise
     from qinqing.insights import grouping, routing, similar
     from qinqing.insights import text as pipeline
     from qinqing.insights.datasets import read_labelled
     from qinqing.insights.models import AppealText
-    from qinqing.organisation.models import Region
 
     results: dict = {}
     # ---- routing
@@ -106,24 +84,7 @@ def main() -> None:
 
     # ---- appeals with real texts
     rng = random.Random(11)
-    city = Region.objects.create(code="339900", name="青川市", level="city")
-    districts = [
-        Region.objects.create(code=f"3399{i:02d}", name=f"第{i}区", level="district", parent=city)
-        for i in range(1, 6)
-    ]
-    enterprises = []
-    for i in range(2000):
-        body = "91339900" + f"{i:09d}"
-        enterprises.append(
-            Enterprise(
-                uscc=body + uscc.calc_check_digit(body),
-                name=f"企业{i}有限公司",
-                industry="C",
-                scale="small",
-                region=districts[i % 5],
-            )
-        )
-    enterprises = Enterprise.objects.bulk_create(enterprises)
+    city, _, enterprises = make_city(2000)
     dispatcher = User.objects.create_user(username="bench_dispatcher", role=Role.DISPATCHER, region=city)
     ent_user = User.objects.create_user(username="bench_ent", role=Role.ENTERPRISE, enterprise=enterprises[0])
     categories = list(Category.objects.all())
@@ -201,18 +162,10 @@ def main() -> None:
 
 
 def write(results: dict) -> None:
-    cpu = platform.processor() or platform.machine()
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        pass
     lines = [
-        "<!-- insights:start -->",
         "## Text insights (`bench/insights.py`)",
         "",
-        f"Machine: {os.cpu_count()} cores, {cpu}; PostgreSQL; one Python process. Run {dt.date.today():%Y-%m-%d}.",
+        f"Machine: {os.cpu_count()} cores, {cpu_name()}; PostgreSQL; one Python process. Run {dt.date.today():%Y-%m-%d}.",
         f"Appeal texts: real messages from ../shared/data/govmsg ({results['corpus']:,} distinct), each appeal one message",
         "plus a clause of another; queries are 200 other real messages (unlabelled set).",
         "",
@@ -231,17 +184,7 @@ def write(results: dict) -> None:
             f"| similar-appeal index build at {size:,} (once per process, then incremental) | {r['index_build_seconds']:.1f} s |",
             f"| common-issue grouping of {size:,} appeals | {r['group_seconds']:.1f} s ({r['groups']:,} candidate groups, largest {r['biggest']}) |",
         ]
-    lines.append("<!-- insights:end -->")
-    section = "\n".join(lines) + "\n"
-    path = ROOT / "BENCHMARKS.md"
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if "<!-- insights:start -->" in current:
-        head, rest = current.split("<!-- insights:start -->", 1)
-        tail = rest.split("<!-- insights:end -->", 1)[1].lstrip("\n")
-        current = head + section + ("\n" + tail if tail else "")
-    else:
-        current = current.rstrip("\n") + "\n\n" + section
-    path.write_text(current, encoding="utf-8")
+    section = write_section("insights", lines)
     print(section)
 
 

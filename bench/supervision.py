@@ -10,28 +10,14 @@ recreated), BENCH_SIZES (default "100000,1000000").
 
 import datetime as dt
 import os
-import platform
 import random
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import cpu_name, make_city, setup_django, write_section
+
 DB_URL = os.environ.get("BENCH_SUP_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qinqing_bench_sup")
 SIZES = [int(x) for x in os.environ.get("BENCH_SIZES", "100000,1000000").split(",")]
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    url = urlparse(DB_URL)
-    name = url.path.lstrip("/")
-    with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def timed(fn, repeat: int = 7) -> tuple[float, float]:
@@ -46,47 +32,21 @@ def timed(fn, repeat: int = 7) -> tuple[float, float]:
 
 
 def main() -> None:
-    os.environ.update({"DATABASE_URL": DB_URL, "DEBUG": "0", "SECRET_KEY": "bench-only-" + "x" * 40})
-    recreate_database()
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=os.environ, check=True)
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "qinqing.settings"
-    import django
-
-    django.setup()
+    setup_django(DB_URL)
     from django.db import connection
     from django.utils import timezone
-    from stdnum.cn import uscc
 
     from qinqing.accounts.models import Role, User
     from qinqing.appeals.models import Appeal, Category, Channel
     from qinqing.core import workcalendar
     from qinqing.dashboard.figures import figures
-    from qinqing.enterprises.models import Enterprise
-    from qinqing.organisation.models import Department, Region
+    from qinqing.organisation.models import Department
     from qinqing.supervision.evaluation import evaluate
     from qinqing.supervision.sweep import sweep
 
     rng = random.Random(5)
-    city = Region.objects.create(code="339900", name="青川市", level="city")
-    districts = [
-        Region.objects.create(code=f"3399{i:02d}", name=f"第{i}区", level="district", parent=city)
-        for i in range(1, 6)
-    ]
+    city, districts, enterprises = make_city(5000)
     depts = [Department.objects.create(name=f"职能部门{i}", region=city) for i in range(1, 21)]
-    enterprises = []
-    for i in range(5000):
-        body = "91339900" + f"{i:09d}"
-        enterprises.append(
-            Enterprise(
-                uscc=body + uscc.calc_check_digit(body),
-                name=f"企业{i}",
-                industry="C",
-                scale="small",
-                region=districts[i % 5],
-            )
-        )
-    enterprises = Enterprise.objects.bulk_create(enterprises)
     dispatcher = User.objects.create_user(username="bench_dispatcher", role=Role.DISPATCHER, region=city)
     categories = list(Category.objects.all())
     channels = Channel.values
@@ -197,17 +157,10 @@ def main() -> None:
 
 
 def write(results: dict) -> None:
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        cpu = platform.machine()
     lines = [
-        "<!-- supervision:start -->",
         "## Dashboard and evaluation (`bench/supervision.py`)",
         "",
-        f"Machine: {os.cpu_count()} cores, {cpu}; PostgreSQL 15 on the same machine; one Python process, warm",
+        f"Machine: {os.cpu_count()} cores, {cpu_name()}; PostgreSQL 15 on the same machine; one Python process, warm",
         f"(median and worst of 7 runs; evaluation 3). Run {dt.date.today():%Y-%m-%d}. One year of appeals, 5 districts,",
         "20 departments, 70% closed. The dashboard is the whole city (the widest scope).",
         "",
@@ -225,17 +178,7 @@ def write(results: dict) -> None:
                 else "| — |"
             )
         )
-    lines.append("<!-- supervision:end -->")
-    section = "\n".join(lines) + "\n"
-    path = ROOT / "BENCHMARKS.md"
-    current = path.read_text(encoding="utf-8")
-    if "<!-- supervision:start -->" in current:
-        head, rest = current.split("<!-- supervision:start -->", 1)
-        tail = rest.split("<!-- supervision:end -->", 1)[1].lstrip("\n")
-        current = head + section + ("\n" + tail if tail else "")
-    else:
-        current = current.rstrip("\n") + "\n\n" + section
-    path.write_text(current, encoding="utf-8")
+    section = write_section("supervision", lines)
     print(section)
 
 
