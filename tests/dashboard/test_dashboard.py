@@ -119,6 +119,8 @@ def test_figures_follow_later_changes(world, clock):
     world.in_progress()  # one more collected, not answered
     replied = world.replied()
     clock.move_to(at(2026, 11, 17, 9, 5))
-    services.rate_appeal(appeal=replied, by=world.ent_user_a, satisfaction="dissatisfied", resolved=False, comment="未解决")
+    services.rate_appeal(
+        appeal=replied, by=world.ent_user_a, satisfaction="dissatisfied", resolved=False, comment="未解决"
+    )
     again = dashboard(world, world.dispatcher, start="2026-11-01", end="2026-11-30").json()
     assert [f["value"] for f in again["funnel"]] == [3, 2, 1]

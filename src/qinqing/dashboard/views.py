@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -7,22 +5,16 @@ from django.utils import timezone
 
 from qinqing.accounts.models import Role
 from qinqing.core.errors import DomainError
+from qinqing.core.params import date_or
 from qinqing.dashboard.figures import figures
-
-
-def _date(value, default):
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     if request.user.role not in (Role.DISPATCHER, Role.LEADER) or not request.user.region_id:
         raise Http404("未找到页面")
     today = timezone.localdate()
-    start = _date(request.GET.get("start"), today.replace(month=1, day=1))
-    end = _date(request.GET.get("end"), today)
+    start = date_or(request.GET.get("start"), today.replace(month=1, day=1))
+    end = date_or(request.GET.get("end"), today)
     trend = "month" if request.GET.get("trend") == "month" else "week"
     try:
         data = figures(request.user, start, end, trend=trend)

@@ -11,16 +11,10 @@ from django.views.decorators.http import require_POST
 from qinqing.accounts.models import Role
 from qinqing.appeals import selectors
 from qinqing.core.errors import DomainError, NotVisible
+from qinqing.core.params import date_or
 from qinqing.insights import services
 from qinqing.insights.api import reply_checks_visible_to
 from qinqing.organisation.selectors import departments_in_reach
-
-
-def _date(value: str | None, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 @require_POST
@@ -42,8 +36,8 @@ def common_issues(request: HttpRequest) -> HttpResponse:
     if user.role not in (Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
         raise Http404("未找到页面")
     today = timezone.localdate()
-    start = _date(request.GET.get("start"), today - dt.timedelta(days=30))
-    end = _date(request.GET.get("end"), today)
+    start = date_or(request.GET.get("start"), today - dt.timedelta(days=30))
+    end = date_or(request.GET.get("end"), today)
     context = {"issues": services.common_issues_visible_to(user)[:100], "start": start, "end": end}
     if user.role in (Role.DISPATCHER, Role.LEADER):
         try:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from qinqing.accounts.models import Role
 from qinqing.appeals import selectors
 from qinqing.core.errors import DomainError, NotVisible
+from qinqing.core.params import date_or
 from qinqing.organisation.models import Department
 from qinqing.supervision import services
 from qinqing.supervision.models import Notification
@@ -122,10 +123,7 @@ def _period(request: HttpRequest):
 
     kind = request.GET.get("period", "month")
     today = timezone.localdate()
-    try:
-        anchor = dt.date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else today
-    except ValueError:
-        anchor = today
+    anchor = date_or(request.GET.get("date"), today)
     if kind == "custom":
         try:
             start = dt.date.fromisoformat(request.GET.get("start", ""))
@@ -227,10 +225,7 @@ def _office(request: HttpRequest) -> None:
 def _day(value: str | None) -> dt.date:
     if value and len(value) == 7:  # <input type="month"> sends YYYY-MM
         value += "-01"
-    try:
-        return dt.date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    return date_or(value, timezone.localdate())
 
 
 def weekly(request: HttpRequest) -> HttpResponse:

@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('appeals', '0004_difficulty_and_contest_events'),
-        ('enterprises', '0001_initial'),
-        ('organisation', '0001_initial'),
+        ("appeals", "0004_difficulty_and_contest_events"),
+        ("enterprises", "0001_initial"),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['updated_at'], name='appeal_updated'),
+            model_name="appeal",
+            index=models.Index(fields=["updated_at"], name="appeal_updated"),
         ),
     ]
