@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "qinqing.appeals",
     "qinqing.insights",
     "qinqing.supervision",
+    "qinqing.fieldwork",
     "qinqing.dashboard",
 ]
 

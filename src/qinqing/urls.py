@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", api_urls()),
     path("insights/", include("qinqing.insights.urls")),
     path("supervision/", include("qinqing.supervision.urls")),
+    path("fieldwork/", include("qinqing.fieldwork.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("public/honours/", supervision_views.public_honours, name="public_honours"),
     path("public/honours/<int:pk>/", supervision_views.public_honour, name="public_honour"),

@@ -15,6 +15,8 @@ class Role(models.TextChoices):
     HANDLER = "handler", "部门经办人"
     DEPT_HEAD = "dept_head", "部门负责人"
     LEADER = "leader", "领导"
+    OFFICER = "officer", "首席服务官/驻点专员"
+    SUPERVISOR = "supervisor", "特约监督员"
     SYSADMIN = "sysadmin", "系统管理员"
     AUDITOR = "auditor", "安全审计员"
 
@@ -64,6 +66,8 @@ class User(AbstractUser):
             Role.ENTERPRISE: ("enterprise", "企业用户必须关联所属企业"),
             Role.DISPATCHER: ("region", "调度员必须设置管辖区划"),
             Role.LEADER: ("region", "领导必须设置管辖区划"),
+            Role.OFFICER: ("region", "首席服务官必须设置服务区划"),
+            Role.SUPERVISOR: ("region", "特约监督员必须设置监督区划"),
             Role.HANDLER: ("department", "部门经办人必须设置所属部门"),
             Role.DEPT_HEAD: ("department", "部门负责人必须设置所属部门"),
         }

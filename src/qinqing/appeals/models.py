@@ -43,10 +43,13 @@ class Channel(models.TextChoices):
     ONLINE = "online", "线上"
     THEME_DAY = "theme_day", "政企交流主题日"
     FORUM = "forum", "座谈会"
+    FACE_TO_FACE = "face_to_face", "政企面对面"
+    WARM_SPRING = "warm_spring", "暖春行动"
     CHIEF_OFFICER = "chief_officer", "首席服务官"
     RESIDENT = "resident", "驻点专员"
     SUPERVISOR = "supervisor", "特约监督员"
     CONGRESS = "congress", "人大联系点"
+    IP_CONTACT = "ip_contact", "知识产权联系点"
     NO_WINDOW = "no_window", "进不了窗口事项中心"
     HOTLINE = "hotline", "热线"
     VISIT = "visit", "来访"
@@ -222,6 +225,12 @@ class Appeal(models.Model):
             models.Index(fields=["updated_at"], name="appeal_updated"),
             models.Index(
                 fields=["deadline"], name="appeal_open_deadline", condition=models.Q(deadline__isnull=False)
+            ),
+            # The dashboard's live 'overdue now' count: an index-only count over the timed states of the regions.
+            models.Index(
+                fields=["region", "deadline"],
+                name="appeal_timed_region_deadline",
+                condition=models.Q(status__in=["submitted", "assigned", "in_progress"]),
             ),
         ]
         constraints = [

@@ -1,6 +1,7 @@
 """Reads. `appeals_visible_to(user)` is the only door to appeals: pages and API alike go through it."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -26,6 +27,15 @@ def _department_scope(user: User) -> Q:
     return lead | Q(pk__in=co_ids)
 
 
+# Scopes for roles defined by later apps (service officers, supervisors): role -> function(user) -> Q.
+# Registered from those apps' AppConfig.ready(), so this module never imports them.
+_ROLE_SCOPES: dict[str, Callable[[User], Q]] = {}
+
+
+def register_scope(role: str, scope: Callable[[User], Q]) -> None:
+    _ROLE_SCOPES[role] = scope
+
+
 def appeals_visible_to(user: User) -> QuerySet[Appeal]:
     qs = Appeal.objects.all()
     if not user.is_authenticated:
@@ -39,6 +49,8 @@ def appeals_visible_to(user: User) -> QuerySet[Appeal]:
         return qs.filter(region_id__in=Region.objects.filter(path__startswith=user.region.path).values("id"))
     if role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
         return qs.filter(_department_scope(user))
+    if role in _ROLE_SCOPES:
+        return qs.filter(_ROLE_SCOPES[role](user))
     # System and audit administrators read no cases (三员分立).
     return qs.none()
 

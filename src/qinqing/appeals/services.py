@@ -224,11 +224,14 @@ def submit_appeal(
     contact_mobile: str = "",
     idempotency_key: str | None = None,
     attachments: Sequence[UploadedFile] = (),
+    agent_checked: bool = False,
 ) -> tuple[Appeal, bool]:
     """Register an appeal. Returns (appeal, created); a repeated idempotency key returns the first one.
 
     An enterprise user submits for its own enterprise through the online channel; a dispatcher registers
-    one on an enterprise's behalf with the channel it came through.
+    one on an enterprise's behalf with the channel it came through. A service officer or supervisor
+    registers through the fieldwork services, which check their relation to the enterprise first and say
+    so with ``agent_checked``.
     """
     if idempotency_key:
         existing = Appeal.objects.filter(submitted_by=by, idempotency_key=idempotency_key).first()
@@ -247,6 +250,9 @@ def submit_appeal(
             raise InvalidInput("请选择企业", {"enterprise": ["请选择代为登记的企业"]})
         if not enterprise.region.path.startswith(by.region.path):
             raise InvalidInput("该企业不在您的管辖区划内", {"enterprise": ["该企业不在您的管辖区划内"]})
+    elif by.role in (Role.OFFICER, Role.SUPERVISOR) and agent_checked:
+        if enterprise is None:
+            raise InvalidInput("请选择企业", {"enterprise": ["请选择代为登记的企业"]})
     else:
         raise NotPermitted("只有企业用户或营商办调度员可以登记诉求")
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from qinqing.accounts.models import Role
 from qinqing.appeals import selectors, services, workflow
 from qinqing.appeals.models import (
+    OPEN_STATUSES,
     Appeal,
     AppealEvent,
     Category,
@@ -59,6 +60,13 @@ TABS: dict[str, list[tuple[str, str, dict]]] = {
     ],
 }
 TABS[Role.DEPT_HEAD] = TABS[Role.HANDLER]
+TABS[Role.OFFICER] = [
+    ("open", "在办诉求", {"status": ",".join(OPEN_STATUSES)}),
+    ("all", "服务企业的全部诉求", {}),
+]
+TABS[Role.SUPERVISOR] = [("all", "我登记的诉求", {})]
+# The workspace of the roles whose daily work is not a case list (the fieldwork app's pages).
+HOME_PAGES = {Role.OFFICER: "fieldwork_officer", Role.SUPERVISOR: "fieldwork_supervisor"}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -67,6 +75,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("audit_log")
     if role == Role.SYSADMIN:
         return redirect("admin:index")
+    if role in HOME_PAGES:
+        return redirect(HOME_PAGES[role])
     if role not in TABS:
         return render(request, "appeals/no_role.html")
     return redirect("appeal_list")

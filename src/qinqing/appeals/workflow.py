@@ -19,6 +19,7 @@ OFFICE = "office"  # a dispatcher whose region contains the appeal's
 LEADER = "leader"  # a leader whose region contains the appeal's
 LEAD = "lead"  # staff of the lead department
 CO = "co"  # staff of a co-handling department
+AGENT = "agent"  # the service officer or supervisor who registered it on the enterprise's behalf
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ ACTIONS: dict[str, Action] = {
             "办理进展",
             (S.ASSIGNED, S.IN_PROGRESS, S.PAUSED, S.REPLIED),
             None,
-            frozenset({LEAD, CO, OFFICE, LEADER}),
+            frozenset({LEAD, CO, OFFICE, LEADER, AGENT}),
         ),
         Action("reply", "答复", (S.IN_PROGRESS,), S.REPLIED, frozenset({LEAD})),
         Action("rate", "评价", (S.REPLIED,), S.CLOSED, frozenset({OWNER})),
@@ -66,7 +67,7 @@ ACTIONS: dict[str, Action] = {
             "上传附件",
             (S.SUBMITTED, S.ASSIGNED, S.IN_PROGRESS, S.PAUSED, S.REPLIED),
             None,
-            frozenset({OWNER, OFFICE, LEAD, CO}),
+            frozenset({OWNER, OFFICE, LEAD, CO, AGENT}),
         ),
     ]
 }
@@ -89,6 +90,8 @@ def parties(appeal: Appeal, user) -> set[str]:
             found.add(LEAD)
         if any(_covers(user, dept, co) for co in appeal.co_departments.all()):
             found.add(CO)
+    elif role in (Role.OFFICER, Role.SUPERVISOR) and appeal.submitted_by_id == user.pk:
+        found.add(AGENT)
     return found
 
 

@@ -62,6 +62,7 @@ class Department(TreeNode):
         CITY_DIRECT = "city_direct", "市直单位"
         UTILITY = "utility", "公共服务企业"
         OFFICE = "office", "营商办（协调机构）"
+        DISCIPLINE = "discipline", "纪检监察机关"
 
     name = models.CharField("名称", max_length=80)
     short_name = models.CharField("简称", max_length=30, blank=True)

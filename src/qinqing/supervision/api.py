@@ -173,6 +173,7 @@ class EvaluationRow(Schema):
     open: int
     overdue: int
     escalations: int
+    extras: dict = Field(default_factory=dict, description="其他模块提供的列，如抽查得分 spot_check_score")
 
 
 @router.get("/evaluation", response=list[EvaluationRow], summary="部门考评（任意期间；本人管辖区划）")
@@ -205,6 +206,7 @@ def evaluation(request, start: dt.date, end: dt.date, difficulty: int | None = Q
             open=r.open,
             overdue=r.overdue,
             escalations=r.escalations,
+            extras=r.extras,
         )
         for i, r in enumerate(evaluate(user.region, start, end, difficulty=difficulty), start=1)
     ]

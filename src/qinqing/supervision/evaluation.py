@@ -7,6 +7,7 @@ the composite score re-weights over the rates that exist, so a department is not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -82,6 +83,7 @@ class Row:
     escalations: int = 0
     score: float | None = None
     rates: dict = field(default_factory=dict)
+    extras: dict = field(default_factory=dict)  # key -> value of the registered extra columns
 
     def _rate(self, num: int, den: int) -> float | None:
         return round(num / den, 4) if den else None
@@ -103,6 +105,10 @@ class Row:
             self.score = round(max(0.0, score - 2 * self.escalations), 1)
 
     @property
+    def extra_values(self) -> list:
+        return [self.extras.get(c.key) for c in EXTRA_COLUMNS]
+
+    @property
     def avg_handle_days(self) -> float | None:
         return round(self.handle_days_total / self.replied, 1) if self.replied else None
 
@@ -114,6 +120,26 @@ class Row:
         if self.open:
             return Grade.ON_TRACK
         return Grade.DONE
+
+
+@dataclass(frozen=True)
+class ExtraColumn:
+    """A column another app adds to the evaluation (e.g. fieldwork's spot-check score). ``values`` returns
+    {department id: value} for the region's departments over [start, end]; departments it names that led no
+    appeal still get a row."""
+
+    key: str
+    label: str
+    values: Callable[[Region, dt.date, dt.date], dict[int, object]]
+    note: str = ""
+
+
+EXTRA_COLUMNS: list[ExtraColumn] = []
+
+
+def register_column(column: ExtraColumn) -> None:
+    if all(c.key != column.key for c in EXTRA_COLUMNS):
+        EXTRA_COLUMNS.append(column)
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -244,6 +270,10 @@ def evaluate(
         .annotate(n=Count("id"))
     ):
         row(item["department_id"]).escalations += item["n"]
+
+    for column in EXTRA_COLUMNS:
+        for dept_id, value in column.values(region, start, end).items():
+            row(dept_id).extras[column.key] = value
 
     result = list(rows.values())
     for r in result:

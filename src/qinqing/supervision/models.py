@@ -16,6 +16,8 @@ class Notification(models.Model):
         ESCALATION = "escalation", "升级通报"
         SUPERVISION = "supervision", "督办"
         SUPERVISION_ANSWER = "supervision_answer", "督办回复"
+        ANNOUNCEMENT = "announcement", "活动通知"
+        CLUE = "clue", "问题线索"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

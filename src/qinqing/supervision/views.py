@@ -157,7 +157,7 @@ def _pct(v):
 
 
 def evaluation(request: HttpRequest) -> HttpResponse:
-    from qinqing.supervision.evaluation import DEFINITIONS, current_weights
+    from qinqing.supervision.evaluation import DEFINITIONS, EXTRA_COLUMNS, current_weights
 
     try:
         kind, start, end, rows = _evaluation(request)
@@ -175,6 +175,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
             "periods": PERIODS,
             "definitions": DEFINITIONS,
             "weights": current_weights(),
+            "extra_columns": EXTRA_COLUMNS,
             "query": request.GET.urlencode(),
         },
     )
@@ -182,6 +183,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
 
 def evaluation_export(request: HttpRequest) -> HttpResponse:
     from qinqing.core import excel
+    from qinqing.supervision.evaluation import EXTRA_COLUMNS
 
     try:
         kind, start, end, rows = _evaluation(request)
@@ -206,10 +208,12 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
             r.open,
             r.overdue,
             r.escalations,
+            *r.extra_values,
         ]
         for i, r in enumerate(rows, start=1)
     ]
     headers = [h + ("（%）" if h.endswith("率") else "") for h in EVAL_HEADERS]
+    headers += [c.label for c in EXTRA_COLUMNS]
     content = excel.workbook([(f"部门考评 {start:%Y%m%d}-{end:%Y%m%d}", headers, data)])
     return excel.response(content, f"部门考评-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
 
