@@ -122,6 +122,7 @@ def _routers():
     from qinqing.appeals.api import router as appeals_router
     from qinqing.dashboard.api import router as dashboard_router
     from qinqing.enterprises.api import router as enterprises_router
+    from qinqing.fieldwork.api import router as fieldwork_router
     from qinqing.insights.api import router as insights_router
     from qinqing.supervision.api import router as supervision_router
 
@@ -129,6 +130,7 @@ def _routers():
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/insights", insights_router)
     api.add_router("/supervision", supervision_router)
+    api.add_router("/fieldwork", fieldwork_router)
     api.add_router("/dashboard", dashboard_router)
     api.add_router("/", reference_router)
 

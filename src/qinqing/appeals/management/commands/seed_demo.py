@@ -369,8 +369,12 @@ class Command(BaseCommand):
         start_day = workcalendar.add_working_days(now.date() - dt.timedelta(days=130), 0)
         span_days = (now.date() - start_day).days
         first_of: dict[str, Appeal] = {}
+        offline = 0
+        kinds_of_outcome = list(dict.fromkeys(outcomes))
         for i in range(count):
             outcome = rng.choice(outcomes)
+            if 40 <= i < 40 + len(kinds_of_outcome):  # after a warm-up, so a merge has a case to join
+                outcome = kinds_of_outcome[i - 40]  # every state appears at least once, whatever the draw
             # Open appeals are recent, so their lights spread over green, yellow and red.
             if outcome in ("submitted", "assigned"):
                 days_back = rng.randint(0, 4)
@@ -390,6 +394,9 @@ class Command(BaseCommand):
             online = enterprise.pk in ent_users and rng.random() < 0.7
             by = ent_users[enterprise.pk] if online else dispatcher
             channel = Channel.ONLINE if online else rng.choice(channels[1:])
+            if not online and offline < len(channels) - 1:
+                channel = channels[1 + offline]  # every channel appears at least once in the demo
+            offline += not online
             n = rng.choice([3, 5, 8, 12, 20, 30, 50, 80, 120, 200])
             with time_machine.travel(t, tick=False):
                 appeal, _ = services.submit_appeal(
