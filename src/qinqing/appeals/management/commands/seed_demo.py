@@ -14,7 +14,15 @@ from stdnum.cn import uscc
 
 from qinqing.accounts.models import Role, User
 from qinqing.appeals import services
-from qinqing.appeals.models import Appeal, Category, Channel, ResponsibilityCatalogue, Satisfaction, Urgency
+from qinqing.appeals.models import (
+    OPEN_STATUSES,
+    Appeal,
+    Category,
+    Channel,
+    ResponsibilityCatalogue,
+    Satisfaction,
+    Urgency,
+)
 from qinqing.core import workcalendar
 from qinqing.enterprises.models import Contact, Enterprise, Industry, Scale
 from qinqing.organisation.models import Department, Region
@@ -410,7 +418,9 @@ class Command(BaseCommand):
                 )
             owner = ent_users.get(enterprise.pk) or self._enterprise_user(enterprise, users)
             self._advance(rng, appeal, outcome, t, now, dispatcher, staff, owner, depts, first_of)
-            first_of.setdefault(code, appeal)
+            appeal.refresh_from_db(fields=["status"])
+            if appeal.status in OPEN_STATUSES or code not in first_of:
+                first_of[code] = appeal  # an open case of the category for later duplicates to join
 
     def _enterprise_user(self, enterprise, users) -> User:
         key = f"ent_{enterprise.pk}"
@@ -442,12 +452,13 @@ class Command(BaseCommand):
             with at(rng.uniform(1, 30)):
                 services.withdraw_appeal(appeal=appeal, by=owner, reason="问题已自行解决，撤回诉求。")
             return
-        if outcome == "merged" and appeal.category.code in first_of:
-            with at(rng.uniform(1, 20)):
-                services.merge_appeal(
-                    appeal=appeal, by=dispatcher, into=first_of[appeal.category.code], note="同一问题重复反映"
-                )
-            return
+        target = first_of.get(appeal.category.code)
+        if outcome == "merged" and target is not None:
+            target.refresh_from_db(fields=["status"])
+            if target.status in OPEN_STATUSES:
+                with at(rng.uniform(1, 20)):
+                    services.merge_appeal(appeal=appeal, by=dispatcher, into=target, note="同一问题重复反映")
+                return
         entry = services.suggest_assignment(appeal.region, appeal.category)
         lead = entry.lead_department if entry else depts["ndrc"]
         co = list(entry.co_departments.all()) if entry else []
