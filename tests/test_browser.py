@@ -38,12 +38,12 @@ def browser():
         b.close()
 
 
-def login(page, base, username):
+def login(page, base, username, lands_on="/appeals/**"):
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "pw-qinqing-1")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/appeals/**")
+    page.wait_for_url(f"{base}{lands_on}")
 
 
 def test_appeal_from_submission_to_rating(world, live_server, browser):
@@ -129,3 +129,50 @@ def test_dashboard_renders_charts_and_drills_down(world, live_server, browser, c
     for i in range(3):
         assert f"诉求{i}" in page.content()
     assert errors == []
+
+
+def test_officer_visit_raises_an_appeal_that_reaches_the_dispatcher_queue(world, live_server, browser):
+    """A chief service officer logs a visit with one problem; it is in the office's triage queue as 首席服务官."""
+    import datetime as dt
+
+    from qinqing.accounts.models import Role, User
+    from qinqing.fieldwork import services
+
+    officer = User.objects.create_user(
+        username="officer_lin",
+        password="pw-qinqing-1",
+        role=Role.OFFICER,
+        full_name="林服务",
+        region=world.city,
+    )
+    services.assign_officer(
+        by=world.dispatcher, enterprise=world.ent_a, user=officer, role="chief", on=dt.date(2026, 1, 5)
+    )
+    base = live_server.url
+    errors: list[str] = []
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login(page, base, "officer_lin", lands_on="/fieldwork/officer/")
+    assert world.ent_a.name in page.inner_text("#my-enterprises")
+    page.click("#my-enterprises >> text=记录走访/登记诉求")
+    page.fill("input[name=people_met]", "总经理 陈某")
+    page.fill("textarea[name=findings]", "订单增长，扩产后一线工人紧缺。")
+    page.select_option("select[name=issue1_category]", label="用工")
+    page.fill("input[name=issue1_title]", "扩产缺一线操作工")
+    page.fill("textarea[name=issue1_content]", "扩产后缺一线操作工约60人，希望组织专场招聘。")
+    page.click("#save-visit")
+    page.wait_for_selector(".messages")
+    message = page.inner_text(".messages")
+    assert "走访已记录" in message and "QQ" in message
+    number = "QQ" + message.split("QQ")[1][:12]
+
+    disp = browser.new_context(locale="zh-CN").new_page()
+    disp.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login(disp, base, "dispatcher_city")
+    disp.goto(f"{base}/appeals/?tab=triage")
+    row = disp.locator("tr", has_text=number)
+    assert row.count() == 1
+    cells = row.inner_text()
+    assert "扩产缺一线操作工" in cells and "首席服务官" in cells and world.ent_a.name in cells
+    assert not errors, errors
