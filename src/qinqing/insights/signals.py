@@ -12,9 +12,8 @@ from qinqing.insights.quality import check_reply
 @receiver(post_save, sender=Appeal)
 def _analyse_new_appeal(sender, instance: Appeal, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw:
-        AppealText.objects.update_or_create(
-            appeal=instance, defaults={"words": pipeline.analyse(f"{instance.title}{instance.content}")}
-        )
+        # A new row: a plain insert (no look-up first, no savepoints) keeps intake cheap.
+        AppealText.objects.create(appeal=instance, words=pipeline.analyse(f"{instance.title}{instance.content}"))
 
 
 @receiver(post_save, sender=AppealEvent)
