@@ -225,3 +225,29 @@ def test_quarterly_report_page_and_excel_agree(world, field, clock):
         headers={"Authorization": f"Bearer {world.token(world.leader)}"},
     )
     assert api.json()["officers"][-1]["appeals_raised"] == 3
+
+
+def test_officer_registers_an_appeal_from_the_workspace_once(world, field, clock):
+    field.serve(world.ent_a)
+    c = Client()
+    c.force_login(field.officer)
+    form = {
+        "enterprise": world.ent_a.pk,
+        "category": world.labour.pk,
+        "title": "融资需求",
+        "content": "设备贷款500万",
+        "idempotency_key": "k-1",
+    }
+    assert c.post("/fieldwork/officer/", form).status_code == 302
+    assert c.post("/fieldwork/officer/", form).status_code == 302  # a double submit
+    appeal = Appeal.objects.get()
+    assert (appeal.channel, appeal.submitted_by, appeal.origin.officer) == (
+        "chief_officer",
+        field.officer,
+        field.officer,
+    )
+    # Not for an enterprise the officer does not serve; the message is in Chinese and nothing is saved.
+    r = c.post(
+        "/fieldwork/officer/", {**form, "enterprise": world.ent_b.pk, "idempotency_key": "k-2"}, follow=True
+    )
+    assert "请选择您包干服务的企业" in r.content.decode() and Appeal.objects.count() == 1

@@ -43,6 +43,7 @@ from qinqing.fieldwork.models import (
     Visit,
 )
 from qinqing.organisation.models import Department, Region
+from qinqing.organisation.selectors import ancestor_ids
 from qinqing.supervision.models import Notification
 from qinqing.supervision.notify import notify
 
@@ -122,7 +123,10 @@ def schedule_meeting(
     errors = _errors(theme=err, kind=None if kind in MeetingKind.values else "请选择活动类型")
     if ends_at and ends_at <= starts_at:
         errors["ends_at"] = ["结束时间必须晚于开始时间"]
-    if host is not None and (host.role != Role.LEADER or not host.region.path.startswith(region.path[:3])):
+    if host is not None and (
+        host.role != Role.LEADER
+        or not (region.path.startswith(host.region.path) or host.region.path.startswith(region.path))
+    ):
         errors["host"] = ["主持人须为领导账号"]
     enterprises = list(enterprises)
     if any(not e.region.path.startswith(region.path) for e in enterprises):
@@ -489,17 +493,13 @@ def submit_clue(
             clue=clue, actor=by, actor_name=by.display_name, to_state=clue.state, note="提交线索"
         )
         notify(
-            User.objects.filter(role=Role.DISPATCHER, region__in=_ancestors(sup.region)),
+            User.objects.filter(role=Role.DISPATCHER, region__in=ancestor_ids(sup.region)),
             kind=Notification.Kind.CLUE,
             title=f"新问题线索 {clue.number}",
             body="请及时受理（内容保密）",
             url=reverse("fieldwork_clue", args=[clue.number]),
         )
     return clue
-
-
-def _ancestors(region: Region) -> list[int]:
-    return [int(x) for x in region.path.strip("/").split("/")]
 
 
 # state -> {action: (target, who)}: "office" is the coordinating office, "discipline" the inspection department
@@ -561,7 +561,7 @@ def handle_clue(*, clue: Clue, by: User, action: str, note: str = "", finding: s
                 User.objects.filter(
                     department__kind=Department.Kind.DISCIPLINE,
                     is_active=True,
-                    department__region__in=_ancestors(clue.region),
+                    department__region__in=ancestor_ids(clue.region),
                 ),
                 kind=Notification.Kind.CLUE,
                 title=f"移送问题线索 {clue.number}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -32,6 +33,7 @@ from qinqing.fieldwork.models import (
     Visit,
 )
 from qinqing.organisation.models import Department
+from qinqing.organisation.selectors import departments_in_reach
 from qinqing.supervision.evaluation import period_bounds
 
 
@@ -95,11 +97,35 @@ def officer_home(request: HttpRequest) -> HttpResponse:
     for a in assignments:
         appeals = Appeal.objects.filter(enterprise=a.enterprise)
         rows.append({"assignment": a, **_lights(appeals)})
+    if request.method == "POST":
+        served = Enterprise.objects.filter(pk__in=selectors.assigned_enterprise_ids(user))
+        enterprise = served.filter(pk=request.POST.get("enterprise") or 0).first()
+        try:
+            if enterprise is None:
+                raise InvalidInput("请选择包干企业", {"enterprise": ["请选择您包干服务的企业"]})
+            appeal = services.register_for_enterprise(
+                by=user,
+                enterprise=enterprise,
+                title=request.POST.get("title", ""),
+                content=request.POST.get("content", ""),
+                category=_category(request.POST.get("category")),
+                idempotency_key=request.POST.get("idempotency_key") or None,
+            )
+            messages.success(request, f"已代企业登记诉求 {appeal.number}，等待营商办受理")
+        except DomainError as exc:
+            _fail(request, exc)
+        return redirect("fieldwork_officer")
     visits = Visit.objects.filter(officer=user).select_related("enterprise")[:20]
     return render(
         request,
         "fieldwork/officer_home.html",
-        {"rows": rows, "visits": visits, "categories": Category.objects.filter(active=True), "today": today},
+        {
+            "rows": rows,
+            "visits": visits,
+            "categories": Category.objects.filter(active=True),
+            "today": today,
+            "idempotency_key": uuid.uuid4().hex,
+        },
     )
 
 
@@ -379,9 +405,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
             "leaders": User.objects.filter(role=Role.LEADER, region__path__startswith=user.region.path)
             if can_edit
             else [],
-            "departments": Department.objects.filter(
-                region__path__startswith=user.region.path[:3], active=True
-            )
+            "departments": departments_in_reach(user.region) if can_edit else [],
+            "enterprises": Enterprise.objects.filter(region__path__startswith=user.region.path)
             if can_edit
             else [],
         },
@@ -550,7 +575,7 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
             "clues": selectors.clues_visible_to(user)[:50],
             "checks": selectors.spot_checks_visible_to(user)[:50],
             "appeals": appeal_selectors.appeals_visible_to(user).select_related("enterprise")[:50],
-            "departments": Department.objects.filter(active=True, region__path__startswith=region_path[:3]),
+            "departments": departments_in_reach(sup.region) if sup else [],
             "enterprises": Enterprise.objects.filter(region__path__startswith=region_path)[:500],
             "categories": Category.objects.filter(active=True),
             "items": SPOT_CHECK_ITEMS,
