@@ -13,7 +13,9 @@ from qinqing.insights.quality import check_reply
 def _analyse_new_appeal(sender, instance: Appeal, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw:
         # A new row: a plain insert (no look-up first, no savepoints) keeps intake cheap.
-        AppealText.objects.create(appeal=instance, words=pipeline.analyse(f"{instance.title}{instance.content}"))
+        AppealText.objects.create(
+            appeal=instance, words=pipeline.analyse(f"{instance.title}{instance.content}")
+        )
 
 
 @receiver(post_save, sender=AppealEvent)
