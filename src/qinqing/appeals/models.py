@@ -226,6 +226,16 @@ class Appeal(models.Model):
             models.Index(
                 fields=["deadline"], name="appeal_open_deadline", condition=models.Q(deadline__isnull=False)
             ),
+            # Department evaluation and weekly reports select assigned appeals by when they were assigned,
+            # answered and closed.
+            *[
+                models.Index(
+                    fields=[moment],
+                    name=f"appeal_{moment.split('_')[0]}_lead",
+                    condition=models.Q(lead_department__isnull=False),
+                )
+                for moment in ("assigned_at", "replied_at", "closed_at")
+            ],
             # The dashboard's live 'overdue now' count: an index-only count over the timed states of the regions.
             models.Index(
                 fields=["region", "deadline"],

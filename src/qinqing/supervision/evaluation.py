@@ -10,7 +10,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from qinqing.appeals.models import (
@@ -122,6 +123,19 @@ class Row:
         return Grade.DONE
 
 
+class _Memo:
+    """A per-call cache for pure working-day functions of dates (the calendar can change between calls)."""
+
+    def __init__(self, fn: Callable):
+        self.fn = fn
+        self.seen: dict = {}
+
+    def __call__(self, *args):
+        if args not in self.seen:
+            self.seen[args] = self.fn(*args)
+        return self.seen[args]
+
+
 @dataclass(frozen=True)
 class ExtraColumn:
     """A column another app adds to the evaluation (e.g. fieldwork's spot-check score). ``values`` returns
@@ -172,39 +186,57 @@ def evaluate(
             rows[dept_id] = Row(Department.objects.get(pk=dept_id))
         return rows[dept_id]
 
-    # Received, with sign punctuality and extensions.
-    received = in_region.filter(assigned_at__gte=since, assigned_at__lt=until).values_list(
-        "lead_department_id", "assigned_at", "signed_at", "category_id", "urgency", "extension_count"
+    # Working-day arithmetic depends only on local dates, so the database groups the appeals by the dates (in
+    # the local time zone) and each distinct group is computed once, not once per appeal.
+    due_day = _Memo(workcalendar.add_working_days)
+    days_between = _Memo(workcalendar.working_days_between)
+
+    # Received, with sign punctuality and extensions. Signed on time = signed no later than the sign
+    # deadline's day (deadlines are the end of a working day).
+    received = (
+        in_region.filter(assigned_at__gte=since, assigned_at__lt=until)
+        .annotate(assigned_day=TruncDate("assigned_at"), signed_day=TruncDate("signed_at"))
+        .order_by()
+        .values_list("lead_department_id", "assigned_day", "signed_day", "category_id", "urgency")
+        .annotate(n=Count("id"), extended=Count("id", filter=Q(extension_count__gt=0)))
     )
     sign_days: dict = {}
     categories = {c.pk: c for c in Category.objects.all()}
-    for dept_id, assigned_at, signed_at, category_id, urgency, extensions in received.iterator(
-        chunk_size=5000
-    ):
+    today = workcalendar.local_date(now)
+    for dept_id, assigned_day, signed_day, category_id, urgency, n, extended in received:
         r = row(dept_id)
-        r.received += 1
-        r.extended += extensions > 0
+        r.received += n
+        r.extended += extended
         key = (category_id, urgency)
         if key not in sign_days:
             sign_days[key] = time_limit(Step.SIGN, categories.get(category_id), urgency)
-        due = workcalendar.deadline_after(assigned_at, sign_days[key])
-        if signed_at is not None or now > due:
-            r.sign_due += 1
-            r.sign_on_time += signed_at is not None and signed_at <= due
+        due = due_day(assigned_day, sign_days[key])
+        if signed_day is not None or today > due:
+            r.sign_due += n
+            if signed_day is not None and signed_day <= due:
+                r.sign_on_time += n
 
     # Replies in the period: punctuality, handling time, reopen.
-    replied = in_region.filter(replied_at__gte=since, replied_at__lt=until).values_list(
-        "lead_department_id", "assigned_at", "replied_at", "handle_deadline", "reopen_count"
+    replied = (
+        in_region.filter(replied_at__gte=since, replied_at__lt=until)
+        .annotate(assigned_day=TruncDate("assigned_at"), replied_day=TruncDate("replied_at"))
+        .order_by()
+        .values_list("lead_department_id", "assigned_day", "replied_day")
+        .annotate(
+            n=Count("id"),
+            on_time=Count(
+                "id", filter=Q(handle_deadline__isnull=True) | Q(replied_at__lte=F("handle_deadline"))
+            ),
+            reopened=Count("id", filter=Q(reopen_count__gt=0)),
+        )
     )
-    for dept_id, assigned_at, replied_at, handle_deadline, reopens in replied.iterator(chunk_size=5000):
+    for dept_id, assigned_day, replied_day, n, on_time, reopened in replied:
         r = row(dept_id)
-        r.replied += 1
-        r.replied_on_time += handle_deadline is None or replied_at <= handle_deadline
-        r.reopened += reopens > 0
-        if assigned_at:
-            r.handle_days_total += workcalendar.working_days_between(
-                workcalendar.local_date(assigned_at), workcalendar.local_date(replied_at)
-            )
+        r.replied += n
+        r.replied_on_time += on_time
+        r.reopened += reopened
+        if assigned_day:
+            r.handle_days_total += n * days_between(assigned_day, replied_day)
 
     # Due in the period and still unanswered.
     for item in (
