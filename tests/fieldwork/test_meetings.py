@@ -196,3 +196,20 @@ def test_announcement_reaches_the_invited_enterprises(world, clock):
     c.force_login(world.ent_user_a)
     assert c.get(f"/fieldwork/meetings/{m2.pk}/").status_code == 200
     assert Meeting.objects.count() == 2
+
+
+def test_series_are_created_by_post_from_the_office_only(world, clock):
+    from qinqing.fieldwork.models import MeetingSeries
+
+    c = Client()
+    c.force_login(world.dispatcher)
+    assert c.get("/fieldwork/meetings/", {"action": "series", "name": "经GET创建"}).status_code == 200
+    assert not MeetingSeries.objects.exists()  # a GET changes nothing
+    r = c.post("/fieldwork/meetings/", {"action": "series", "name": "政企交流主题日", "weekday": "0"})
+    assert r.status_code == 302 and MeetingSeries.objects.get().name == "政企交流主题日"
+    r = c.post("/fieldwork/meetings/", {"action": "series", "name": "", "weekday": "9"}, follow=True)
+    body = r.content.decode()
+    assert "请填写系列名称" in body and "星期不正确" in body and MeetingSeries.objects.count() == 1
+    c.force_login(world.handler_hr)
+    c.post("/fieldwork/meetings/", {"action": "series", "name": "部门自建", "weekday": "1"})
+    assert MeetingSeries.objects.count() == 1

@@ -222,12 +222,7 @@ def parse_issue_lines(text: str, region: Region) -> list[IssueLine]:
             continue
         who, cat_name, content = parts
         in_region = Enterprise.objects.filter(region__path__startswith=region.path)
-        try:
-            enterprise = (
-                in_region.filter(uscc=normalise_uscc(who)).first() or in_region.filter(name=who).first()
-            )
-        except Exception:  # noqa: BLE001 - an unparseable code is just a name
-            enterprise = in_region.filter(name=who).first()
+        enterprise = in_region.filter(uscc=normalise_uscc(who)).first() or in_region.filter(name=who).first()
         if enterprise is None:
             problems.append(f"第{no}行：本区划内未找到企业“{who}”")
         category = categories.get(cat_name)

@@ -355,6 +355,20 @@ def officer_report_export(request: HttpRequest) -> HttpResponse:
 def meetings(request: HttpRequest) -> HttpResponse:
     user = request.user
     qs = selectors.meetings_visible_to(user).select_related("series")
+    if user.role == Role.DISPATCHER and request.method == "POST" and request.POST.get("action") == "series":
+        try:
+            s = services.create_series(
+                by=user,
+                name=request.POST.get("name", ""),
+                weekday=int(request.POST.get("weekday") or 0)
+                if (request.POST.get("weekday") or "0").isdigit()
+                else -1,
+                place=request.POST.get("place", ""),
+            )
+            messages.success(request, f"已创建系列：{s.name}")
+        except DomainError as exc:
+            _fail(request, exc)
+        return redirect("fieldwork_meetings")
     if user.role == Role.DISPATCHER and request.method == "POST":
         post = request.POST
         try:
@@ -380,18 +394,6 @@ def meetings(request: HttpRequest) -> HttpResponse:
             return redirect("fieldwork_meetings")
         messages.success(request, f"已创建活动：{meeting.title}")
         return redirect("fieldwork_meeting", pk=meeting.pk)
-    if user.role == Role.DISPATCHER and request.GET.get("new_series"):
-        try:
-            s = services.create_series(
-                by=user,
-                name=request.GET.get("name", ""),
-                weekday=int(request.GET.get("weekday") or 0),
-                place=request.GET.get("place", ""),
-            )
-            messages.success(request, f"已创建系列：{s.name}")
-        except (DomainError, ValueError) as exc:
-            _fail(request, exc if isinstance(exc, DomainError) else InvalidInput("星期不正确"))
-        return redirect("fieldwork_meetings")
     series = selectors.series_visible_to(user)
     can_edit = user.role == Role.DISPATCHER
     return render(
@@ -586,13 +588,15 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
 
 
 def clues(request: HttpRequest) -> HttpResponse:
-    qs = selectors.clues_visible_to(request.user)
-    if (
-        request.user.role not in (Role.DISPATCHER, Role.SUPERVISOR)
-        and not qs.exists()
-        and not (request.user.department_id and request.user.department.kind == Department.Kind.DISCIPLINE)
-    ):
+    user = request.user
+    discipline = (
+        user.role in (Role.HANDLER, Role.DEPT_HEAD)
+        and user.department_id
+        and user.department.kind == Department.Kind.DISCIPLINE
+    )
+    if user.role not in (Role.DISPATCHER, Role.SUPERVISOR) and not discipline:
         raise Http404("未找到页面")
+    qs = selectors.clues_visible_to(user)
     state = request.GET.get("state", "")
     if state in Clue.State.values:
         qs = qs.filter(state=state)
