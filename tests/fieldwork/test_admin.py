@@ -14,5 +14,6 @@ def test_admin_has_the_reference_data_and_not_the_clues(world, field, clock):
     for model in ("meetingseries", "supervisor", "contactpoint", "serviceassignment"):
         assert c.get(f"/admin/fieldwork/{model}/").status_code == 200, model
     assert world.ent_a.name in c.get("/admin/fieldwork/serviceassignment/").content.decode()
-    assert c.get("/admin/fieldwork/serviceassignment/add/").status_code == 403  # history changes via the office
+    # The history changes only through the office's page.
+    assert c.get("/admin/fieldwork/serviceassignment/add/").status_code == 403
     assert c.get("/admin/fieldwork/clue/").status_code == 404
