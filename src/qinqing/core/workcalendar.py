@@ -99,6 +99,14 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, END_OF_DAY))
 
 
+def day_span(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The local moments [start 00:00, the day after end 00:00): the whole days from start to end inclusive."""
+    tz = timezone.get_current_timezone()
+    return dt.datetime.combine(start, dt.time.min, tz), dt.datetime.combine(
+        end + dt.timedelta(days=1), dt.time.min, tz
+    )
+
+
 def deadline_after(moment: dt.datetime, days: int) -> dt.datetime:
     """Deadline for a step of `days` working days that starts at `moment`: the end of the
     `days`-th working day after the day it starts."""

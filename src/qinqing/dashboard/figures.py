@@ -17,13 +17,10 @@ from qinqing.accounts.models import Role, User
 from qinqing.appeals.models import TIMED_STATUSES, Category, Channel
 from qinqing.appeals.selectors import appeals_visible_to
 from qinqing.core.errors import InvalidInput, NotPermitted
+from qinqing.core.numbers import rate
 from qinqing.dashboard.models import DayDimensionStat, DayRegionStat
 from qinqing.dashboard.rollup import refresh
 from qinqing.organisation.models import Department, Region
-
-
-def _rate(num: int, den: int) -> float | None:
-    return round(num / den, 4) if den else None
 
 
 def figures(
@@ -55,19 +52,19 @@ def figures(
         {
             "key": "closure_rate",
             "label": "办结率",
-            "rate": _rate(head["closed"], head["collected"]),
+            "rate": rate(head["closed"], head["collected"]),
             "url": link(stage="closed"),
         },
         {
             "key": "on_time_rate",
             "label": "按期答复率",
-            "rate": _rate(head["on_time"], head["measures"]),
+            "rate": rate(head["on_time"], head["measures"]),
             "url": link(stage="measures"),
         },
         {
             "key": "satisfaction_rate",
             "label": "满意率",
-            "rate": _rate(head["satisfied"], head["rated"]),
+            "rate": rate(head["satisfied"], head["rated"]),
             "url": link(status="closed"),
         },
         {"key": "overdue", "label": "当前超期", "value": overdue_now, "url": f"{list_url}?tab=all&light=red"},
@@ -83,13 +80,13 @@ def figures(
             "label": "落实措施",
             "value": head["measures"],
             "url": link(stage="measures"),
-            "rate": _rate(head["measures"], head["collected"]),
+            "rate": rate(head["measures"], head["collected"]),
         },
         {
             "label": "解决问题",
             "value": head["resolved"],
             "url": link(stage="resolved"),
-            "rate": _rate(head["resolved"], head["collected"]),
+            "rate": rate(head["resolved"], head["collected"]),
         },
     ]
 

@@ -9,10 +9,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Q
-from django.utils import timezone
 
 from qinqing.accounts.models import User
 from qinqing.appeals.models import Appeal, Satisfaction, Status
+from qinqing.core import workcalendar
+from qinqing.core.numbers import rate
 from qinqing.fieldwork import selectors
 from qinqing.fieldwork.models import (
     AppealOrigin,
@@ -25,23 +26,6 @@ from qinqing.fieldwork.models import (
 )
 from qinqing.organisation.models import Region
 from qinqing.supervision.evaluation import ExtraColumn
-
-
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(start, dt.time.min, tz),
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz),
-    )
-
-
-def _rate(num: int, den: int) -> float | None:
-    return round(num / den, 4) if den else None
-
-
-def pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
-
 
 # ---------------------------------------------------------------- meeting series
 
@@ -100,13 +84,13 @@ class OfficerRow:
 
     @property
     def satisfaction(self) -> float | None:
-        return _rate(self.satisfied, self.rated)
+        return rate(self.satisfied, self.rated)
 
 
 def officer_report(user: User, start: dt.date, end: dt.date) -> list[OfficerRow]:
     """工作季报表 (any period; the page offers quarters). Visits in the period; appeals raised by the officer in the
     period (registered by them or from their visits) and, of those, how many are closed and how they were rated."""
-    since, until = _bounds(start, end)
+    since, until = workcalendar.day_span(start, end)
     officers = list(selectors.officers_visible_to(user).order_by("full_name", "username"))
     rows = {o.pk: OfficerRow(o) for o in officers}
     for officer_id, enterprise_id in Visit.objects.filter(
@@ -156,7 +140,7 @@ def officer_report(user: User, start: dt.date, end: dt.date) -> list[OfficerRow]
 
 def coordination_items(user: User, start: dt.date, end: dt.date) -> list[Appeal]:
     """协调事项明细表: every appeal the officers raised in the period, with its handling and result."""
-    since, until = _bounds(start, end)
+    since, until = workcalendar.day_span(start, end)
     officers = selectors.officers_visible_to(user)
     return list(
         Appeal.objects.filter(origin__officer__in=officers, submitted_at__gte=since, submitted_at__lt=until)
@@ -178,7 +162,7 @@ def item_result(appeal: Appeal) -> str:
 
 
 def supervisor_report(user: User, start: dt.date, end: dt.date) -> list[dict]:
-    since, until = _bounds(start, end)
+    since, until = workcalendar.day_span(start, end)
     sups = list(selectors.supervisors_visible_to(user))
     clues = dict(
         Clue.objects.filter(supervisor__in=sups, created_at__gte=since, created_at__lt=until)

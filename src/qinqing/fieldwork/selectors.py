@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from qinqing.accounts.models import Role, User
 from qinqing.appeals.models import Appeal
+from qinqing.core.numbers import rate
 from qinqing.fieldwork.models import (
     Clue,
     ContactPoint,
@@ -91,8 +92,7 @@ def funnel(appeals: QuerySet[Appeal]) -> dict:
     out = {"stages": []}
     for key, label, _cond in FUNNEL:
         value = counts[key] or 0
-        rate = round(value / total, 4) if total else None
-        out["stages"].append({"key": key, "label": label, "value": value, "rate": rate})
+        out["stages"].append({"key": key, "label": label, "value": value, "rate": rate(value, total)})
         out[key] = value
     return out
 

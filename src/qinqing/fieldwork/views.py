@@ -16,6 +16,7 @@ from qinqing.appeals import selectors as appeal_selectors
 from qinqing.appeals.models import OPEN_STATUSES, TIMED_STATUSES, Appeal, Category
 from qinqing.core import excel
 from qinqing.core.errors import DomainError, InvalidInput
+from qinqing.core.numbers import percent
 from qinqing.core.params import date_or
 from qinqing.enterprises.models import Enterprise
 from qinqing.fieldwork import reports, selectors, services
@@ -472,10 +473,6 @@ def series_export(request: HttpRequest, pk: int) -> HttpResponse:
     if series is None:
         raise Http404("未找到该系列")
     r = reports.series_report(series)
-
-    def rate(n, d):
-        return round(n / d * 100, 1) if d else None
-
     rows = [
         [
             x["meeting"].sequence,
@@ -484,8 +481,8 @@ def series_export(request: HttpRequest, pk: int) -> HttpResponse:
             x["collected"],
             x["measures"],
             x["resolved"],
-            rate(x["measures"], x["collected"]),
-            rate(x["resolved"], x["collected"]),
+            percent(x["measures"], x["collected"]),
+            percent(x["resolved"], x["collected"]),
         ]
         for x in r["rows"]
     ]
@@ -498,8 +495,8 @@ def series_export(request: HttpRequest, pk: int) -> HttpResponse:
             t["collected"],
             t["measures"],
             t["resolved"],
-            rate(t["measures"], t["collected"]),
-            rate(t["resolved"], t["collected"]),
+            percent(t["measures"], t["collected"]),
+            percent(t["resolved"], t["collected"]),
         ]
     )
     headers = [

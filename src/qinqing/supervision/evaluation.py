@@ -25,6 +25,7 @@ from qinqing.appeals.models import (
 )
 from qinqing.appeals.services import time_limit
 from qinqing.core import workcalendar
+from qinqing.core.numbers import rate
 from qinqing.organisation.models import Department, Region
 from qinqing.supervision.models import DeadlineAlert
 
@@ -86,18 +87,15 @@ class Row:
     rates: dict = field(default_factory=dict)
     extras: dict = field(default_factory=dict)  # key -> value of the registered extra columns
 
-    def _rate(self, num: int, den: int) -> float | None:
-        return round(num / den, 4) if den else None
-
     def finish(self, weights: dict[str, float]) -> None:
         self.rates = {
-            "sign": self._rate(self.sign_on_time, self.sign_due),
-            "on_time": self._rate(self.replied_on_time, self.replied + self.due_unreplied),
-            "resolution": self._rate(self.resolved, self.rated),
-            "satisfaction": self._rate(self.satisfied, self.rated),
-            "return": self._rate(self.returned, self.received + self.returned),
-            "extension": self._rate(self.extended, self.received),
-            "reopen": self._rate(self.reopened, self.replied),
+            "sign": rate(self.sign_on_time, self.sign_due),
+            "on_time": rate(self.replied_on_time, self.replied + self.due_unreplied),
+            "resolution": rate(self.resolved, self.rated),
+            "satisfaction": rate(self.satisfied, self.rated),
+            "return": rate(self.returned, self.received + self.returned),
+            "extension": rate(self.extended, self.received),
+            "reopen": rate(self.reopened, self.replied),
         }
         present = {k: w for k, w in weights.items() if self.rates.get(k) is not None and w}
         total = sum(present.values())
@@ -156,13 +154,6 @@ def register_column(column: ExtraColumn) -> None:
         EXTRA_COLUMNS.append(column)
 
 
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    return dt.datetime.combine(start, dt.time.min, tz), dt.datetime.combine(
-        end + dt.timedelta(days=1), dt.time.min, tz
-    )
-
-
 def evaluate(
     region: Region,
     start: dt.date,
@@ -175,7 +166,7 @@ def evaluate(
     """One row per department of ``region``'s tree that led any appeal, best grade then best score first."""
     weights = weights or current_weights()
     now = now or timezone.now()
-    since, until = _bounds(start, end)
+    since, until = workcalendar.day_span(start, end)
     in_region = Appeal.objects.filter(region__path__startswith=region.path, lead_department__isnull=False)
     if difficulty:
         in_region = in_region.filter(difficulty=difficulty)
