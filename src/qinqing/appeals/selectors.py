@@ -36,6 +36,16 @@ def register_scope(role: str, scope: Callable[[User], Q]) -> None:
     _ROLE_SCOPES[role] = scope
 
 
+def light_q(light: str, now: dt.datetime) -> Q:
+    """Appeals whose running step shows `light` at `now` (the database twin of Appeal.light())."""
+    timed = Q(status__in=TIMED_STATUSES, deadline__isnull=False)
+    if light == Light.RED:
+        return timed & Q(deadline__lt=now)
+    if light == Light.YELLOW:
+        return timed & Q(deadline__gte=now, yellow_at__lte=now)
+    return timed & Q(yellow_at__gt=now)
+
+
 def appeals_visible_to(user: User) -> QuerySet[Appeal]:
     qs = Appeal.objects.all()
     if not user.is_authenticated:
@@ -114,14 +124,8 @@ def filter_appeals(
         qs = qs.filter(resolved=True)
     elif f.stage == "closed":
         qs = qs.filter(status="closed")
-    if f.light:
-        timed = Q(status__in=TIMED_STATUSES, deadline__isnull=False)
-        if f.light == Light.RED:
-            qs = qs.filter(timed, deadline__lt=now)
-        elif f.light == Light.YELLOW:
-            qs = qs.filter(timed, deadline__gte=now, yellow_at__lte=now)
-        elif f.light == Light.GREEN:
-            qs = qs.filter(timed, yellow_at__gt=now)
+    if f.light in Light.values:
+        qs = qs.filter(light_q(f.light, now))
     if f.date_from:
         qs = qs.filter(submitted_at__gte=timezone.make_aware(dt.datetime.combine(f.date_from, dt.time.min)))
     if f.date_to:
@@ -169,9 +173,7 @@ def queue_counts(user: User) -> dict[str, int]:
     now = timezone.now()
     return {
         "open": capped_count(qs.filter(status__in=OPEN_STATUSES), BADGE_CAP),
-        "red": capped_count(qs.filter(status__in=TIMED_STATUSES, deadline__lt=now), BADGE_CAP),
-        "yellow": capped_count(
-            qs.filter(status__in=TIMED_STATUSES, deadline__gte=now, yellow_at__lte=now), BADGE_CAP
-        ),
+        "red": capped_count(qs.filter(light_q(Light.RED, now)), BADGE_CAP),
+        "yellow": capped_count(qs.filter(light_q(Light.YELLOW, now)), BADGE_CAP),
         "cap": BADGE_CAP,
     }

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
 from qinqing.appeals import selectors as appeal_selectors
-from qinqing.appeals.models import OPEN_STATUSES, TIMED_STATUSES, Appeal, Category
+from qinqing.appeals.models import OPEN_STATUSES, Appeal, Category, Light
 from qinqing.core import excel
 from qinqing.core.errors import DomainError, InvalidInput
 from qinqing.core.numbers import percent
@@ -76,8 +76,8 @@ def _lights(appeals) -> dict:
     now = timezone.now()
     return appeals.aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        red=Count("pk", filter=Q(status__in=TIMED_STATUSES, deadline__lt=now)),
-        yellow=Count("pk", filter=Q(status__in=TIMED_STATUSES, yellow_at__lte=now, deadline__gte=now)),
+        red=Count("pk", filter=appeal_selectors.light_q(Light.RED, now)),
+        yellow=Count("pk", filter=appeal_selectors.light_q(Light.YELLOW, now)),
     )
 
 
