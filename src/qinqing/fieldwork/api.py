@@ -238,12 +238,7 @@ def _assignment_out(a) -> AssignmentOut:
 
 @router.get("/my/enterprises", response=list[AssignmentOut], summary="我当前包干/挂钩的企业")
 def my_enterprises(request):
-    from qinqing.fieldwork.models import ServiceAssignment
-
-    today = timezone.localdate()
-    qs = ServiceAssignment.objects.filter(selectors._current(today), user=request.auth).select_related(
-        "enterprise", "user"
-    )
+    qs = selectors.assignments_of(request.auth)
     return [_assignment_out(a) for a in qs]
 
 

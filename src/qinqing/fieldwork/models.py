@@ -156,6 +156,10 @@ class ServiceAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.enterprise} · {self.get_role_display()} {self.user}"
 
+    def covers(self, day) -> bool:
+        """In force on `day` (the Python twin of selectors.current)."""
+        return self.started_on <= day and (self.ended_on is None or self.ended_on >= day)
+
 
 class Visit(models.Model):
     """走访: an officer at an enterprise. Keeps the officer who went, whoever serves the enterprise later."""

@@ -99,8 +99,7 @@ def officer_report(user: User, start: dt.date, end: dt.date) -> list[OfficerRow]
         rows[officer_id].visits += 1
         rows[officer_id]._covered.add(enterprise_id)
     for item in (
-        ServiceAssignment.objects.filter(user__in=rows, started_on__lte=end)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=end))
+        ServiceAssignment.objects.filter(selectors.current(end), user__in=rows)
         .exclude(role="linked_leader")
         .values("user_id")
         .annotate(n=Count("enterprise", distinct=True))

@@ -24,14 +24,15 @@ from qinqing.fieldwork.models import (
 from qinqing.organisation.models import Department
 
 
-def _current(day: dt.date) -> Q:
+def current(day: dt.date) -> Q:
+    """Assignments in force on `day`."""
     return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
 
 def serving(officer: User, enterprise, day: dt.date) -> ServiceAssignment | None:
     """The officer's chief-officer or resident-specialist assignment to the enterprise on `day`, if any."""
     return (
-        ServiceAssignment.objects.filter(_current(day), user=officer, enterprise=enterprise)
+        ServiceAssignment.objects.filter(current(day), user=officer, enterprise=enterprise)
         .exclude(role=ServiceRole.LINKED_LEADER)
         .first()
     )
@@ -39,14 +40,20 @@ def serving(officer: User, enterprise, day: dt.date) -> ServiceAssignment | None
 
 def served_by(enterprise, day: dt.date) -> list[ServiceAssignment]:
     """Who served the enterprise on `day` (chief officer, resident specialist, linked leader)."""
-    return list(ServiceAssignment.objects.filter(_current(day), enterprise=enterprise).select_related("user"))
+    return list(ServiceAssignment.objects.filter(current(day), enterprise=enterprise).select_related("user"))
+
+
+def assignments_of(user: User, day: dt.date | None = None) -> QuerySet[ServiceAssignment]:
+    """What `user` serves on `day` (today by default), with the enterprises."""
+    from django.utils import timezone
+
+    return ServiceAssignment.objects.filter(current(day or timezone.localdate()), user=user).select_related(
+        "enterprise", "user"
+    )
 
 
 def assigned_enterprise_ids(user: User, day: dt.date | None = None) -> QuerySet:
-    from django.utils import timezone
-
-    day = day or timezone.localdate()
-    return ServiceAssignment.objects.filter(_current(day), user=user).values("enterprise_id")
+    return assignments_of(user, day).values("enterprise_id")
 
 
 def officer_appeal_scope(user: User) -> Q:
@@ -184,5 +191,5 @@ def linked_enterprises(leader: User):
 
     today = timezone.localdate()
     return ServiceAssignment.objects.filter(
-        _current(today), user=leader, role=ServiceRole.LINKED_LEADER
+        current(today), user=leader, role=ServiceRole.LINKED_LEADER
     ).select_related("enterprise")

@@ -27,7 +27,6 @@ from qinqing.fieldwork.models import (
     ContactPointKind,
     Meeting,
     MeetingKind,
-    ServiceAssignment,
     ServiceRole,
     SupervisorBackground,
     TaskForce,
@@ -89,11 +88,7 @@ def officer_home(request: HttpRequest) -> HttpResponse:
     if user.role != Role.OFFICER:
         raise Http404("未找到页面")
     today = timezone.localdate()
-    assignments = (
-        ServiceAssignment.objects.filter(user=user, started_on__lte=today)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
-        .select_related("enterprise")
-    )
+    assignments = selectors.assignments_of(user, today)
     rows = []
     for a in assignments:
         appeals = Appeal.objects.filter(enterprise=a.enterprise)
@@ -227,11 +222,7 @@ def enterprise_service(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def who_then(day: dt.date) -> str:
-        names = [
-            f"{a.get_role_display()} {a.user.display_name}"
-            for a in history
-            if a.started_on <= day and (a.ended_on is None or a.ended_on >= day)
-        ]
+        names = [f"{a.get_role_display()} {a.user.display_name}" for a in history if a.covers(day)]
         return "、".join(names) or "—"
 
     appeal_rows = [

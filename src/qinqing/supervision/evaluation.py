@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
@@ -121,19 +122,6 @@ class Row:
         return Grade.DONE
 
 
-class _Memo:
-    """A per-call cache for pure working-day functions of dates (the calendar can change between calls)."""
-
-    def __init__(self, fn: Callable):
-        self.fn = fn
-        self.seen: dict = {}
-
-    def __call__(self, *args):
-        if args not in self.seen:
-            self.seen[args] = self.fn(*args)
-        return self.seen[args]
-
-
 @dataclass(frozen=True)
 class ExtraColumn:
     """A column another app adds to the evaluation (e.g. fieldwork's spot-check score). ``values`` returns
@@ -179,8 +167,9 @@ def evaluate(
 
     # Working-day arithmetic depends only on local dates, so the database groups the appeals by the dates (in
     # the local time zone) and each distinct group is computed once, not once per appeal.
-    due_day = _Memo(workcalendar.add_working_days)
-    days_between = _Memo(workcalendar.working_days_between)
+    # Cached per call only: the calendar's local overrides may change between calls.
+    due_day = lru_cache(maxsize=None)(workcalendar.add_working_days)
+    days_between = lru_cache(maxsize=None)(workcalendar.working_days_between)
 
     # Received, with sign punctuality and extensions. Signed on time = signed no later than the sign
     # deadline's day (deadlines are the end of a working day).
