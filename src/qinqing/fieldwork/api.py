@@ -264,17 +264,7 @@ def _office_enterprise(user, pk: int) -> Enterprise:
     "/enterprises/{enterprise_id}/assignments", response=list[AssignmentOut], summary="企业的包干服务历史"
 )
 def assignments(request, enterprise_id: int):
-    user = request.auth
-    e = Enterprise.objects.filter(pk=enterprise_id).first()
-    history = list(e.service_assignments.select_related("enterprise", "user")) if e else []
-    office = (
-        e is not None
-        and user.role in (Role.DISPATCHER, Role.LEADER)
-        and user.region_id
-        and (e.region.path.startswith(user.region.path))
-    )
-    if not office and not any(a.user_id == user.pk and a.ended_on is None for a in history):
-        raise NotVisible("未找到该企业")
+    _, history = selectors.service_record(request.auth, enterprise_id)
     return [_assignment_out(a) for a in history]
 
 

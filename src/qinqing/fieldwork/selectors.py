@@ -8,7 +8,9 @@ from django.db.models import Count, Q, QuerySet
 
 from qinqing.accounts.models import Role, User
 from qinqing.appeals.models import Appeal
+from qinqing.core.errors import NotVisible
 from qinqing.core.numbers import rate
+from qinqing.enterprises.models import Enterprise
 from qinqing.fieldwork.models import (
     Clue,
     ContactPoint,
@@ -54,6 +56,21 @@ def assignments_of(user: User, day: dt.date | None = None) -> QuerySet[ServiceAs
 
 def assigned_enterprise_ids(user: User, day: dt.date | None = None) -> QuerySet:
     return assignments_of(user, day).values("enterprise_id")
+
+
+def service_record(user: User, enterprise_id: int) -> tuple[Enterprise, list[ServiceAssignment]]:
+    """An enterprise and its assignment history, newest first, for the office of its region or whoever serves it
+    now; NotVisible for anyone else, exactly as for an enterprise that does not exist."""
+    enterprise = Enterprise.objects.filter(pk=enterprise_id).select_related("region").first()
+    if enterprise is None:
+        raise NotVisible("未找到该企业")
+    history = list(
+        enterprise.service_assignments.select_related("enterprise", "user").order_by("-started_on", "-id")
+    )
+    office = _office(user) and enterprise.region.path.startswith(user.region.path)
+    if not office and not any(a.user_id == user.pk and a.ended_on is None for a in history):
+        raise NotVisible("未找到该企业")
+    return enterprise, history
 
 
 def officer_appeal_scope(user: User) -> Q:

@@ -15,7 +15,7 @@ from qinqing.accounts.models import Role, User
 from qinqing.appeals import selectors as appeal_selectors
 from qinqing.appeals.models import OPEN_STATUSES, Appeal, Category, Light
 from qinqing.core import excel
-from qinqing.core.errors import DomainError, InvalidInput
+from qinqing.core.errors import DomainError, InvalidInput, NotVisible
 from qinqing.core.numbers import percent
 from qinqing.core.params import date_or
 from qinqing.enterprises.models import Enterprise
@@ -187,16 +187,11 @@ def enterprise_service(request: HttpRequest, pk: int) -> HttpResponse:
     """One enterprise's service history: who served it when, visits (with who went), appeals (with who served
     it then)."""
     user = request.user
-    enterprise = Enterprise.objects.filter(pk=pk).select_related("region").first()
-    office = user.role in (Role.DISPATCHER, Role.LEADER) and user.region_id
-    if enterprise is None:
-        raise Http404("未找到该企业")
-    history = list(enterprise.service_assignments.select_related("user").order_by("-started_on", "-id"))
-    allowed = (office and enterprise.region.path.startswith(user.region.path)) or any(
-        a.user_id == user.pk and a.ended_on is None for a in history
-    )
-    if not allowed:
-        raise Http404("未找到该企业")
+    try:
+        enterprise, history = selectors.service_record(user, pk)
+    except NotVisible as exc:
+        raise Http404("未找到该企业") from exc
+    office = user.role in (Role.DISPATCHER, Role.LEADER)
     if request.method == "POST":
         try:
             target = User.objects.filter(pk=request.POST.get("user") or 0).first()
