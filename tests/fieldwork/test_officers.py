@@ -74,6 +74,16 @@ def test_reassigning_keeps_the_earlier_officer_on_earlier_visits_and_appeals(wor
     assert old_officer.get(f"/appeals/{a2.number}/").status_code == 404
     assert old_officer.get(f"/appeals/{a1.number}/").status_code == 200  # the one they registered
     assert old_officer.get(f"/fieldwork/enterprises/{world.ent_a.pk}/").status_code == 404
+    url = f"/api/fieldwork/enterprises/{world.ent_a.pk}/assignments"
+    assert (
+        Client().get(url, headers={"Authorization": f"Bearer {world.token(field.officer)}"}).status_code
+        == 404
+    )
+    history = Client().get(url, headers={"Authorization": f"Bearer {world.token(field.officer2)}"}).json()
+    assert [(h["user"], h["ended_on"]) for h in history] == [
+        ("officer_xu", None),
+        ("officer_lin", "2026-05-31"),
+    ]
     new_officer = Client()
     new_officer.force_login(field.officer2)
     assert new_officer.get(f"/appeals/{a1.number}/").status_code == 200  # the enterprise's history
