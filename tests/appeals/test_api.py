@@ -1,5 +1,6 @@
 """The HTTP API: the whole journey, token and session auth, Chinese errors with 4xx, and denials."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -177,6 +178,32 @@ class TestAuth:
         token_row.save()
         r = Client().get("/api/appeals", headers={"Authorization": f"Bearer {raw}"})
         assert r.status_code == 401
+
+    def test_token_of_deactivated_user_refused(self, world):
+        _, raw = ApiToken.issue(user=world.ent_user_a, name="t")
+        world.ent_user_a.is_active = False
+        world.ent_user_a.save()
+        r = Client().get("/api/appeals", headers={"Authorization": f"Bearer {raw}"})
+        assert r.status_code == 401
+
+    def test_unknown_token_refused(self, world):
+        r = Client().get("/api/appeals", headers={"Authorization": "Bearer qq_not-a-token"})
+        assert r.status_code == 401
+
+    def test_token_use_recorded_at_most_once_a_minute(self, world):
+        row, raw = ApiToken.issue(user=world.ent_user_a, name="t")
+        headers = {"Authorization": f"Bearer {raw}"}
+        assert Client().get("/api/me", headers=headers).json()["username"] == world.ent_user_a.username
+        row.refresh_from_db()
+        first = row.last_used_at
+        assert first is not None
+        Client().get("/api/me", headers=headers)
+        row.refresh_from_db()
+        assert row.last_used_at == first
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=first - dt.timedelta(minutes=2))
+        Client().get("/api/me", headers=headers)
+        row.refresh_from_db()
+        assert row.last_used_at > first
 
     def test_only_hash_is_stored(self, world):
         row, raw = ApiToken.issue(user=world.ent_user_a, name="t")
