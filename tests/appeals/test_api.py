@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 
 from qinqing.accounts.models import ApiToken
@@ -109,6 +110,17 @@ class TestBadInput:
         assert r.status_code == 400
         assert "未知的类别" in r.json()["errors"]["category"][0]
 
+    def test_deactivated_category_is_refused_at_once(self, world, api, clock):
+        client = api(world.ent_user_a)
+        body = {"title": "招工难", "content": "缺人", "category": "labour"}
+        assert client.post("/appeals", body).status_code == 201  # the categories are now cached
+        world.labour.active = False
+        world.labour.save()
+        r = client.post("/appeals", body)
+        assert r.status_code == 400
+        assert r.json()["errors"]["category"] == ["该类别已停用，请选择其他类别"]
+        assert Appeal.objects.count() == 1
+
     def test_wrong_credit_code_check_digit(self, world, api):
         bad = world.ent_b.uscc[:-1] + ("0" if world.ent_b.uscc[-1] != "0" else "1")
         r = api(world.dispatcher).post(
@@ -164,6 +176,20 @@ class TestBadInput:
     def test_bad_date_filter(self, world, api):
         r = api(world.dispatcher).get("/appeals", date_from="2026-13-01")
         assert r.status_code == 422
+
+
+def test_intake_runs_a_fixed_handful_of_queries(world, api, clock, django_assert_max_num_queries):
+    client = api(world.ent_user_a)
+    body = {"title": "招工难", "content": "缺人", "category": "labour"}
+    client.post("/appeals", body)  # first use of the token is recorded; categories get cached
+    # PostgreSQL: token+user, enterprise+contact, one statement for number+appeal+event, the words, and the
+    # savepoint pair; SQLite numbers and inserts row by row.
+    with django_assert_max_num_queries(6 if connection.vendor == "postgresql" else 10):
+        r = client.post("/appeals", body)
+    assert r.status_code == 201
+    appeal = Appeal.objects.get(number=r.json()["number"])
+    assert (appeal.contact_name, appeal.contact_mobile) == ("陈联络", "13800000001")
+    assert appeal.events.get().kind == "submitted"
 
 
 class TestAuth:

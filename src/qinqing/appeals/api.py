@@ -329,7 +329,7 @@ def list_appeals(request, filters: Query[FilterParams]):
 @router.post("", response={201: SubmitOut, 200: SubmitOut}, summary="提交诉求（企业）或代为登记（营商办）")
 def submit(request, payload: AppealIn):
     user = request.auth
-    category = Category.objects.filter(code=payload.category).first()
+    category = services.category_by_code(payload.category)
     if category is None:
         raise InvalidInput(
             "诉求类别不存在", {"category": [f"未知的类别“{payload.category}”，请从类别列表中选择"]}

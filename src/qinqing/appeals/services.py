@@ -62,6 +62,20 @@ def invalidate_time_limits() -> None:
     cache.delete(_LIMITS_KEY)
 
 
+_CATEGORIES_KEY = "qinqing:categories"
+
+
+def category_by_code(code: str) -> Category | None:
+    """A category by its code, active or not. Reference data read on every intake: cached per process for a
+    minute like the time limits; an edit in admin clears the editing process's copy at once (signals.py)."""
+    by_code = cache.get_or_set(_CATEGORIES_KEY, lambda: {c.code: c for c in Category.objects.all()}, 60)
+    return by_code.get(code)
+
+
+def invalidate_categories() -> None:
+    cache.delete(_CATEGORIES_KEY)
+
+
 def time_limit(step: str, category: Category | None, urgency: str) -> int:
     """Working days for `step`; the most specific TimeLimit row wins (see TimeLimit).
 
@@ -129,7 +143,22 @@ def _record(
     note: str = "",
     data: dict | None = None,
 ) -> AppealEvent:
-    return AppealEvent.objects.create(
+    event = _event(appeal, kind, by, from_status=from_status, note=note, data=data)
+    event.save(force_insert=True)
+    return event
+
+
+def _event(
+    appeal: Appeal,
+    kind: str,
+    by: User | None,
+    *,
+    from_status: str = "",
+    note: str = "",
+    data: dict | None = None,
+) -> AppealEvent:
+    """The unsaved event row of a step."""
+    return AppealEvent(
         appeal=appeal,
         kind=kind,
         actor=by,
@@ -243,7 +272,8 @@ def submit_appeal(
             raise NotPermitted("您的账号未关联企业，请联系营商办")
         if enterprise is not None and enterprise.pk != by.enterprise_id:
             raise InvalidInput("只能为本企业提交诉求", {"enterprise": ["只能为本企业提交诉求"]})
-        enterprise = by.enterprise
+        # The enterprise and whom to call at it, in one query.
+        enterprise = Enterprise.objects.with_primary_contact().get(pk=by.enterprise_id)
         channel = Channel.ONLINE
     elif by.role == Role.DISPATCHER:
         if enterprise is None:
@@ -268,9 +298,9 @@ def submit_appeal(
     if channel not in Channel.values:
         errors["channel"] = ["来源渠道不正确"]
     if not contact_name.strip() or not contact_mobile:
-        primary = enterprise.contacts.first()
-        contact_name = contact_name.strip() or (primary.name if primary else "")
-        contact_mobile = contact_mobile or (primary.mobile if primary else "")
+        primary_name, primary_mobile = enterprise.primary_contact()
+        contact_name = contact_name.strip() or primary_name
+        contact_mobile = contact_mobile or primary_mobile
     if not contact_name:
         errors["contact_name"] = ["请填写联系人"]
     try:
@@ -301,13 +331,13 @@ def submit_appeal(
                 submitted_at=now,
             )
             _set_step(appeal, Step.TRIAGE, workcalendar.deadline_after(now, triage_days), triage_days)
-            # Numbered last: the day's counter row stays locked only until this transaction commits.
-            appeal.number = numbering.next_number("QQ", workcalendar.local_date(now))
-            appeal.save()
             data = {"channel": channel, "deadline": _iso(appeal.deadline)}
             if by.role != Role.ENTERPRISE:
                 data["on_behalf_of"] = enterprise.name
-            _record(appeal, Kind.SUBMITTED, by, note="", data=data)
+            submitted = _event(appeal, Kind.SUBMITTED, by, note="", data=data)
+            numbering.insert_numbered(
+                appeal, prefix="QQ", day=workcalendar.local_date(now), followers=[(submitted, "appeal")]
+            )
             _store_attachments(appeal, by, attachments)
     except IntegrityError:
         # A concurrent request with the same idempotency key won the race; answer with its appeal.

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import OuterRef, Subquery
 
 from qinqing.enterprises.validators import mask_mobile, normalise_uscc, validate_mobile, validate_uscc
 from qinqing.organisation.models import Region
@@ -36,6 +37,17 @@ class Scale(models.TextChoices):
     MICRO = "micro", "微型"
 
 
+class EnterpriseQuerySet(models.QuerySet):
+    def with_primary_contact(self) -> "EnterpriseQuerySet":
+        """Each enterprise with its primary contact's name and mobile (see ``Enterprise.primary_contact``) in
+        the same query."""
+        first = Contact.objects.filter(enterprise=OuterRef("pk")).order_by(*Contact._meta.ordering)
+        return self.annotate(
+            primary_contact_name=Subquery(first.values("name")[:1]),
+            primary_contact_mobile=Subquery(first.values("mobile")[:1]),
+        )
+
+
 class Enterprise(models.Model):
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc])
     name = models.CharField("企业名称", max_length=120)
@@ -48,6 +60,8 @@ class Enterprise(models.Model):
     is_key = models.BooleanField("重点企业", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = EnterpriseQuerySet.as_manager()
+
     class Meta:
         verbose_name = "企业"
         verbose_name_plural = "企业"
@@ -55,6 +69,12 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def primary_contact(self) -> tuple[str, str]:
+        """(name, mobile) of whom to call: the primary contact, else the first by name; blank if none."""
+        if hasattr(self, "primary_contact_name"):
+            return self.primary_contact_name or "", self.primary_contact_mobile or ""
+        return self.contacts.values_list("name", "mobile").first() or ("", "")
 
     def clean(self) -> None:
         self.uscc = normalise_uscc(self.uscc)
