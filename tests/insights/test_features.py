@@ -60,9 +60,22 @@ def history(world, clock):
     return appeals
 
 
-def test_every_new_appeal_has_its_words_stored(world, clock):
+def test_words_are_stored_in_bulk_by_the_first_reader_not_at_intake(world, clock):
     appeal = world.submit(title="申请稳岗补贴", content="稳岗补贴迟迟未到账")
+    other = world.submit(title="用电增容", content="新厂房需要增容")
+    assert not AppealText.objects.exists()  # intake stays one INSERT statement
+
+    assert AppealText.objects.fill_missing(appeal_ids=[appeal.pk]) == 1
     assert "稳岗补贴" in AppealText.objects.get(appeal=appeal).words.split()
+    assert AppealText.objects.fill_missing() == 1  # only the one still missing
+    assert AppealText.objects.fill_missing() == 0
+    assert "增容" in AppealText.objects.get(appeal=other).words.split()
+
+
+def test_fill_missing_works_in_batches(world, clock):
+    appeals = [world.submit(title=f"诉求{i}", content="招工难") for i in range(5)]
+    assert AppealText.objects.fill_missing(batch=2) == 5
+    assert set(AppealText.objects.values_list("appeal_id", flat=True)) == {a.pk for a in appeals}
 
 
 class TestRouting:

@@ -1,5 +1,4 @@
 from django.db import models
-from django.db.models import OuterRef, Subquery
 
 from qinqing.enterprises.validators import mask_mobile, normalise_uscc, validate_mobile, validate_uscc
 from qinqing.organisation.models import Region
@@ -37,15 +36,23 @@ class Scale(models.TextChoices):
     MICRO = "micro", "微型"
 
 
-class EnterpriseQuerySet(models.QuerySet):
-    def with_primary_contact(self) -> "EnterpriseQuerySet":
-        """Each enterprise with its primary contact's name and mobile (see ``Enterprise.primary_contact``) in
-        the same query."""
-        first = Contact.objects.filter(enterprise=OuterRef("pk")).order_by(*Contact._meta.ordering)
-        return self.annotate(
-            primary_contact_name=Subquery(first.values("name")[:1]),
-            primary_contact_mobile=Subquery(first.values("mobile")[:1]),
+class EnterpriseManager(models.Manager):
+    def with_primary_contact(self, pk: int) -> "Enterprise":
+        """The enterprise with its primary contact's name and mobile (see ``Enterprise.primary_contact``) in
+        one hand-written join. Runs on every appeal an enterprise submits, where building the ORM's subquery
+        annotations cost more than the two queries they replaced."""
+        ent, contact = self.model._meta.db_table, Contact._meta.db_table
+        found = list(
+            self.raw(
+                f"SELECT e.*, c.name AS primary_contact_name, c.mobile AS primary_contact_mobile "  # noqa: S608 - table names are ours
+                f"FROM {ent} e LEFT JOIN {contact} c ON c.enterprise_id = e.id "
+                "WHERE e.id = %s ORDER BY c.is_primary DESC, c.name LIMIT 1",
+                [pk],
+            )
         )
+        if not found:
+            raise self.model.DoesNotExist(f"enterprise {pk}")
+        return found[0]
 
 
 class Enterprise(models.Model):
@@ -60,7 +67,7 @@ class Enterprise(models.Model):
     is_key = models.BooleanField("重点企业", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = EnterpriseQuerySet.as_manager()
+    objects = EnterpriseManager()
 
     class Meta:
         verbose_name = "企业"

@@ -6,11 +6,44 @@ from qinqing.appeals.models import Appeal
 from qinqing.organisation.models import Department, Region
 
 
+class AppealTextManager(models.Manager):
+    def fill_missing(
+        self, *, appeal_ids: list[int] | None = None, after_id: int = 0, batch: int = 2000
+    ) -> int:
+        """Analyse and store the words of appeals that have none yet, in bulk; returns how many were added.
+
+        Intake stores no words (a submission stays a single INSERT statement); every reader of the words calls
+        this first, so new appeals are analysed in batches by whoever needs them, as are appeals loaded in bulk.
+        Concurrent callers may race on the same appeals: the loser's rows are ignored.
+        """
+        from qinqing.insights import text as pipeline  # the segmenter loads its dictionary on first use
+
+        missing = Appeal.objects.filter(analysed__isnull=True, pk__gt=after_id).order_by("id")
+        if appeal_ids is not None:
+            missing = missing.filter(pk__in=appeal_ids)
+        added, last = 0, after_id
+        while True:
+            chunk = list(missing.filter(pk__gt=last).values_list("id", "title", "content")[:batch])
+            if not chunk:
+                return added
+            self.bulk_create(
+                [self.model(appeal_id=pk, words=pipeline.analyse(f"{t}{c}")) for pk, t, c in chunk],
+                ignore_conflicts=True,
+            )
+            added += len(chunk)
+            last = chunk[-1][0]
+            if len(chunk) < batch:
+                return added
+
+
 class AppealText(models.Model):
-    """The analysed words of an appeal (title + content), stored at intake so indexes never re-run jieba."""
+    """The analysed words of an appeal (title + content), so indexes never re-run jieba. Filled in bulk by the
+    readers (``AppealText.objects.fill_missing``), not at intake."""
 
     appeal = models.OneToOneField(Appeal, on_delete=models.CASCADE, primary_key=True, related_name="analysed")
     words = models.TextField(blank=True)
+
+    objects = AppealTextManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "诉求分词"

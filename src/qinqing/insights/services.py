@@ -107,9 +107,9 @@ def candidate_groups(
             "channel",
         )
     )
-    words = dict(
-        AppealText.objects.filter(appeal_id__in=[a["id"] for a in appeals]).values_list("appeal_id", "words")
-    )
+    ids = [a["id"] for a in appeals]
+    AppealText.objects.fill_missing(appeal_ids=ids)
+    words = dict(AppealText.objects.filter(appeal_id__in=ids).values_list("appeal_id", "words"))
     docs = [grouping.Doc(a["id"], words.get(a["id"], ""), a["submitted_at"]) for a in appeals]
     result = []
     for g in grouping.group(docs, threshold=threshold)[:limit]:

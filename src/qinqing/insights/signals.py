@@ -1,21 +1,13 @@
-"""Insights listen to the appeal lifecycle instead of the lifecycle calling them (appeals stays unaware)."""
+"""Insights listen to the appeal lifecycle instead of the lifecycle calling them (appeals stays unaware).
+
+New appeals are not analysed here: readers of the words fill them in bulk (``AppealText.objects.fill_missing``)."""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from qinqing.appeals.models import Appeal, AppealEvent
-from qinqing.insights import text as pipeline
-from qinqing.insights.models import AppealText, ReplyCheck
+from qinqing.appeals.models import AppealEvent
+from qinqing.insights.models import ReplyCheck
 from qinqing.insights.quality import check_reply
-
-
-@receiver(post_save, sender=Appeal)
-def _analyse_new_appeal(sender, instance: Appeal, created: bool, raw: bool = False, **kwargs) -> None:
-    if created and not raw:
-        # A new row: a plain insert (no look-up first, no savepoints) keeps intake cheap.
-        AppealText.objects.create(
-            appeal=instance, words=pipeline.analyse(f"{instance.title}{instance.content}")
-        )
 
 
 @receiver(post_save, sender=AppealEvent)

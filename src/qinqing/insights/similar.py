@@ -79,7 +79,7 @@ class SimilarIndex:
             if not force and now - self.checked < REFRESH_SECONDS:
                 return
             self.checked = now
-            self._backfill()
+            AppealText.objects.fill_missing(after_id=self.last_id)
             rows = list(
                 AppealText.objects.filter(appeal_id__gt=self.last_id)
                 .order_by("appeal_id")
@@ -103,22 +103,6 @@ class SimilarIndex:
                 self.matrix = self._weigh(self.counts).tocsc()
             else:
                 self.matrix = sp.vstack([self.matrix.tocsr(), self._weigh(counts)]).tocsc()
-
-    def _backfill(self, batch: int = 2000) -> None:
-        """Analyse appeals that have no stored words yet (created before this app, or by bulk loads)."""
-        missing = (
-            Appeal.objects.filter(analysed__isnull=True).order_by("id").values_list("id", "title", "content")
-        )
-        while True:
-            chunk = list(missing[:batch])
-            if not chunk:
-                return
-            AppealText.objects.bulk_create(
-                [AppealText(appeal_id=pk, words=pipeline.analyse(f"{t}{c}")) for pk, t, c in chunk],
-                ignore_conflicts=True,
-            )
-            if len(chunk) < batch:
-                return
 
     def scores(self, raw_text: str) -> np.ndarray:
         words = pipeline.analyse(raw_text)
