@@ -86,3 +86,34 @@ def test_a_refused_row_uses_no_number_and_leaves_nothing(world):
     again, _ = unsaved(world)
     numbering.insert_numbered(again, prefix="QQ", day=DAY)
     assert again.number == "QQ202611160002"  # gap-free
+
+
+def test_the_cached_insert_text_and_parameters_are_djangos_own(world, clock):
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+    from django.db.models.sql import InsertQuery
+
+    def compiled(row):
+        meta = row._meta
+        fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+        query = InsertQuery(type(row))
+        query.insert_values(fields, [row])
+        [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+        return sql, list(params)
+
+    def comparable(compiled):
+        sql, params = compiled
+        return sql, [getattr(p, "obj", p) for p in params]  # psycopg's Jsonb wrapper has no equality
+
+    numbering._compiled.clear()
+    for i in range(2):  # the first call compiles, the second uses the cached text
+        appeal, event = unsaved(world, title=f"第{i}个", urgency="urgent", idempotency_key=f"k{i}")
+        appeal.number = RawSQL("(SELECT 'x')", [])
+        event.data = {"channel": "online", "n": i}
+        event.appeal_id = RawSQL("(SELECT 1)", [])
+        assert comparable(numbering._insert_sql(appeal)) == comparable(compiled(appeal))
+        assert comparable(numbering._insert_sql(event)) == comparable(compiled(event))
+    assert len(numbering._compiled) == 2
+    event.appeal_id = RawSQL("(SELECT 2)", [])  # other expression SQL: compiled afresh, not the cached text
+    assert comparable(numbering._insert_sql(event)) == comparable(compiled(event))
+    assert len(numbering._compiled) == 3

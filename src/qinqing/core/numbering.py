@@ -16,12 +16,13 @@ _BUMP = f"UPDATE {_TABLE} SET value = value + 1 WHERE prefix = %s AND day = %s R
 # PostgreSQL: create-or-bump in one statement; the row lock lasts until the enclosing statement commits.
 _UPSERT = (
     f"INSERT INTO {_TABLE} (prefix, day, value) VALUES (%s, %s, 1) "  # noqa: S608
-    f"ON CONFLICT (prefix, day) DO UPDATE SET value = {_TABLE}.value + 1 RETURNING value"
+    f"ON CONFLICT (prefix, day) DO UPDATE SET value = {_TABLE}.value + 1 RETURNING prefix, day, value"
 )
-
-
 # The number from the counter part of the statement: four digits, more once a day passes 9999.
-_NUMBER_FROM_SEQ = "(SELECT %s || lpad(value::text, greatest(4, length(value::text)), '0') FROM seq)"
+_NUMBER_FROM_SEQ = (
+    "(SELECT prefix || to_char(day, 'YYYYMMDD') || lpad(value::text, greatest(4, length(value::text)), '0') "
+    "FROM seq)"
+)
 
 
 def format_number(prefix: str, day: dt.date, value: int) -> str:
@@ -79,7 +80,7 @@ def insert_numbered(
     for row in rows:
         pre_save.send(sender=type(row), instance=row, raw=False, using=connection.alias, update_fields=None)
     # The SQL below is assembled only from our own fragments and Django's compiled INSERTs; values are parameters.
-    obj.number = RawSQL(_NUMBER_FROM_SEQ, [f"{prefix}{day:%Y%m%d}"])  # noqa: S611
+    obj.number = RawSQL(_NUMBER_FROM_SEQ, [])  # noqa: S611
     for row, name in followers:
         setattr(row, row._meta.get_field(name).attname, RawSQL("(SELECT id FROM r0)", []))  # noqa: S611
     parts, params = [f"seq AS ({_UPSERT})"], [prefix, day]
@@ -109,10 +110,32 @@ def insert_numbered(
         )
 
 
+# The INSERT text per model and the SQL of its expression-valued columns.
+_compiled: dict[tuple, str] = {}
+
+
 def _insert_sql(row: models.Model) -> tuple[str, list]:
-    meta = row._meta
+    """Django's own INSERT of `row`. The text is compiled once; later calls prepare only the parameters, each
+    as the compiler does it (the field's ``pre_save`` then ``get_db_prep_save``), which is most of the saving:
+    compiling cost more than running the statement. Only plain values and ``RawSQL`` are cached."""
+    model = type(row)
+    meta = model._meta
     fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
-    query = InsertQuery(type(row))
-    query.insert_values(fields, [row])
-    [(sql, params)] = query.get_compiler(connection=connection).as_sql()
-    return sql, list(params)
+    raw = [(f.attname, getattr(row, f.attname)) for f in fields]
+    expressions = tuple((name, v.sql, tuple(v.params)) for name, v in raw if hasattr(v, "resolve_expression"))
+    key = (model, expressions)
+    sql = _compiled.get(key)
+    if sql is None:
+        query = InsertQuery(model)
+        query.insert_values(fields, [row])
+        [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+        cacheable = all(isinstance(v, RawSQL) for name, v in raw if hasattr(v, "resolve_expression"))
+        if cacheable and not any(hasattr(f, "get_placeholder") for f in fields):  # these could vary
+            _compiled[key] = sql
+        return sql, list(params)
+    computed = {name for name, *_ in expressions}
+    return sql, [
+        f.get_db_prep_save(f.pre_save(row, add=True), connection=connection)
+        for f in fields
+        if f.attname not in computed
+    ]
