@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from qinqing.core import rows
 from qinqing.enterprises.models import Enterprise
 from qinqing.organisation.models import Department, Region
 
@@ -123,9 +124,10 @@ class ApiToken(models.Model):
         when first used."""
         user, token = User._meta.db_table, cls._meta.db_table
         sql = (
-            f"SELECT u.*, t.id AS token_id, "  # noqa: S608 - the table names are ours; values are parameters
-            "(t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale "
+            f"SELECT {rows.columns(User, 'u')}, t.id, "  # noqa: S608 - the table names are ours; values are parameters
+            "(t.last_used_at IS NULL OR t.last_used_at < %s) "
             f"FROM {user} u JOIN {token} t ON t.user_id = u.id "
             "WHERE t.key_hash = %s AND t.revoked = %s AND u.is_active = %s"
         )
-        return next(iter(User.objects.raw(sql, [stale_before, cls.hash(raw), False, True])), None)
+        params = [stale_before, cls.hash(raw), False, True]
+        return rows.first(User, "u", sql, params, extra=("token_id", "token_stale"))

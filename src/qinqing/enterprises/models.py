@@ -1,5 +1,6 @@
 from django.db import models
 
+from qinqing.core import rows
 from qinqing.enterprises.validators import mask_mobile, normalise_uscc, validate_mobile, validate_uscc
 from qinqing.organisation.models import Region
 
@@ -42,17 +43,18 @@ class EnterpriseManager(models.Manager):
         one hand-written join. Runs on every appeal an enterprise submits, where building the ORM's subquery
         annotations cost more than the two queries they replaced."""
         ent, contact = self.model._meta.db_table, Contact._meta.db_table
-        found = list(
-            self.raw(
-                f"SELECT e.*, c.name AS primary_contact_name, c.mobile AS primary_contact_mobile "  # noqa: S608 - table names are ours
-                f"FROM {ent} e LEFT JOIN {contact} c ON c.enterprise_id = e.id "
-                "WHERE e.id = %s ORDER BY c.is_primary DESC, c.name LIMIT 1",
-                [pk],
-            )
+        found = rows.first(
+            self.model,
+            "e",
+            f"SELECT {rows.columns(self.model, 'e')}, c.name, c.mobile "  # noqa: S608 - table names are ours
+            f"FROM {ent} e LEFT JOIN {contact} c ON c.enterprise_id = e.id "
+            "WHERE e.id = %s ORDER BY c.is_primary DESC, c.name LIMIT 1",
+            [pk],
+            extra=("primary_contact_name", "primary_contact_mobile"),
         )
-        if not found:
+        if found is None:
             raise self.model.DoesNotExist(f"enterprise {pk}")
-        return found[0]
+        return found
 
 
 class Enterprise(models.Model):
