@@ -69,8 +69,14 @@ _CATEGORIES_KEY = "qinqing:categories"
 def category_by_code(code: str) -> Category | None:
     """A category by its code, active or not. Reference data read on every intake: cached per process for a
     minute like the time limits; an edit in admin clears the editing process's copy at once (signals.py)."""
-    by_code = cache.get_or_set(_CATEGORIES_KEY, lambda: {c.code: c for c in Category.objects.all()}, 60)
-    return by_code.get(code)
+    # Plain rows, not instances: the process-local cache pickles, and unpickling models costs more than a query.
+    names = [f.attname for f in Category._meta.concrete_fields]
+    at = names.index("code")
+    rows = cache.get_or_set(
+        _CATEGORIES_KEY, lambda: {r[at]: r for r in Category.objects.values_list(*names)}, 60
+    )
+    row = rows.get(code)
+    return Category.from_db(Category.objects.db, names, row) if row else None
 
 
 def invalidate_categories() -> None:
