@@ -141,16 +141,9 @@ def _required(**fields: str) -> None:
         raise InvalidInput("请完整填写必填项", errors)
 
 
-def _record(
-    appeal: Appeal,
-    kind: str,
-    by: User | None,
-    *,
-    from_status: str = "",
-    note: str = "",
-    data: dict | None = None,
-) -> AppealEvent:
-    event = _event(appeal, kind, by, from_status=from_status, note=note, data=data)
+def _record(appeal: Appeal, kind: str, by: User | None, **fields) -> AppealEvent:
+    """Save the event of a step; `fields` (from_status, note, data) as for ``_event``."""
+    event = _event(appeal, kind, by, **fields)
     event.save(force_insert=True)
     return event
 
