@@ -90,6 +90,7 @@ def test_a_refused_row_uses_no_number_and_leaves_nothing(world):
 
 def test_the_cached_insert_text_and_parameters_are_djangos_own(world, clock):
     from django.db import connection
+    from django.db.models import Value
     from django.db.models.expressions import RawSQL
     from django.db.models.sql import InsertQuery
 
@@ -116,4 +117,7 @@ def test_the_cached_insert_text_and_parameters_are_djangos_own(world, clock):
     assert len(numbering._compiled) == 2
     event.appeal_id = RawSQL("(SELECT 2)", [])  # other expression SQL: compiled afresh, not the cached text
     assert comparable(numbering._insert_sql(event)) == comparable(compiled(event))
+    assert len(numbering._compiled) == 3
+    appeal.title = Value("另一种表达式")  # not RawSQL: compiled every time, never cached
+    assert comparable(numbering._insert_sql(appeal)) == comparable(compiled(appeal))
     assert len(numbering._compiled) == 3

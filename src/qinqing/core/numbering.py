@@ -121,19 +121,22 @@ def _insert_sql(row: models.Model) -> tuple[str, list]:
     model = type(row)
     meta = model._meta
     fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
-    raw = [(f.attname, getattr(row, f.attname)) for f in fields]
-    expressions = tuple((name, v.sql, tuple(v.params)) for name, v in raw if hasattr(v, "resolve_expression"))
-    key = (model, expressions)
-    sql = _compiled.get(key)
+    values = {f.attname: getattr(row, f.attname) for f in fields}
+    expressions = [(name, v) for name, v in values.items() if hasattr(v, "resolve_expression")]
+    # Other expressions, or a field with its own placeholder, could compile differently from call to call.
+    cacheable = all(isinstance(v, RawSQL) for _, v in expressions) and not any(
+        hasattr(f, "get_placeholder") for f in fields
+    )
+    key = (model, tuple((name, v.sql, tuple(v.params)) for name, v in expressions)) if cacheable else None
+    sql = _compiled.get(key) if key else None
     if sql is None:
         query = InsertQuery(model)
         query.insert_values(fields, [row])
         [(sql, params)] = query.get_compiler(connection=connection).as_sql()
-        cacheable = all(isinstance(v, RawSQL) for name, v in raw if hasattr(v, "resolve_expression"))
-        if cacheable and not any(hasattr(f, "get_placeholder") for f in fields):  # these could vary
+        if key:
             _compiled[key] = sql
         return sql, list(params)
-    computed = {name for name, *_ in expressions}
+    computed = {name for name, _ in expressions}
     return sql, [
         f.get_db_prep_save(f.pre_save(row, add=True), connection=connection)
         for f in fields

@@ -1,8 +1,8 @@
 """Hand-written SELECTs on hot paths, read into model instances.
 
 ``Manager.raw`` works out on every call which column feeds which field and how each value converts; ``first``
-does that once per model and table alias. For queries every request runs (token authentication, intake), where
-that bookkeeping cost more than the query.
+does that once per model and table alias (for the one database a process uses). For queries every request runs
+(token authentication, intake), where that bookkeeping cost more than the query.
 """
 
 from functools import cache
