@@ -168,6 +168,16 @@ def test_notification_centre_unread_badge_and_mark_read(world, clock):
     assert mine.read_at is None
 
 
+def test_an_oversized_id_list_is_refused_in_chinese_not_failed(world, clock):
+    # 70,000 ids would exceed what one PostgreSQL statement takes as parameters.
+    note = Notification.objects.create(recipient=world.handler_hr, kind="warning", title="预警")
+    r = call(world, world.handler_hr, "post", "/supervision/notifications/read", {"ids": list(range(70_000))})
+    assert r.status_code == 422
+    assert r.json()["errors"]["ids"] == ["最多1000项"]
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
 def test_warnings_list_is_scoped(world, clock):
     from qinqing.supervision.sweep import sweep
 

@@ -60,6 +60,7 @@ PYDANTIC_MESSAGES = {
     "date_parsing": "日期格式应为 YYYY-MM-DD",
     "date_type": "日期格式应为 YYYY-MM-DD",
     "list_type": "应为列表",
+    "too_long": "最多{max_length}项",
     "json_invalid": "请求体不是合法的 JSON",
     "model_attributes_type": "请求体应为 JSON 对象",
     "dict_type": "请求体应为 JSON 对象",

@@ -154,7 +154,7 @@ class FilterParams(Schema):
 
 class AssignIn(Schema):
     lead: int
-    co: list[int] = []
+    co: list[int] = Field([], max_length=100)
     handle_days: int | None = Field(None, ge=1, le=services.MAX_HANDLE_DAYS)
     note: str = ""
     difficulty: int | None = Field(None, ge=1, le=3, description="难度：1 普通，2 较难，3 疑难")

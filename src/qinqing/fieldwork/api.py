@@ -95,8 +95,8 @@ class MeetingIn(Schema):
     series_id: int | None = None
     place: str = Field("", max_length=100)
     host_id: int | None = None
-    department_ids: list[int] = []
-    enterprise_ids: list[int] = []
+    department_ids: list[int] = Field([], max_length=1000)
+    enterprise_ids: list[int] = Field([], max_length=1000)
 
 
 @router.post("/meetings", response={201: MeetingOut}, summary="新建活动（系列活动自动编期）")
@@ -297,7 +297,7 @@ class VisitIn(Schema):
     people_met: str = Field(..., max_length=200)
     findings: str = Field(..., max_length=5000)
     policies: str = Field("", max_length=5000)
-    issues: list[IssueIn] = []
+    issues: list[IssueIn] = Field([], max_length=100)
 
 
 class VisitOut(Schema):
@@ -737,7 +737,7 @@ class TaskForceIn(Schema):
     name: str = Field(..., max_length=80)
     matter: str = Field(..., max_length=5000)
     members: list[MemberIn]
-    appeal_numbers: list[str] = []
+    appeal_numbers: list[str] = Field([], max_length=1000)
 
 
 class MemberOut(Schema):

@@ -227,8 +227,8 @@ class CommonIssueIn(Schema):
     title: str = Field(..., max_length=100)
     summary: str = ""
     lead: int = Field(..., description="牵头单位 id")
-    co: list[int] = []
-    appeals: list[str] = Field(..., description="诉求编号")
+    co: list[int] = Field([], max_length=100)
+    appeals: list[str] = Field(..., description="诉求编号", max_length=1000)
 
 
 class CommonIssueOut(Schema):

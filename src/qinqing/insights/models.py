@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -8,7 +10,7 @@ from qinqing.organisation.models import Department, Region
 
 class AppealTextManager(models.Manager):
     def fill_missing(
-        self, *, appeal_ids: list[int] | None = None, after_id: int = 0, batch: int = 2000
+        self, *, appeal_ids: Iterable[int] | None = None, after_id: int = 0, batch: int = 2000
     ) -> int:
         """Analyse and store the words of appeals that have none yet, in bulk; returns how many were added.
 

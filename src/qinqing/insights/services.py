@@ -90,12 +90,14 @@ def candidate_groups(
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz)
-    appeals = list(
+    scope = (
         appeals_visible_to(user)
         .filter(submitted_at__gte=since, submitted_at__lt=until)
         .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN, Status.MERGED])
         .exclude(common_issues__isnull=False)
-        .values(
+    )
+    appeals = list(
+        scope.values(
             "id",
             "number",
             "title",
@@ -107,7 +109,8 @@ def candidate_groups(
             "channel",
         )
     )
-    ids = [a["id"] for a in appeals]
+    # The ids as a subquery, not a list: a long period can hold more appeals than a statement takes parameters.
+    ids = scope.values("id")
     AppealText.objects.fill_missing(appeal_ids=ids)
     words = dict(AppealText.objects.filter(appeal_id__in=ids).values_list("appeal_id", "words"))
     docs = [grouping.Doc(a["id"], words.get(a["id"], ""), a["submitted_at"]) for a in appeals]

@@ -46,7 +46,7 @@ def notifications(request, unread: bool = False, limit: int = Query(50, ge=1, le
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = Field(None, description="不填则全部标为已读")
+    ids: list[int] | None = Field(None, description="不填则全部标为已读", max_length=1000)
 
 
 @router.post("/notifications/read", summary="标为已读")
