@@ -771,6 +771,8 @@ def task_forces(request: HttpRequest) -> HttpResponse:
                 if dept:
                     members.append({"department": dept, "person": person, "is_lead": dept_id == lead})
             numbers = [n.strip() for n in post.get("appeals", "").replace("，", ",").split(",") if n.strip()]
+            if len(numbers) > 1000:
+                raise InvalidInput("关联诉求过多", {"appeals": ["最多关联1000件诉求"]})
             appeals = list(appeal_selectors.appeals_visible_to(user).filter(number__in=numbers))
             if len(appeals) != len(set(numbers)):
                 raise InvalidInput("关联诉求编号有误", {"appeals": ["有诉求编号不存在或不在本区划内"]})
