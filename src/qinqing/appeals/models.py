@@ -236,11 +236,13 @@ class Appeal(models.Model):
                 )
                 for moment in ("assigned_at", "replied_at", "closed_at")
             ],
-            # The dashboard's live 'overdue now' count: an index-only count over the timed states of the regions.
+            # The live 'overdue now' and 'due soon' counts (dashboard, list badges): index-only over the timed
+            # states of the regions; yellow_at rides along so 'deadline > now AND yellow_at <= now' reads no rows.
             models.Index(
                 fields=["region", "deadline"],
                 name="appeal_timed_region_deadline",
                 condition=models.Q(status__in=["submitted", "assigned", "in_progress"]),
+                include=["yellow_at"],
             ),
         ]
         constraints = [
