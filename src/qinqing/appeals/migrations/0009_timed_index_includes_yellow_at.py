@@ -5,21 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('appeals', '0008_evaluation_period_indexes'),
-        ('enterprises', '0001_initial'),
-        ('organisation', '0002_alter_department_kind'),
+        ("appeals", "0008_evaluation_period_indexes"),
+        ("enterprises", "0001_initial"),
+        ("organisation", "0002_alter_department_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='appeal',
-            name='appeal_timed_region_deadline',
+            model_name="appeal",
+            name="appeal_timed_region_deadline",
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(condition=models.Q(('status__in', ['submitted', 'assigned', 'in_progress'])), fields=['region', 'deadline'], include=('yellow_at',), name='appeal_timed_region_deadline'),
+            model_name="appeal",
+            index=models.Index(
+                condition=models.Q(("status__in", ["submitted", "assigned", "in_progress"])),
+                fields=["region", "deadline"],
+                include=("yellow_at",),
+                name="appeal_timed_region_deadline",
+            ),
         ),
     ]
