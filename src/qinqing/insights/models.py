@@ -20,7 +20,7 @@ class AppealTextManager(models.Manager):
         """
         from qinqing.insights import text as pipeline  # the segmenter loads its dictionary on first use
 
-        missing = Appeal.objects.filter(analysed__isnull=True, pk__gt=after_id).order_by("id")
+        missing = Appeal.objects.filter(analysed__isnull=True).order_by("id")
         if appeal_ids is not None:
             missing = missing.filter(pk__in=appeal_ids)
         added, last = 0, after_id
