@@ -11,6 +11,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from qinqing.accounts.models import ApiToken
 from qinqing.core.errors import DomainError
+from qinqing.core.inputs import field_errors
 
 
 class TokenAuth(HttpBearer):
@@ -40,57 +41,11 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
-PYDANTIC_MESSAGES = {
-    "missing": "此项为必填项",
-    "string_too_long": "长度不能超过{max_length}个字符",
-    "string_too_short": "长度不能少于{min_length}个字符",
-    "string_type": "应为文本",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "int_from_float": "应为整数",
-    "bool_parsing": "应为 true 或 false",
-    "bool_type": "应为 true 或 false",
-    "greater_than_equal": "不能小于{ge}",
-    "less_than_equal": "不能大于{le}",
-    "greater_than": "应大于{gt}",
-    "less_than": "应小于{lt}",
-    "literal_error": "取值不在允许范围内：{expected}",
-    "enum": "取值不在允许范围内：{expected}",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_type": "日期格式应为 YYYY-MM-DD",
-    "list_type": "应为列表",
-    "too_long": "最多{max_length}项",
-    "json_invalid": "请求体不是合法的 JSON",
-    "model_attributes_type": "请求体应为 JSON 对象",
-    "dict_type": "请求体应为 JSON 对象",
-}
-
-
-def _field_name(loc) -> str:
-    names = [str(p) for p in loc if not isinstance(p, int)]
-    # Drop the "body"/"query" location and the payload parameter name ninja adds.
-    names = [n for n in names if n not in ("body", "query", "path", "form", "file", "payload", "filters")]
-    return ".".join(names) or "请求"
-
-
-def _message(err: dict) -> str:
-    template = PYDANTIC_MESSAGES.get(err.get("type", ""))
-    if template:
-        try:
-            return template.format(**(err.get("ctx") or {}))
-        except (KeyError, IndexError):
-            return template.split("{")[0].rstrip("：")
-    return "格式不正确"
-
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
-    errors: dict[str, list[str]] = {}
-    for err in exc.errors:
-        errors.setdefault(_field_name(err.get("loc", ())), []).append(_message(err))
     return api.create_response(
-        request, {"message": "提交的数据有误，请检查后重试", "errors": errors}, status=422
+        request, {"message": "提交的数据有误，请检查后重试", "errors": field_errors(exc.errors)}, status=422
     )
 
 

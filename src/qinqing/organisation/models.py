@@ -1,4 +1,28 @@
 from django.db import models
+from django.db.models import Q
+
+
+def within(node: "TreeNode", via: str = "") -> Q:
+    """Rows whose tree node lies in `node`'s subtree (`node` included).
+
+    `via` is the lookup path from the queried model to a tree node: ``within(region, "region")`` on enterprises,
+    ``within(dept, "lead_department")`` on appeals, ``within(region)`` on regions themselves. The one spelling of
+    region and department scoping: every scoped read composes this (or the queryset methods below).
+    """
+    return Q(**{f"{via}__path__startswith" if via else "path__startswith": node.path})
+
+
+def containing(node: "TreeNode", via: str = "") -> Q:
+    """Rows whose tree node is `node` or one of its ancestors (a city bureau above a district office)."""
+    return Q(**{f"{via}__in" if via else "pk__in": node.ancestor_ids()})
+
+
+class TreeQuerySet(models.QuerySet):
+    def within(self, node: "TreeNode"):
+        return self.filter(within(node))
+
+    def containing(self, node: "TreeNode"):
+        return self.filter(containing(node))
 
 
 class TreeNode(models.Model):
@@ -23,12 +47,26 @@ class TreeNode(models.Model):
             self.path = new_path
             if not creating and old_path:
                 # Moving a node moves its subtree.
-                for child in type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                for child in (
+                    type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk)
+                ):  # scope-ok: moving a subtree
                     child.path = new_path + child.path[len(old_path) :]
                     type(self).objects.filter(pk=child.pk).update(path=child.path)
 
     def is_within(self, other: "TreeNode") -> bool:
+        """`self` lies in `other`'s subtree (`other` itself included)."""
         return self.path.startswith(other.path)
+
+    def contains(self, other: "TreeNode") -> bool:
+        return other.is_within(self)
+
+    def related(self, other: "TreeNode") -> bool:
+        """One lies within the other: an office may work with units above it or below it."""
+        return self.is_within(other) or other.is_within(self)
+
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to `self`, `self` included."""
+        return [int(pk) for pk in self.path.strip("/").split("/") if pk]
 
 
 class Region(TreeNode):
@@ -42,6 +80,8 @@ class Region(TreeNode):
     name = models.CharField("名称", max_length=50)
     level = models.CharField("层级", max_length=10, choices=Level.choices)
 
+    objects = TreeQuerySet.as_manager()
+
     class Meta:
         verbose_name = "行政区划"
         verbose_name_plural = "行政区划"
@@ -51,7 +91,7 @@ class Region(TreeNode):
         return self.name
 
     def subtree(self):
-        return Region.objects.filter(path__startswith=self.path)
+        return Region.objects.within(self)
 
 
 class Department(TreeNode):
@@ -72,6 +112,8 @@ class Department(TreeNode):
     )
     phone = models.CharField("联系电话", max_length=30, blank=True)
     active = models.BooleanField("启用", default=True)
+
+    objects = TreeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "部门"

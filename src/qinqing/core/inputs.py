@@ -1,0 +1,128 @@
+"""One input definition per action, read the same way by the page and by the API.
+
+Each action declares its input once, as a ninja ``Schema`` (pydantic). The API receives it as its payload; a
+page passes ``request.POST`` through ``parse``. Both refuse the same inputs with the same Chinese messages:
+``parse`` raises ``InvalidInput`` with ``{field: [message]}``, and the API's validation handler formats
+pydantic's errors with the same ``field_errors``.
+"""
+
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from qinqing.core.errors import InvalidInput
+
+MESSAGES = {
+    "missing": "此项为必填项",
+    "string_too_long": "长度不能超过{max_length}个字符",
+    "string_too_short": "长度不能少于{min_length}个字符",
+    "string_type": "应为文本",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "greater_than_equal": "不能小于{ge}",
+    "less_than_equal": "不能大于{le}",
+    "greater_than": "应大于{gt}",
+    "less_than": "应小于{lt}",
+    "literal_error": "取值不在允许范围内：{expected}",
+    "enum": "取值不在允许范围内：{expected}",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式应为 YYYY-MM-DD HH:MM",
+    "datetime_from_date_parsing": "时间格式应为 YYYY-MM-DD HH:MM",
+    "datetime_type": "时间格式应为 YYYY-MM-DD HH:MM",
+    "list_type": "应为列表",
+    "too_long": "最多{max_length}项",
+    "too_short": "至少{min_length}项",
+    "json_invalid": "请求体不是合法的 JSON",
+    "model_attributes_type": "请求体应为 JSON 对象",
+    "dict_type": "请求体应为 JSON 对象",
+    "string_pattern_mismatch": "格式不正确",
+    "value_error": "{error}",
+}
+# ninja adds the parameter's location and name in front of the field.
+_LOCATIONS = {"body", "query", "path", "form", "file", "payload", "filters"}
+
+S = TypeVar("S", bound=BaseModel)
+
+
+def message(err: Mapping[str, Any]) -> str:
+    template = MESSAGES.get(err.get("type", ""))
+    if template:
+        ctx = dict(err.get("ctx") or {})
+        if "error" in ctx:
+            # A validator's own ValueError carries its Chinese message.
+            ctx["error"] = str(ctx["error"])
+        try:
+            return template.format(**ctx)
+        except (KeyError, IndexError):
+            return template.split("{")[0].rstrip("：")
+    return "格式不正确"
+
+
+def field_name(loc) -> str:
+    names = [str(p) for p in loc if not isinstance(p, int)]
+    names = [n for n in names if n not in _LOCATIONS]
+    return ".".join(names) or "请求"
+
+
+def field_errors(errors) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for err in errors:
+        found.setdefault(field_name(err.get("loc", ())), []).append(message(err))
+    return found
+
+
+def _is_list(annotation) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_list(a) for a in typing.get_args(annotation) if a is not type(None))
+    return origin in (list, tuple, set) or annotation in (list, tuple, set)
+
+
+def _is_text(annotation) -> bool:
+    if annotation is str:
+        return True
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return str in typing.get_args(annotation)
+    return False
+
+
+def form_data(schema: type[BaseModel], data: Mapping) -> dict[str, Any]:
+    """A form POST (a QueryDict or a plain dict) as the dict the schema reads.
+
+    Repeated fields (``<select multiple>``, checkboxes) become lists; an empty box of a non-text field counts as
+    not given, so its default applies or it is reported missing, as an absent JSON key would be.
+    """
+    out: dict[str, Any] = {}
+    for name, field in schema.model_fields.items():
+        key = field.alias or name
+        if key not in data:
+            continue
+        if _is_list(field.annotation):
+            values = data.getlist(key) if hasattr(data, "getlist") else data[key]
+            if isinstance(values, str):
+                values = [values]
+            out[key] = [v for v in values if v != ""]
+            continue
+        value = data[key] if not hasattr(data, "getlist") else data.get(key)
+        if value == "" and not _is_text(field.annotation):
+            continue
+        out[key] = value
+    return out
+
+
+def parse(schema: type[S], data: Mapping) -> S:
+    """Validate a page's POST with the action's schema; refusals raise ``InvalidInput`` (400) in Chinese."""
+    try:
+        return schema.model_validate(form_data(schema, data))
+    except PydanticValidationError as exc:
+        raise InvalidInput("提交的数据有误，请检查后重试", field_errors(exc.errors())) from exc
