@@ -41,6 +41,7 @@ from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.validators import validate_mobile
 from qinqing.organisation import selectors as organisation_selectors
 from qinqing.organisation.models import Department, Region
+from qinqing.organisation.selectors import departments_in_reach
 
 Kind = AppealEvent.Kind
 MAX_EXTENSION_DAYS = 30
@@ -369,14 +370,18 @@ def assign_appeal(
     appeal = _begin(appeal, "assign", by)
     co = [d for d in co if d.pk != lead.pk]
     errors: dict[str, list[str]] = {}
-    scope = by.region.path
-    # The lead may sit in the dispatcher's region or above it (a city-level bureau for a district case).
-    in_reach = lead.region.path.startswith(scope) or scope.startswith(lead.region.path)
-    if not lead.active or not in_reach:
+    # Lead and co-handling departments must be in the dispatcher's reach: active, not an office, in its region
+    # or above it (a city-level bureau for a district case). The same list the page offers.
+    reach = set(
+        departments_in_reach(by.region)
+        .filter(pk__in=[lead.pk, *(d.pk for d in co)])
+        .values_list("pk", flat=True)
+    )
+    if lead.pk not in reach:
         errors["lead"] = ["主办单位不在本区划范围内或已停用"]
     for d in co:
-        if not d.active:
-            errors.setdefault("co", []).append(f"“{d}”已停用")
+        if d.pk not in reach:
+            errors.setdefault("co", []).append(f"“{d}”不在本区划范围内或已停用")
     if handle_days is not None and not (1 <= handle_days <= MAX_HANDLE_DAYS):
         errors["handle_days"] = [f"办理时限应为1至{MAX_HANDLE_DAYS}个工作日"]
     if difficulty is not None and difficulty not in Difficulty.values:
