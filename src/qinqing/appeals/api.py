@@ -11,7 +11,7 @@ from pydantic import Field
 
 from qinqing.accounts.models import Role
 from qinqing.appeals import actions, inputs, selectors, services, workflow
-from qinqing.appeals.models import Appeal, Category, Channel, Urgency
+from qinqing.appeals.models import Appeal, Category, Channel, ExtensionRequest, Urgency
 from qinqing.core.errors import InvalidInput, NotPermitted
 from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.validators import mask_mobile, normalise_uscc, validate_uscc
@@ -92,6 +92,7 @@ class ExtensionOut(Schema):
     state: str
     decision_note: str
     created_at: dt.datetime
+    actions: list[str] = Field([], description="当前用户可执行的操作（approve / deny）")
 
 
 class PauseOut(Schema):
@@ -200,6 +201,19 @@ def _attachment(a) -> dict:
     return {"id": a.pk, "name": a.original_name, "size": a.size, "uploaded_at": a.uploaded_at}
 
 
+def _extension(x: ExtensionRequest, appeal: Appeal, user) -> dict:
+    x.appeal = appeal
+    return {
+        "id": x.pk,
+        "days": x.days,
+        "reason": x.reason,
+        "state": x.state,
+        "decision_note": x.decision_note,
+        "created_at": x.created_at,
+        "actions": [a.name for a in workflow.EXTENSIONS.available(x, user)],
+    }
+
+
 def _detail(appeal: Appeal, user) -> dict:
     data = _row(appeal)
     data.update(
@@ -222,7 +236,7 @@ def _detail(appeal: Appeal, user) -> dict:
         merged_into=appeal.merged_into.number if appeal.merged_into_id else None,
         actions=[a.name for a in workflow.available_actions(appeal, user)],
         events=_events(appeal),
-        extensions=list(appeal.extensions.all()),
+        extensions=[_extension(x, appeal, user) for x in appeal.extensions.all()],
         pauses=list(appeal.pauses.all()),
         attachments=[_attachment(a) for a in appeal.attachments.all()],
     )

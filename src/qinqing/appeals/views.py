@@ -318,6 +318,9 @@ def _visible(request: HttpRequest, number: str) -> Appeal:
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     appeal = _visible(request, number)
     actions = {a.name: a for a in workflow.available_actions(appeal, request.user)}
+    pending = appeal.extensions.filter(state=ExtensionRequest.State.PENDING).first()
+    if pending:
+        pending.appeal = appeal
     context = {
         "appeal": appeal,
         "events": selectors.timeline(appeal),
@@ -325,7 +328,10 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "attachments": appeal.attachments.all(),
         "extensions": appeal.extensions.select_related("requested_by", "decided_by"),
         "pauses": appeal.pauses.select_related("started_by"),
-        "pending_extension": appeal.extensions.filter(state=ExtensionRequest.State.PENDING).first(),
+        "pending_extension": pending,
+        "extension_actions": {a.name: a for a in workflow.EXTENSIONS.available(pending, request.user)}
+        if pending
+        else {},
         "satisfaction_choices": Satisfaction.choices,
         "pause_kinds": ClockPause.Kind.choices,
         "parties": workflow.parties(appeal, request.user),
