@@ -13,7 +13,7 @@ from qinqing.appeals.models import FINAL_STATUSES, Appeal, AppealEvent
 from qinqing.appeals.selectors import appeals_visible_to
 from qinqing.appeals.services import record_event
 from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
-from qinqing.organisation.models import Department
+from qinqing.organisation.models import Department, within
 from qinqing.supervision import workflow
 from qinqing.supervision.models import DeadlineAlert, Notification, SupervisionOrder
 from qinqing.supervision.notify import notify
@@ -104,9 +104,9 @@ def answer_order(*, order: SupervisionOrder, by: User, answer: str) -> Supervisi
 def orders_visible_to(user: User) -> QuerySet[SupervisionOrder]:
     qs = SupervisionOrder.objects.select_related("department", "issued_by")
     if user.role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
-        return qs.filter(Q(department__region__path__startswith=user.region.path) | Q(issued_by=user))
+        return qs.filter(within(user.region, "department__region") | Q(issued_by=user))
     if user.role == Role.DEPT_HEAD and user.department_id:
-        return qs.filter(department__path__startswith=user.department.path)
+        return qs.filter(within(user.department, "department"))
     if user.role == Role.HANDLER and user.department_id:
         return qs.filter(department=user.department)
     return qs.none()

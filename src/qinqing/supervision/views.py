@@ -14,6 +14,7 @@ from qinqing.core import pages
 from qinqing.core.errors import DomainError
 from qinqing.core.inputs import parse
 from qinqing.core.params import date_or
+from qinqing.organisation.models import within
 from qinqing.supervision import actions, inputs, services, workflow
 from qinqing.supervision.models import Notification
 
@@ -296,7 +297,7 @@ def honours(request: HttpRequest) -> HttpResponse:
             "month": month,
             "preview": lists.preview(request.user.region, month),
             "existing": existing,
-            "published": HonourList.objects.filter(region__path__startswith=request.user.region.path)[:24],
+            "published": HonourList.objects.filter(within(request.user.region, "region"))[:24],
             "can_publish": request.user.role == Role.DISPATCHER and existing is None,
         },
     )
