@@ -79,6 +79,13 @@ def get_visible_appeal(user: User, number: str) -> Appeal:
     return appeal
 
 
+def audit_events(user: User) -> QuerySet[AppealEvent]:
+    """Every recorded step, newest first, for the audit administrator; nothing for anyone else."""
+    if user.role != Role.AUDITOR:
+        return AppealEvent.objects.none()
+    return AppealEvent.objects.select_related("appeal", "actor_department").order_by("-created_at", "-id")
+
+
 def get_appeal_after_action(user: User, appeal: Appeal) -> Appeal:
     """The appeal as it stands after `user`'s step. A step may take it out of their sight (a department
     returning it to the office); they still get the answer to their own step, once."""

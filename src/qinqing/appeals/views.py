@@ -19,7 +19,6 @@ from qinqing.appeals import actions, inputs, selectors, services, workflow
 from qinqing.appeals.models import (
     OPEN_STATUSES,
     Appeal,
-    AppealEvent,
     Category,
     Channel,
     ClockPause,
@@ -31,8 +30,8 @@ from qinqing.appeals.models import (
 from qinqing.core import pages
 from qinqing.core.errors import DomainError, NotVisible
 from qinqing.core.inputs import fields, parse
-from qinqing.enterprises.models import Enterprise
-from qinqing.organisation.models import Department, within
+from qinqing.enterprises import selectors as enterprise_selectors
+from qinqing.organisation.models import Department
 from qinqing.organisation.selectors import departments_in_reach
 
 # ---------------------------------------------------------------- home and lists
@@ -273,7 +272,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     if office:
         shown = ("enterprise_uscc", "channel", *shown)
         choices["enterprise_uscc"] = list(
-            Enterprise.objects.filter(within(user.region, "region")).values_list("uscc", "name")
+            enterprise_selectors.enterprises_visible_to(user).values_list("uscc", "name")
         )
     context = {
         "fields": fields(
@@ -369,7 +368,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit administrator reads every recorded step, and nothing else."""
     if request.user.role != Role.AUDITOR:
         raise Http404
-    events = AppealEvent.objects.select_related("appeal", "actor_department").order_by("-created_at", "-id")
+    events = selectors.audit_events(request.user)
     day = request.GET.get("day")
     if day:
         try:

@@ -3,9 +3,9 @@ from pydantic import Field
 
 from qinqing.accounts.models import Role
 from qinqing.core.errors import InvalidInput, NotPermitted
-from qinqing.enterprises import services
+from qinqing.enterprises import selectors, services
 from qinqing.enterprises.models import Enterprise
-from qinqing.organisation.models import Region, within
+from qinqing.organisation.models import Region
 
 router = Router(tags=["企业库"])
 
@@ -60,12 +60,9 @@ def _out(e: Enterprise) -> dict:
 @router.get("", response=list[EnterpriseOut], summary="企业列表（本区划）")
 def list_enterprises(request, filters: Query[EnterpriseFilter]):
     user = request.auth
-    if user.role == Role.ENTERPRISE:
-        qs = Enterprise.objects.filter(pk=user.enterprise_id)
-    elif user.role in (Role.DISPATCHER, Role.LEADER):
-        qs = Enterprise.objects.filter(within(user.region, "region"))
-    else:
+    if user.role not in (Role.ENTERPRISE, Role.DISPATCHER, Role.LEADER):
         raise NotPermitted("无权查看企业库")
+    qs = selectors.enterprises_visible_to(user)
     if filters.q:
         qs = qs.filter(name__icontains=filters.q) | qs.filter(uscc=filters.q.upper())
     qs = qs.select_related("region").prefetch_related("contacts").order_by("name")[: filters.limit]
@@ -89,6 +86,4 @@ def register(request, payload: EnterpriseIn):
         contact_name=payload.contact_name,
         contact_mobile=payload.contact_mobile,
     )
-    return Status(
-        201, _out(Enterprise.objects.select_related("region").prefetch_related("contacts").get(pk=e.pk))
-    )
+    return Status(201, _out(selectors.get_enterprise_for(request.auth, e.pk)))

@@ -6,6 +6,7 @@ from qinqing.appeals import selectors
 from qinqing.core.errors import InvalidInput, NotVisible
 from qinqing.organisation.models import Department
 from qinqing.supervision import inputs, services
+from qinqing.supervision import selectors as supervision_selectors
 from qinqing.supervision.models import RatingContest, SupervisionOrder
 
 
@@ -20,7 +21,7 @@ def issue(by: User, data: inputs.OrderIn) -> SupervisionOrder:
 
 
 def order(by: User, pk: int) -> SupervisionOrder:
-    found = services.orders_visible_to(by).filter(pk=pk).first()
+    found = supervision_selectors.orders_visible_to(by).filter(pk=pk).first()
     if found is None:
         raise NotVisible("未找到该督办单")
     return found

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from qinqing.core.errors import InvalidInput
 from qinqing.supervision import actions, inputs, services, workflow
-from qinqing.supervision.models import Notification
+from qinqing.supervision import selectors as supervision_selectors
 
 router = Router(tags=["督查督办"])
 
@@ -25,9 +25,7 @@ class NotificationOut(Schema):
 
 @router.get("/notifications", response=list[NotificationOut], summary="我的消息")
 def notifications(request, unread: bool = False, limit: int = Query(50, ge=1, le=500)):
-    qs = Notification.objects.filter(recipient=request.auth)
-    if unread:
-        qs = qs.filter(read_at__isnull=True)
+    qs = supervision_selectors.notifications_for(request.auth, unread=unread)
     return [
         NotificationOut(
             id=n.pk,
@@ -64,7 +62,7 @@ class AlertOut(Schema):
 
 @router.get("/warnings", response=list[AlertOut], summary="时限预警、催办与通报记录（本人可见范围）")
 def warnings(request, rung: str | None = None, limit: int = Query(100, ge=1, le=1000)):
-    qs = services.alerts_visible_to(request.auth).order_by("-created_at")
+    qs = supervision_selectors.alerts_visible_to(request.auth).order_by("-created_at")
     if rung:
         qs = qs.filter(rung=rung)
     return [
@@ -110,7 +108,7 @@ def _out(order, user=None) -> OrderOut:
 
 @router.get("/orders", response=list[OrderOut], summary="督办单")
 def orders(request, state: str | None = None, limit: int = Query(100, ge=1, le=1000)):
-    qs = services.orders_visible_to(request.auth)
+    qs = supervision_selectors.orders_visible_to(request.auth)
     if state:
         qs = qs.filter(state=state)
     return [_out(o, request.auth) for o in qs[:limit]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
@@ -13,9 +13,9 @@ from qinqing.appeals.models import FINAL_STATUSES, Appeal, AppealEvent
 from qinqing.appeals.selectors import appeals_visible_to
 from qinqing.appeals.services import record_event
 from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
-from qinqing.organisation.models import Department, within
+from qinqing.organisation.models import Department
 from qinqing.supervision import workflow
-from qinqing.supervision.models import DeadlineAlert, Notification, SupervisionOrder
+from qinqing.supervision.models import Notification, SupervisionOrder
 from qinqing.supervision.notify import notify
 
 
@@ -99,25 +99,6 @@ def answer_order(*, order: SupervisionOrder, by: User, answer: str) -> Supervisi
         url=f"/supervision/orders/{order.pk}/",
     )
     return order
-
-
-def orders_visible_to(user: User) -> QuerySet[SupervisionOrder]:
-    qs = SupervisionOrder.objects.select_related("department", "issued_by")
-    if user.role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
-        return qs.filter(within(user.region, "department__region") | Q(issued_by=user))
-    if user.role == Role.DEPT_HEAD and user.department_id:
-        return qs.filter(within(user.department, "department"))
-    if user.role == Role.HANDLER and user.department_id:
-        return qs.filter(department=user.department)
-    return qs.none()
-
-
-def alerts_visible_to(user: User) -> QuerySet[DeadlineAlert]:
-    if user.role not in (Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
-        return DeadlineAlert.objects.none()
-    return DeadlineAlert.objects.filter(appeal__in=appeals_visible_to(user)).select_related(
-        "appeal", "department"
-    )
 
 
 def mark_read(user: User, ids: list[int] | None = None) -> int:

@@ -14,15 +14,12 @@ from qinqing.core import pages
 from qinqing.core.errors import DomainError
 from qinqing.core.inputs import parse
 from qinqing.core.params import date_or
-from qinqing.organisation.models import within
 from qinqing.supervision import actions, inputs, services, workflow
-from qinqing.supervision.models import Notification
+from qinqing.supervision import selectors as supervision_selectors
 
 
 def notifications(request: HttpRequest) -> HttpResponse:
-    qs = Notification.objects.filter(recipient=request.user)
-    if request.GET.get("unread"):
-        qs = qs.filter(read_at__isnull=True)
+    qs = supervision_selectors.notifications_for(request.user, unread=bool(request.GET.get("unread")))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -46,7 +43,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 def orders(request: HttpRequest) -> HttpResponse:
     if request.user.role not in (Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
         raise Http404("未找到页面")
-    qs = services.orders_visible_to(request.user).prefetch_related("appeals")
+    qs = supervision_selectors.orders_visible_to(request.user).prefetch_related("appeals")
     state = request.GET.get("state", "open")
     if state in ("open", "answered"):
         qs = qs.filter(state=state)
@@ -278,7 +275,6 @@ def weekly_export(request: HttpRequest) -> HttpResponse:
 
 def honours(request: HttpRequest) -> HttpResponse:
     from qinqing.supervision import honours as lists
-    from qinqing.supervision.models import HonourList
 
     _office(request)
     month = _day(request.GET.get("month") or request.POST.get("month")).replace(day=1)
@@ -289,7 +285,11 @@ def honours(request: HttpRequest) -> HttpResponse:
             return redirect("public_honour", pk=published.pk)
         except DomainError as exc:
             messages.error(request, exc.message)
-    existing = HonourList.objects.filter(region=request.user.region, month=month).first()
+    existing = (
+        supervision_selectors.honour_lists_of(request.user)
+        .filter(region=request.user.region, month=month)
+        .first()
+    )
     return render(
         request,
         "supervision/honours.html",
@@ -297,26 +297,24 @@ def honours(request: HttpRequest) -> HttpResponse:
             "month": month,
             "preview": lists.preview(request.user.region, month),
             "existing": existing,
-            "published": HonourList.objects.filter(within(request.user.region, "region"))[:24],
+            "published": supervision_selectors.honour_lists_of(request.user)[:24],
             "can_publish": request.user.role == Role.DISPATCHER and existing is None,
         },
     )
 
 
 def public_honours(request: HttpRequest) -> HttpResponse:
-    from qinqing.supervision.models import HonourList
 
     return render(
         request,
         "supervision/public_honours.html",
-        {"lists": HonourList.objects.select_related("region")[:60]},
+        {"lists": supervision_selectors.published_honour_lists()[:60]},
     )
 
 
 def public_honour(request: HttpRequest, pk: int) -> HttpResponse:
-    from qinqing.supervision.models import HonourList
 
-    item = HonourList.objects.select_related("region").filter(pk=pk).first()
+    item = supervision_selectors.published_honour_lists().filter(pk=pk).first()
     if item is None:
         raise Http404("未找到该红黑榜")
     return render(request, "supervision/public_honour.html", {"item": item})

@@ -1,0 +1,44 @@
+"""Reads of supervision, scoped by the user: 督办 orders, deadline alerts, one's own notifications, 红黑榜."""
+
+from django.db.models import Q, QuerySet
+
+from qinqing.accounts.models import Role, User
+from qinqing.appeals.selectors import appeals_visible_to
+from qinqing.organisation.models import within
+from qinqing.supervision.models import DeadlineAlert, HonourList, Notification, SupervisionOrder
+
+
+def orders_visible_to(user: User) -> QuerySet[SupervisionOrder]:
+    qs = SupervisionOrder.objects.select_related("department", "issued_by")
+    if user.role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
+        return qs.filter(within(user.region, "department__region") | Q(issued_by=user))
+    if user.role == Role.DEPT_HEAD and user.department_id:
+        return qs.filter(within(user.department, "department"))
+    if user.role == Role.HANDLER and user.department_id:
+        return qs.filter(department=user.department)
+    return qs.none()
+
+
+def alerts_visible_to(user: User) -> QuerySet[DeadlineAlert]:
+    if user.role not in (Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
+        return DeadlineAlert.objects.none()
+    return DeadlineAlert.objects.filter(appeal__in=appeals_visible_to(user)).select_related(
+        "appeal", "department"
+    )
+
+
+def notifications_for(user: User, *, unread: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient=user)
+    return qs.filter(read_at__isnull=True) if unread else qs
+
+
+def honour_lists_of(user: User) -> QuerySet[HonourList]:
+    """The lists published in the office's region and below."""
+    if not user.region_id:
+        return HonourList.objects.none()
+    return HonourList.objects.filter(within(user.region, "region"))
+
+
+def published_honour_lists() -> QuerySet[HonourList]:
+    """红黑榜 once published are public (the page anyone may open): a frozen snapshot, no case content."""
+    return HonourList.objects.select_related("region")
