@@ -5,7 +5,6 @@ against the locked row: two people acting on one appeal at once are serialised, 
 sees the state the first one left and is refused if its action no longer applies.
 """
 
-import contextlib
 import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
@@ -278,7 +277,7 @@ def submit_appeal(
     elif by.role == Role.DISPATCHER:
         if enterprise is None:
             raise InvalidInput("请选择企业", {"enterprise": ["请选择代为登记的企业"]})
-        if not enterprise.region.path.startswith(by.region.path):
+        if not enterprise.region.is_within(by.region):
             raise InvalidInput("该企业不在您的管辖区划内", {"enterprise": ["该企业不在您的管辖区划内"]})
     elif by.role in (Role.OFFICER, Role.SUPERVISOR) and agent_checked:
         if enterprise is None:
@@ -315,8 +314,7 @@ def submit_appeal(
     now = timezone.now()
     triage_days = time_limit(Step.TRIAGE, category, urgency)
     try:
-        # Without attachments the insert is one statement (numbering.insert_numbered): atomic by itself.
-        with transaction.atomic() if attachments else contextlib.nullcontext():
+        with transaction.atomic():
             appeal = Appeal(
                 title=title.strip(),
                 content=content.strip(),
@@ -335,10 +333,11 @@ def submit_appeal(
             data = {"channel": channel, "deadline": _iso(appeal.deadline)}
             if by.role != Role.ENTERPRISE:
                 data["on_behalf_of"] = enterprise.name
-            submitted = _event(appeal, Kind.SUBMITTED, by, note="", data=data)
-            numbering.insert_numbered(
-                appeal, prefix="QQ", day=workcalendar.local_date(now), followers=[(submitted, "appeal")]
-            )
+            # The number last before the inserts: its counter row stays locked until commit, so it is held
+            # for two INSERTs, and a failure anywhere rolls it back with the rest (gap-free).
+            appeal.number = numbering.next_number("QQ", workcalendar.local_date(now))
+            appeal.save(force_insert=True)
+            _record(appeal, Kind.SUBMITTED, by, note="", data=data)
             _store_attachments(appeal, by, attachments)
     except IntegrityError:
         # A concurrent request with the same idempotency key won the race; answer with its appeal.
