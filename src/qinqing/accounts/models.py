@@ -1,3 +1,4 @@
+import datetime as dt
 import hashlib
 import secrets
 
@@ -113,10 +114,18 @@ class ApiToken(models.Model):
         return token, raw
 
     @classmethod
-    def active(cls, raw: str) -> "ApiToken | None":
-        """The unrevoked token `raw` of an active user, with that user loaded (one query), or None."""
-        return (
-            cls.objects.select_related("user")
-            .filter(key_hash=cls.hash(raw), revoked=False, user__is_active=True)
-            .first()
+    def owner(cls, raw: str, *, stale_before: dt.datetime) -> "User | None":
+        """The active user holding the unrevoked token `raw`, or None. The user carries ``token_id`` and
+        ``token_stale`` (the token's last use is unknown or before `stale_before`); its region, department and
+        enterprise load when first used.
+
+        Every API request runs this, so it is one ``raw()`` join (public API, portable SQL, the same on SQLite
+        and PostgreSQL): the ORM's compilation of the equivalent select_related query cost about three times
+        as much CPU as the whole lookup does this way."""
+        users, tokens = User._meta.db_table, cls._meta.db_table
+        sql = (
+            "SELECT u.*, t.id AS token_id, (t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale "  # noqa: S608 - our table names; values are parameters
+            f"FROM {users} u JOIN {tokens} t ON t.user_id = u.id "
+            "WHERE t.key_hash = %s AND t.revoked = %s AND u.is_active = %s"
         )
+        return next(iter(User.objects.raw(sql, [stale_before, cls.hash(raw), False, True])), None)
