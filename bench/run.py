@@ -7,7 +7,7 @@ tickets as appeals); the dispatcher's list endpoint and list page, first page an
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/qinqing_bench; the database is
 dropped and recreated), BENCH_APPEALS (default 100000), BENCH_SECONDS (default 15 per measurement),
-BENCH_ROUNDS (default 3 creation rounds each for qinqing and the peer); the peer's own in bench/peer.py.
+BENCH_ROUNDS (default 5 creation rounds each for qinqing and the peer); the peer's own in bench/peer.py.
 """
 
 import datetime as dt
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qinqing_bench")
 N_APPEALS = int(os.environ.get("BENCH_APPEALS", "100000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 # Two sync workers by default, the set-up the issue names; e.g. "-w 2 -k gthread --threads 4" to compare.
 GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN_ARGS", "-w 2").split()
@@ -278,6 +278,52 @@ def check(path: str, headers: dict, base: str = BASE) -> None:
         assert r.status == 200, r.status
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a live process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _backends(db_url: str) -> list[int]:
+    """PostgreSQL server processes serving `db_url`'s database (the workers' persistent connections)."""
+    import psycopg
+
+    name = urlparse(db_url).path.lstrip("/")
+    with psycopg.connect(DB_URL, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [name]
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def measured(server: subprocess.Popen, db_url: str, **run) -> dict:
+    """A wrk run, plus the CPU its requests cost the server's workers and their PostgreSQL connections, per
+    request: a figure that other work on the machine slows down far less than the rate."""
+    workers = _children(server.pid)
+    backends = _backends(db_url)
+    before = sum(map(_cpu_seconds, workers)), sum(map(_cpu_seconds, backends))
+    result = wrk(**run)
+    after = sum(map(_cpu_seconds, workers)), sum(map(_cpu_seconds, backends))
+    n = max(1, result["n"])
+    result["app_cpu_ms"] = (after[0] - before[0]) / n * 1000
+    result["db_cpu_ms"] = (after[1] - before[1]) / n * 1000
+    return result
+
+
 def wait_for(path: str, headers: dict, base: str = BASE) -> None:
     for _ in range(120):
         try:
@@ -351,10 +397,12 @@ def main() -> None:
         # Interleaved rounds, so that the machine's drift (shared cores) falls on both alike.
         rounds: list[tuple[dict, dict]] = []
         for r in range(ROUNDS):
-            ours = wrk(**create, connections=8)
-            theirs = wrk(**ticket, connections=8)
+            ours = measured(server, DB_URL, **create, connections=8)
+            theirs = measured(helpdesk, peer.DB_URL, **ticket, connections=8)
             print(
-                f"round {r + 1}: qinqing {ours['rps']:.0f}/s, django-helpdesk {theirs['rps']:.0f}/s",
+                f"round {r + 1}: qinqing {ours['rps']:.0f}/s ({ours['app_cpu_ms']:.1f} + {ours['db_cpu_ms']:.1f} ms"
+                f" CPU), django-helpdesk {theirs['rps']:.0f}/s ({theirs['app_cpu_ms']:.1f} +"
+                f" {theirs['db_cpu_ms']:.1f} ms CPU)",
                 flush=True,
             )
             rounds.append((ours, theirs))
@@ -396,10 +444,16 @@ def write_peer_report(rounds: list[tuple[dict, dict]], data: dict, peer_data: di
     theirs = statistics.median(t["rps"] for _, t in rounds)
     ratios = [r["rps"] / t["rps"] for r, t in rounds if t["rps"]]
     table = "\n".join(
-        f"| {i} | {r['rps']:.0f} | {r['p95']:.0f} | {r['errors']} | {t['rps']:.0f} | {t['p95']:.0f} | {t['errors']} "
+        f"| {i} | {r['rps']:.0f} | {r['p95']:.0f} | {r['app_cpu_ms']:.1f} + {r['db_cpu_ms']:.1f} | {r['errors']} "
+        f"| {t['rps']:.0f} | {t['p95']:.0f} | {t['app_cpu_ms']:.1f} + {t['db_cpu_ms']:.1f} | {t['errors']} "
         f"| {r['rps'] / t['rps']:.1f}× |"
         for i, (r, t) in enumerate(rounds, start=1)
     )
+
+    def cpu(runs: list[dict]) -> float:
+        return statistics.median(x["app_cpu_ms"] + x["db_cpu_ms"] for x in runs)
+
+    ours_cpu, theirs_cpu = cpu([r for r, _ in rounds]), cpu([t for _, t in rounds])
     lines = [
         "## Creation against a peer: django-helpdesk (`bench/run.py`, `bench/peer.py`)",
         "",
@@ -419,12 +473,18 @@ def write_peer_report(rounds: list[tuple[dict, dict]], data: dict, peer_data: di
         f"  staff-only), {peer_data['tickets']:,} tickets already stored; each creation writes the ticket and its",
         "  opening follow-up and answers the ticket with its follow-ups.",
         "",
-        "| round | qinqing appeals/s | p95 ms | errors | django-helpdesk tickets/s | p95 ms | errors | ratio |",
-        "|---|---|---|---|---|---|---|---|",
+        "| round | qinqing appeals/s | p95 ms | CPU ms/req | errors | django-helpdesk tickets/s | p95 ms | CPU ms/req |"
+        " errors | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         table,
         "",
         f"**Median: qinqing {ours:.0f}/s, django-helpdesk {theirs:.0f}/s, ratio {ours / theirs:.1f}×** "
         f"(median of the round ratios {statistics.median(ratios):.1f}×). Target (issue 12): at least 3×.",
+        "",
+        "CPU ms/req is the CPU the run cost the two gunicorn workers + their PostgreSQL connections, divided by the",
+        "requests served (from /proc; wrk and the rest of the machine not counted): the cost of one creation, which",
+        "other load on the machine disturbs far less than the rate. Median: qinqing"
+        f" {ours_cpu:.1f} ms, django-helpdesk {theirs_cpu:.1f} ms ({theirs_cpu / ours_cpu:.1f}× as much per creation).",
     ]
     print(write_section("peer", lines))
 
