@@ -1,11 +1,13 @@
 """`make bench`: the production set-up (gunicorn, 2 sync workers, DEBUG off) on PostgreSQL with 100,000
 appeals, loaded with wrk from this machine. Writes BENCHMARKS.md.
 
-Measures: appeal creation through the API at concurrency 8; the dispatcher's list endpoint and list page,
-first page and filtered by state + department.
+Measures: appeal creation through the API at concurrency 8, in rounds interleaved with the peer's (django-helpdesk
+ticket creation through its REST API, bench/peer.py: same gunicorn set-up, same wrk client, as many existing
+tickets as appeals); the dispatcher's list endpoint and list page, first page and filtered by state + department.
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/qinqing_bench; the database is
-dropped and recreated), BENCH_APPEALS (default 100000), BENCH_SECONDS (default 15 per measurement).
+dropped and recreated), BENCH_APPEALS (default 100000), BENCH_SECONDS (default 15 per measurement),
+BENCH_ROUNDS (default 5 creation rounds each for qinqing and the peer); the peer's own in bench/peer.py.
 """
 
 import datetime as dt
@@ -15,6 +17,7 @@ import random
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,12 +26,14 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
-from common import write_section
+import peer
+from common import cpu_name, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qinqing_bench")
 N_APPEALS = int(os.environ.get("BENCH_APPEALS", "100000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 # Two sync workers by default, the set-up the issue names; e.g. "-w 2 -k gthread --threads 4" to compare.
 GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN_ARGS", "-w 2").split()
@@ -217,7 +222,13 @@ end
 
 
 def wrk(
-    path: str, *, connections: int, headers: dict, body: str | None = None, seconds: int = SECONDS
+    path: str,
+    *,
+    connections: int,
+    headers: dict,
+    body: str | None = None,
+    seconds: int = SECONDS,
+    base: str = BASE,
 ) -> dict:
     script = LUA_REPORT
     if body is not None:
@@ -239,7 +250,7 @@ def wrk(
             "10s",
             "-s",
             f.name,
-            BASE + path,
+            base + path,
         ],
         capture_output=True,
         text=True,
@@ -261,10 +272,66 @@ def wrk(
     }
 
 
-def check(path: str, headers: dict) -> None:
-    req = urllib.request.Request(BASE + path, headers=headers)
+def check(path: str, headers: dict, base: str = BASE) -> None:
+    req = urllib.request.Request(base + path, headers=headers)
     with urllib.request.urlopen(req, timeout=30) as r:  # noqa: S310 - our own loopback server
         assert r.status == 200, r.status
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a live process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _backends(db_url: str) -> list[int]:
+    """PostgreSQL server processes serving `db_url`'s database (the workers' persistent connections)."""
+    import psycopg
+
+    name = urlparse(db_url).path.lstrip("/")
+    with psycopg.connect(DB_URL, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [name]
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def measured(server: subprocess.Popen, db_url: str, **run) -> dict:
+    """A wrk run, plus the CPU its requests cost the server's workers and their PostgreSQL connections, per
+    request: a figure that other work on the machine slows down far less than the rate."""
+    workers = _children(server.pid)
+    backends = _backends(db_url)
+    before = sum(map(_cpu_seconds, workers)), sum(map(_cpu_seconds, backends))
+    result = wrk(**run)
+    after = sum(map(_cpu_seconds, workers)), sum(map(_cpu_seconds, backends))
+    n = max(1, result["n"])
+    result["app_cpu_ms"] = (after[0] - before[0]) / n * 1000
+    result["db_cpu_ms"] = (after[1] - before[1]) / n * 1000
+    return result
+
+
+def wait_for(path: str, headers: dict, base: str = BASE) -> None:
+    for _ in range(120):
+        try:
+            check(path, headers, base)
+            return
+        except Exception:  # noqa: BLE001 - waiting for the server to come up
+            time.sleep(0.5)
+    check(path, headers, base)
 
 
 def main() -> None:
@@ -278,6 +345,9 @@ def main() -> None:
     data = load_data()
     load_seconds = time.time() - t0
     print(f"loaded {data['appeals']} appeals in {load_seconds:.0f}s", flush=True)
+    versions = peer.ensure_venv()
+    print(f"preparing the peer (django-helpdesk) with {data['appeals']} tickets ...", flush=True)
+    peer_data = peer.prepare(data["appeals"])
     server = subprocess.Popen(
         [
             sys.executable,
@@ -295,15 +365,11 @@ def main() -> None:
         cwd=ROOT,
         env=ENV,
     )
+    helpdesk = peer.start(GUNICORN_ARGS)
     try:
         api_auth = {"Authorization": f"Bearer {data['disp_token']}"}
         page_auth = {"Cookie": f"sessionid={data['session']}"}
-        for _ in range(60):
-            try:
-                check("/api/categories", api_auth)
-                break
-            except Exception:  # noqa: BLE001 - waiting for the server to come up
-                time.sleep(0.5)
+        wait_for("/api/categories", api_auth)
         filt = f"status=in_progress&department={data['dept']}"
         for path, h in [
             ("/api/appeals", api_auth),
@@ -312,22 +378,37 @@ def main() -> None:
             (f"/appeals/?tab=all&{filt}", page_auth),
         ]:
             check(path, h)  # warm up and prove each answers 200
-        results = {}
-        body = '{"title": "压测诉求：用电增容", "content": "新生产线需要增容，请协调。", "category": "power"}'
-        # Warm the create path too (first requests per worker open connections and fill per-process caches).
-        wrk(
-            "/api/appeals",
-            connections=2,
-            headers={"Authorization": f"Bearer {data['ent_token']}", "Content-Type": "application/json"},
-            body=body,
-            seconds=3,
-        )
-        results["create c=8"] = wrk(
-            "/api/appeals",
-            connections=8,
-            headers={"Authorization": f"Bearer {data['ent_token']}", "Content-Type": "application/json"},
-            body=body,
-        )
+        create = {
+            "path": "/api/appeals",
+            "headers": {"Authorization": f"Bearer {data['ent_token']}", "Content-Type": "application/json"},
+            "body": '{"title": "压测诉求：用电增容", "content": "新生产线需要增容，请协调。", "category": "power"}',
+        }
+        helpdesk_auth = {"Authorization": f"Token {peer_data['token']}"}
+        wait_for("/api/", helpdesk_auth, peer.BASE)
+        ticket = {
+            "path": peer.PATH,
+            "headers": {**helpdesk_auth, "Content-Type": "application/json"},
+            "body": peer.body(peer_data["queue"]),
+            "base": peer.BASE,
+        }
+        # Warm both create paths (first requests per worker open connections and fill per-process caches).
+        wrk(**create, connections=2, seconds=3)
+        wrk(**ticket, connections=2, seconds=3)
+        # Interleaved rounds, so that the machine's drift (shared cores) falls on both alike.
+        rounds: list[tuple[dict, dict]] = []
+        for r in range(ROUNDS):
+            ours = measured(server, DB_URL, **create, connections=8)
+            theirs = measured(helpdesk, peer.DB_URL, **ticket, connections=8)
+            print(
+                f"round {r + 1}: qinqing {ours['rps']:.0f}/s ({ours['app_cpu_ms']:.1f} + {ours['db_cpu_ms']:.1f} ms"
+                f" CPU), django-helpdesk {theirs['rps']:.0f}/s ({theirs['app_cpu_ms']:.1f} +"
+                f" {theirs['db_cpu_ms']:.1f} ms CPU)",
+                flush=True,
+            )
+            rounds.append((ours, theirs))
+        helpdesk.send_signal(signal.SIGTERM)
+        helpdesk.wait(20)
+        results = {"create c=8 (median round)": median_round([ours for ours, _ in rounds])}
         for c in (1, 8):
             results[f"API list, first page, c={c}"] = wrk("/api/appeals", connections=c, headers=api_auth)
             results[f"API list, state+department, c={c}"] = wrk(
@@ -340,9 +421,72 @@ def main() -> None:
                 f"/appeals/?tab=all&{filt}", connections=c, headers=page_auth
             )
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(20)
+        for proc in (server, helpdesk):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(20)
     write_report(results, data, load_seconds)
+    write_peer_report(rounds, data, peer_data, versions)
+
+
+def median_round(runs: list[dict]) -> dict:
+    """The run with the median rate (its latencies with it), not a mix of figures from different runs."""
+    return sorted(runs, key=lambda r: r["rps"])[(len(runs) - 1) // 2]
+
+
+def machine() -> str:
+    mem_gb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    return f"{os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}, {cpu_name()}), {mem_gb:.0f} GiB memory"
+
+
+def write_peer_report(rounds: list[tuple[dict, dict]], data: dict, peer_data: dict, versions: dict) -> None:
+    ours = statistics.median(r["rps"] for r, _ in rounds)
+    theirs = statistics.median(t["rps"] for _, t in rounds)
+    ratios = [r["rps"] / t["rps"] for r, t in rounds if t["rps"]]
+    table = "\n".join(
+        f"| {i} | {r['rps']:.0f} | {r['p95']:.0f} | {r['app_cpu_ms']:.1f} + {r['db_cpu_ms']:.1f} | {r['errors']} "
+        f"| {t['rps']:.0f} | {t['p95']:.0f} | {t['app_cpu_ms']:.1f} + {t['db_cpu_ms']:.1f} | {t['errors']} "
+        f"| {r['rps'] / t['rps']:.1f}× |"
+        for i, (r, t) in enumerate(rounds, start=1)
+    )
+
+    def cpu(runs: list[dict]) -> float:
+        return statistics.median(x["app_cpu_ms"] + x["db_cpu_ms"] for x in runs)
+
+    ours_cpu, theirs_cpu = cpu([r for r, _ in rounds]), cpu([t for _, t in rounds])
+    lines = [
+        "## Creation against a peer: django-helpdesk (`bench/run.py`, `bench/peer.py`)",
+        "",
+        f"Produced by `make bench` ({dt.date.today()}). The same machine, the same wrk client ({SECONDS} s at 8",
+        f"connections per run), the same server set-up for both: gunicorn `{' '.join(GUNICORN_ARGS)}` (sync), `DEBUG`",
+        "off, persistent database connections, PostgreSQL on this machine. Runs interleave qinqing, peer, qinqing,",
+        "peer, … so that the machine's drift falls on both alike.",
+        "",
+        f"- Machine: {machine()}, Python {platform.python_version()}; shared with other work, so figures are noisy.",
+        f"- qinqing: POST /api/appeals as an enterprise user with a bearer token, {data['appeals']:,} appeals already",
+        "  stored; each creation numbers the appeal, writes it and its submitted event, and answers its number and",
+        "  deadline.",
+        f"- Peer: django-helpdesk {versions['django-helpdesk']} (Django {versions['Django']}, djangorestframework"
+        f" {versions['djangorestframework']}, gunicorn {versions['gunicorn']}),",
+        "  a minimal project of our own (bench/helpdesk/: settings, urls, data set-up; no e-mail leaves, teams mode",
+        "  off) serving its REST API; POST /api/tickets/ as a staff user with a DRF token (the ticket API is",
+        f"  staff-only), {peer_data['tickets']:,} tickets already stored; each creation writes the ticket and its",
+        "  opening follow-up and answers the ticket with its follow-ups.",
+        "",
+        "| round | qinqing appeals/s | p95 ms | CPU ms/req | errors | django-helpdesk tickets/s | p95 ms | CPU ms/req |"
+        " errors | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        table,
+        "",
+        f"**Median: qinqing {ours:.0f}/s, django-helpdesk {theirs:.0f}/s, ratio {ours / theirs:.1f}×** "
+        f"(median of the round ratios {statistics.median(ratios):.1f}×). Target (issue 12): at least 3×.",
+        "",
+        "CPU ms/req is the CPU the run cost the two gunicorn workers + their PostgreSQL connections, divided by the",
+        "requests served (from /proc; wrk and the rest of the machine not counted): the cost of one creation, which",
+        "other load on the machine disturbs far less than the rate. Median: qinqing"
+        f" {ours_cpu:.1f} ms, django-helpdesk {theirs_cpu:.1f} ms ({theirs_cpu / ours_cpu:.1f}× as much per creation).",
+    ]
+    print(write_section("peer", lines))
 
 
 def write_report(results: dict, data: dict, load_seconds: float) -> None:
@@ -374,7 +518,8 @@ def write_report(results: dict, data: dict, load_seconds: float) -> None:
         f"  matches {data['filtered_count']:,} appeals. Loading took {load_seconds:.0f} s.",
         "- Lists are the dispatcher's (city region: every appeal visible), 20 rows a page, with the total (capped at",
         "  10,000) and, on the page, the open/yellow/red badges (capped at 999).",
-        "- `create` is POST /api/appeals as an enterprise user with a bearer token; `c` is wrk's connection count.",
+        "- `create` is POST /api/appeals as an enterprise user with a bearer token, the median of the rounds run",
+        "  against the peer (next section); `c` is wrk's connection count.",
         "",
         "| measurement | req/s | p50 ms | p95 ms | p99 ms | requests | errors |",
         "|---|---|---|---|---|---|---|",

@@ -6,7 +6,6 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from qinqing.core import rows
 from qinqing.enterprises.models import Enterprise
 from qinqing.organisation.models import Department, Region
 
@@ -116,18 +115,17 @@ class ApiToken(models.Model):
 
     @classmethod
     def owner(cls, raw: str, *, stale_before: dt.datetime) -> "User | None":
-        """The active user holding the unrevoked token `raw`, or None.
+        """The active user holding the unrevoked token `raw`, or None. The user carries ``token_id`` and
+        ``token_stale`` (the token's last use is unknown or before `stale_before`); its region, department and
+        enterprise load when first used.
 
-        One hand-written join, because every API request runs it and the ORM's compilation of the same query
-        cost more than the rest of a list request. The user carries ``token_id`` and ``token_stale`` (the
-        token's last use is unknown or before `stale_before`); its region, department and enterprise load
-        when first used."""
-        user, token = User._meta.db_table, cls._meta.db_table
+        Every API request runs this, so it is one ``raw()`` join (public API, portable SQL, the same on SQLite
+        and PostgreSQL): the ORM's compilation of the equivalent select_related query cost about three times
+        as much CPU as the whole lookup does this way."""
+        users, tokens = User._meta.db_table, cls._meta.db_table
         sql = (
-            f"SELECT {rows.columns(User, 'u')}, t.id, "  # noqa: S608 - the table names are ours; values are parameters
-            "(t.last_used_at IS NULL OR t.last_used_at < %s) "
-            f"FROM {user} u JOIN {token} t ON t.user_id = u.id "
+            "SELECT u.*, t.id AS token_id, (t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale "  # noqa: S608 - our table names; values are parameters
+            f"FROM {users} u JOIN {tokens} t ON t.user_id = u.id "
             "WHERE t.key_hash = %s AND t.revoked = %s AND u.is_active = %s"
         )
-        params = [stale_before, cls.hash(raw), False, True]
-        return rows.first(User, "u", sql, params, extra=("token_id", "token_stale"))
+        return next(iter(User.objects.raw(sql, [stale_before, cls.hash(raw), False, True])), None)

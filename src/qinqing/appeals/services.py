@@ -5,7 +5,6 @@ against the locked row: two people acting on one appeal at once are serialised, 
 sees the state the first one left and is refused if its action no longer applies.
 """
 
-import contextlib
 import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
@@ -316,8 +315,7 @@ def submit_appeal(
     now = timezone.now()
     triage_days = time_limit(Step.TRIAGE, category, urgency)
     try:
-        # Without attachments the insert is one statement (numbering.insert_numbered): atomic by itself.
-        with transaction.atomic() if attachments else contextlib.nullcontext():
+        with transaction.atomic():
             appeal = Appeal(
                 title=title.strip(),
                 content=content.strip(),
@@ -336,10 +334,11 @@ def submit_appeal(
             data = {"channel": channel, "deadline": _iso(appeal.deadline)}
             if by.role != Role.ENTERPRISE:
                 data["on_behalf_of"] = enterprise.name
-            submitted = _event(appeal, Kind.SUBMITTED, by, note="", data=data)
-            numbering.insert_numbered(
-                appeal, prefix="QQ", day=workcalendar.local_date(now), followers=[(submitted, "appeal")]
-            )
+            # The number last before the inserts: its counter row stays locked until commit, so it is held
+            # for two INSERTs, and a failure anywhere rolls it back with the rest (gap-free).
+            appeal.number = numbering.next_number("QQ", workcalendar.local_date(now))
+            appeal.save(force_insert=True)
+            _record(appeal, Kind.SUBMITTED, by, note="", data=data)
             _store_attachments(appeal, by, attachments)
     except IntegrityError:
         # A concurrent request with the same idempotency key won the race; answer with its appeal.

@@ -1,6 +1,5 @@
 from django.db import models
 
-from qinqing.core import rows
 from qinqing.enterprises.validators import mask_mobile, normalise_uscc, validate_mobile, validate_uscc
 from qinqing.organisation.models import Region
 
@@ -37,21 +36,21 @@ class Scale(models.TextChoices):
     MICRO = "micro", "微型"
 
 
-class EnterpriseManager(models.Manager):
+class EnterpriseQuerySet(models.QuerySet):
     def with_primary_contact(self, pk: int) -> "Enterprise":
-        """The enterprise with its primary contact's name and mobile (see ``Enterprise.primary_contact``) in
-        one hand-written join. Runs on every appeal an enterprise submits, where building the ORM's subquery
-        annotations cost more than the two queries they replaced."""
-        ent, contact = self.model._meta.db_table, Contact._meta.db_table
-        found = rows.first(
-            self.model,
-            "e",
-            f"SELECT {rows.columns(self.model, 'e')}, c.name, c.mobile "  # noqa: S608 - table names are ours
-            f"FROM {ent} e LEFT JOIN {contact} c ON c.enterprise_id = e.id "
-            "WHERE e.id = %s ORDER BY c.is_primary DESC, c.name LIMIT 1",
-            [pk],
-            extra=("primary_contact_name", "primary_contact_mobile"),
+        """The enterprise with its primary contact's name and mobile (see ``Enterprise.primary_contact``) in one
+        query: a LEFT JOIN of the contacts in ``Contact.Meta.ordering``, first row only (no contact: NULLs).
+
+        Runs on every appeal an enterprise submits, so it is one ``raw()`` query (public API, portable SQL, the
+        same on SQLite and PostgreSQL): the ORM spelling of the same join (annotate F("contacts__name"),
+        order_by) cost about three times the CPU to compile."""
+        enterprises, contacts = self.model._meta.db_table, Contact._meta.db_table
+        sql = (
+            "SELECT e.*, c.name AS primary_contact_name, c.mobile AS primary_contact_mobile "  # noqa: S608 - our table names; values are parameters
+            f"FROM {enterprises} e LEFT JOIN {contacts} c ON c.enterprise_id = e.id "
+            "WHERE e.id = %s ORDER BY c.is_primary DESC, c.name LIMIT 1"
         )
+        found = next(iter(self.raw(sql, [pk])), None)
         if found is None:
             raise self.model.DoesNotExist(f"enterprise {pk}")
         return found
@@ -69,7 +68,7 @@ class Enterprise(models.Model):
     is_key = models.BooleanField("重点企业", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = EnterpriseManager()
+    objects = EnterpriseQuerySet.as_manager()
 
     class Meta:
         verbose_name = "企业"
