@@ -511,3 +511,31 @@ class TestEvents:
         assert appeal.events.count() == 2
         appeal.refresh_from_db()
         assert appeal.status == Status.ASSIGNED
+
+
+# ---------------------------------------------------------------- extension requests follow their table
+
+
+def test_pending_extension_lapses_when_the_appeal_is_replied(world, clock):
+    appeal = world.in_progress()
+    ext = services.request_extension(appeal=appeal, by=world.handler_hr, days=3, reason="需会商")
+    services.reply_to_appeal(appeal=appeal, by=world.handler_hr, measures="已协调", result="已解决")
+    ext.refresh_from_db()
+    assert ext.state == ExtensionRequest.State.LAPSED
+    assert ext.decision_note == "诉求已答复"
+
+
+def test_extension_decided_once_and_only_by_the_office(world, clock):
+    from qinqing.appeals import workflow
+
+    appeal = world.in_progress()
+    ext = services.request_extension(appeal=appeal, by=world.handler_hr, days=3, reason="需会商")
+    assert [a.name for a in workflow.EXTENSIONS.available(ext, world.dispatcher)] == ["approve", "deny"]
+    assert workflow.EXTENSIONS.available(ext, world.handler_hr) == []
+    with pytest.raises(NotPermitted):
+        workflow.EXTENSIONS.check(ext, "approve", world.handler_hr)
+    services.decide_extension(extension=ext, by=world.dispatcher, approve=True)
+    ext.refresh_from_db()
+    assert workflow.EXTENSIONS.available(ext, world.dispatcher) == []
+    with pytest.raises(TransitionNotAllowed, match="已同意"):
+        services.decide_extension(extension=ext, by=world.dispatcher, approve=False, note="改主意")

@@ -143,7 +143,7 @@ def test_refused_form_action_shows_message_and_changes_nothing(world, clock):
     r = c.post(
         f"/appeals/{appeal.number}/act/request_extension/", {"days": "abc", "reason": "r"}, follow=True
     )
-    assert "延期天数应为整数" in r.content.decode()
+    assert "延期天数：应为整数" in r.content.decode()
 
 
 def test_unknown_action_is_404(world, clock):

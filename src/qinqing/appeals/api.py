@@ -5,18 +5,16 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from qinqing.accounts.models import Role
-from qinqing.appeals import selectors, services, workflow
-from qinqing.appeals.models import Appeal, Category, Channel, ExtensionRequest, Satisfaction, Urgency
-from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
+from qinqing.appeals import actions, inputs, selectors, services, workflow
+from qinqing.appeals.models import Appeal, Category, Channel, ExtensionRequest, Urgency
+from qinqing.core.errors import InvalidInput, NotPermitted
 from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.validators import mask_mobile, normalise_uscc, validate_uscc
-from qinqing.organisation.models import Department
 from qinqing.organisation.selectors import departments_in_reach
 
 router = Router(tags=["诉求"])
@@ -94,6 +92,7 @@ class ExtensionOut(Schema):
     state: str
     decision_note: str
     created_at: dt.datetime
+    actions: list[str] = Field([], description="当前用户可执行的操作（approve / deny）")
 
 
 class PauseOut(Schema):
@@ -152,57 +151,6 @@ class FilterParams(Schema):
     page_size: int = Field(20, ge=1, le=100)
 
 
-class AssignIn(Schema):
-    lead: int
-    co: list[int] = Field([], max_length=100)
-    handle_days: int | None = Field(None, ge=1, le=services.MAX_HANDLE_DAYS)
-    note: str = ""
-    difficulty: int | None = Field(None, ge=1, le=3, description="难度：1 普通，2 较难，3 疑难")
-
-
-class ReasonIn(Schema):
-    reason: str = Field(..., max_length=2000)
-
-
-class NoteIn(Schema):
-    note: str = Field(..., max_length=2000)
-
-
-class OptionalNoteIn(Schema):
-    note: str = Field("", max_length=2000)
-
-
-class ExtensionIn(Schema):
-    days: int = Field(..., ge=1, le=services.MAX_EXTENSION_DAYS)
-    reason: str = Field(..., max_length=2000)
-
-
-class DecisionIn(Schema):
-    approve: bool
-    note: str = Field("", max_length=2000)
-
-
-class PauseIn(Schema):
-    kind: Literal["enterprise", "third_party"]
-    reason: str = Field(..., max_length=2000)
-
-
-class ReplyIn(Schema):
-    measures: str = Field(..., max_length=5000)
-    result: str = Field(..., max_length=5000)
-
-
-class RateIn(Schema):
-    satisfaction: Satisfaction
-    resolved: bool
-    comment: str = Field("", max_length=2000)
-
-
-class MergeIn(Schema):
-    into: str
-    note: str = Field("", max_length=2000)
-
-
 class SuggestionOut(Schema):
     lead: DepartmentOut | None
     co: list[DepartmentOut]
@@ -253,6 +201,19 @@ def _attachment(a) -> dict:
     return {"id": a.pk, "name": a.original_name, "size": a.size, "uploaded_at": a.uploaded_at}
 
 
+def _extension(x: ExtensionRequest, appeal: Appeal, user) -> dict:
+    x.appeal = appeal
+    return {
+        "id": x.pk,
+        "days": x.days,
+        "reason": x.reason,
+        "state": x.state,
+        "decision_note": x.decision_note,
+        "created_at": x.created_at,
+        "actions": [a.name for a in workflow.EXTENSIONS.available(x, user)],
+    }
+
+
 def _detail(appeal: Appeal, user) -> dict:
     data = _row(appeal)
     data.update(
@@ -275,7 +236,7 @@ def _detail(appeal: Appeal, user) -> dict:
         merged_into=appeal.merged_into.number if appeal.merged_into_id else None,
         actions=[a.name for a in workflow.available_actions(appeal, user)],
         events=_events(appeal),
-        extensions=list(appeal.extensions.all()),
+        extensions=[_extension(x, appeal, user) for x in appeal.extensions.all()],
         pauses=list(appeal.pauses.all()),
         attachments=[_attachment(a) for a in appeal.attachments.all()],
     )
@@ -288,13 +249,6 @@ def _appeal(request, number: str) -> Appeal:
 
 def _detail_response(request, number: str) -> dict:
     return _detail(_appeal(request, number), request.auth)
-
-
-def _department(pk: int, field: str) -> Department:
-    dept = Department.objects.select_related("region").filter(pk=pk).first()
-    if dept is None:
-        raise InvalidInput("部门不存在", {field: [f"编号为 {pk} 的部门不存在"]})
-    return dept
 
 
 # ---------------------------------------------------------------- endpoints
@@ -393,123 +347,56 @@ def suggestion(request, number: str):
     }
 
 
-@router.post("/{number}/assign", response=AppealDetail, summary="受理并分派")
-def assign(request, number: str, payload: AssignIn):
+def _act(request, number: str, name: str, data=None, files=()):
+    """One action through the same table as the pages (actions.perform); answers the appeal afterwards."""
     appeal = _appeal(request, number)
-    lead = _department(payload.lead, "lead")
-    co = [_department(pk, "co") for pk in payload.co]
-    services.assign_appeal(
-        appeal=appeal,
-        by=request.auth,
-        lead=lead,
-        co=co,
-        handle_days=payload.handle_days,
-        note=payload.note,
-        difficulty=payload.difficulty,
-    )
-    return _detail_response(request, number)
+    result = actions.perform(name, appeal=appeal, by=request.auth, data=data, files=files)
+    return appeal, result
 
 
-@router.post("/{number}/reject", response=AppealDetail, summary="不予受理")
-def reject(request, number: str, payload: ReasonIn):
-    services.reject_appeal(appeal=_appeal(request, number), by=request.auth, reason=payload.reason)
-    return _detail_response(request, number)
+def _answer(request, appeal: Appeal) -> dict:
+    return _detail(selectors.get_appeal_after_action(request.auth, appeal), request.auth)
 
 
-@router.post("/{number}/sign", response=AppealDetail, summary="签收")
-def sign(request, number: str):
-    services.sign_appeal(appeal=_appeal(request, number), by=request.auth)
-    return _detail_response(request, number)
+def _register(row: actions.ActionInput) -> None:
+    """An endpoint per action of the table: POST /{number}/<path>, answering the appeal's detail."""
+    if row.schema is None:
+
+        def endpoint(request, number: str):
+            return _answer(request, _act(request, number, row.name)[0])
+    else:
+
+        def endpoint(request, number: str, payload: row.schema):  # type: ignore[valid-type]  # the schema comes from the table
+            return _answer(request, _act(request, number, row.name, payload)[0])
+
+    router.post(
+        f"/{{number}}/{row.path}",
+        response=AppealDetail,
+        summary=row.summary,
+        operation_id=f"appeal_{row.name}",
+    )(endpoint)
 
 
-@router.post("/{number}/return", response=AppealDetail, summary="退回（分派有误）")
-def return_(request, number: str, payload: ReasonIn):
-    services.return_appeal(appeal=_appeal(request, number), by=request.auth, reason=payload.reason)
-    return _detail_response(request, number)
+for _row_ in actions.INPUTS.values():
+    if _row_.generated:
+        _register(_row_)
 
 
 @router.post("/{number}/extensions", response={201: ExtensionOut}, summary="申请延期")
-def request_extension(request, number: str, payload: ExtensionIn):
-    ext = services.request_extension(
-        appeal=_appeal(request, number), by=request.auth, days=payload.days, reason=payload.reason
-    )
-    return Status(201, ext)
+def request_extension(request, number: str, payload: inputs.ExtensionIn):
+    return Status(201, _act(request, number, "request_extension", payload)[1])
 
 
 @router.post("/{number}/extensions/{extension_id}/decision", response=AppealDetail, summary="审批延期")
-def decide_extension(request, number: str, extension_id: int, payload: DecisionIn):
-    appeal = _appeal(request, number)
-    ext = get_object_or_404(ExtensionRequest, pk=extension_id, appeal=appeal)
-    services.decide_extension(extension=ext, by=request.auth, approve=payload.approve, note=payload.note)
-    return _detail_response(request, number)
-
-
-@router.post("/{number}/notes", response=AppealDetail, summary="办理进展 / 协办意见 / 领导批示")
-def note(request, number: str, payload: NoteIn):
-    services.add_note(appeal=_appeal(request, number), by=request.auth, note=payload.note)
-    return _detail_response(request, number)
-
-
-@router.post("/{number}/pause", response=AppealDetail, summary="挂起（暂停计时）")
-def pause(request, number: str, payload: PauseIn):
-    services.pause_clock(
-        appeal=_appeal(request, number), by=request.auth, kind=payload.kind, reason=payload.reason
-    )
-    return _detail_response(request, number)
-
-
-@router.post("/{number}/resume", response=AppealDetail, summary="恢复计时")
-def resume(request, number: str, payload: OptionalNoteIn):
-    services.resume_clock(appeal=_appeal(request, number), by=request.auth, note=payload.note)
-    return _detail_response(request, number)
-
-
-@router.post("/{number}/reply", response=AppealDetail, summary="答复")
-def reply(request, number: str, payload: ReplyIn):
-    services.reply_to_appeal(
-        appeal=_appeal(request, number), by=request.auth, measures=payload.measures, result=payload.result
-    )
-    return _detail_response(request, number)
-
-
-@router.post("/{number}/rate", response=AppealDetail, summary="满意度评价")
-def rate(request, number: str, payload: RateIn):
-    services.rate_appeal(
-        appeal=_appeal(request, number),
-        by=request.auth,
-        satisfaction=payload.satisfaction,
-        resolved=payload.resolved,
-        comment=payload.comment,
-    )
-    return _detail_response(request, number)
-
-
-@router.post("/{number}/reopen", response=AppealDetail, summary="申请重办")
-def reopen(request, number: str, payload: ReasonIn):
-    services.reopen_appeal(appeal=_appeal(request, number), by=request.auth, reason=payload.reason)
-    return _detail_response(request, number)
-
-
-@router.post("/{number}/withdraw", response=AppealDetail, summary="撤回")
-def withdraw(request, number: str, payload: ReasonIn):
-    services.withdraw_appeal(appeal=_appeal(request, number), by=request.auth, reason=payload.reason)
-    return _detail_response(request, number)
-
-
-@router.post("/{number}/merge", response=AppealDetail, summary="并案")
-def merge(request, number: str, payload: MergeIn):
-    appeal = _appeal(request, number)
-    try:
-        target = selectors.get_visible_appeal(request.auth, payload.into.strip().upper())
-    except NotVisible as exc:
-        raise InvalidInput("目标诉求不存在", {"into": ["未找到该编号的诉求"]}) from exc
-    services.merge_appeal(appeal=appeal, by=request.auth, into=target, note=payload.note)
-    return _detail_response(request, number)
+def decide_extension(request, number: str, extension_id: int, payload: inputs.DecisionIn):
+    data = inputs.ExtensionDecisionIn(extension=extension_id, **payload.dict())
+    return _answer(request, _act(request, number, "decide_extension", data)[0])
 
 
 @router.post("/{number}/attachments", response={201: list[AttachmentOut]}, summary="上传附件")
-def upload(request, number: str, files: list[UploadedFile] = File(...)):  # noqa: B008 - ninja's declaration style
-    saved = services.add_attachments(appeal=_appeal(request, number), by=request.auth, files=files)
+def upload(request, number: str, files: list[UploadedFile] | None = File(None)):  # noqa: B008 - ninja's declaration style
+    # No files is the service's refusal, worded as on the page.
+    saved = _act(request, number, "attach", files=files or [])[1]
     return Status(201, [_attachment(a) for a in saved])
 
 

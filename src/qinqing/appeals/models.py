@@ -350,6 +350,7 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", "待审批"
         APPROVED = "approved", "已同意"
         DENIED = "denied", "不同意"
+        LAPSED = "lapsed", "已失效（诉求已答复或结束）"
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="extensions")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

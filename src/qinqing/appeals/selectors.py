@@ -79,6 +79,29 @@ def get_visible_appeal(user: User, number: str) -> Appeal:
     return appeal
 
 
+def get_appeal_after_action(user: User, appeal: Appeal) -> Appeal:
+    """The appeal as it stands after `user`'s step. A step may take it out of their sight (a department
+    returning it to the office); they still get the answer to their own step, once."""
+    try:
+        return get_visible_appeal(user, appeal.number)
+    except NotVisible:
+        last = appeal.events.order_by("-created_at", "-id").values_list("actor_id", flat=True).first()
+        if last != user.pk:
+            raise
+        return (
+            Appeal.objects.select_related(
+                "category", "enterprise", "region", "lead_department", "merged_into"
+            )
+            .prefetch_related("co_departments")
+            .get(pk=appeal.pk)
+        )
+
+
+def is_visible(user: User, appeal: Appeal) -> bool:
+    """Whether `user` may still see `appeal` (after a step that may have moved it out of their sight)."""
+    return appeals_visible_to(user).filter(pk=appeal.pk).exists()
+
+
 @dataclass
 class AppealFilters:
     status: str = ""

@@ -41,6 +41,7 @@ from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.validators import validate_mobile
 from qinqing.organisation import selectors as organisation_selectors
 from qinqing.organisation.models import Department, Region
+from qinqing.organisation.selectors import departments_in_reach
 
 Kind = AppealEvent.Kind
 MAX_EXTENSION_DAYS = 30
@@ -369,14 +370,18 @@ def assign_appeal(
     appeal = _begin(appeal, "assign", by)
     co = [d for d in co if d.pk != lead.pk]
     errors: dict[str, list[str]] = {}
-    scope = by.region.path
-    # The lead may sit in the dispatcher's region or above it (a city-level bureau for a district case).
-    in_reach = lead.region.path.startswith(scope) or scope.startswith(lead.region.path)
-    if not lead.active or not in_reach:
+    # Lead and co-handling departments must be in the dispatcher's reach: active, not an office, in its region
+    # or above it (a city-level bureau for a district case). The same list the page offers.
+    reach = set(
+        departments_in_reach(by.region)
+        .filter(pk__in=[lead.pk, *(d.pk for d in co)])
+        .values_list("pk", flat=True)
+    )
+    if lead.pk not in reach:
         errors["lead"] = ["主办单位不在本区划范围内或已停用"]
     for d in co:
-        if not d.active:
-            errors.setdefault("co", []).append(f"“{d}”已停用")
+        if d.pk not in reach:
+            errors.setdefault("co", []).append(f"“{d}”不在本区划范围内或已停用")
     if handle_days is not None and not (1 <= handle_days <= MAX_HANDLE_DAYS):
         errors["handle_days"] = [f"办理时限应为1至{MAX_HANDLE_DAYS}个工作日"]
     if difficulty is not None and difficulty not in Difficulty.values:
@@ -495,6 +500,14 @@ def request_extension(*, appeal: Appeal, by: User, days: int, reason: str) -> Ex
     return ext
 
 
+def _lapse_extensions(appeal: Appeal, why: str) -> None:
+    """Close a pending extension request the appeal's own step has made moot (never left 待审批 forever)."""
+    lapse = workflow.EXTENSION_ACTIONS["lapse"]
+    appeal.extensions.filter(state__in=lapse.sources).update(
+        state=lapse.target, decided_at=timezone.now(), decision_note=why
+    )
+
+
 @transaction.atomic
 def decide_extension(
     *, extension: ExtensionRequest, by: User, approve: bool, note: str = ""
@@ -502,11 +515,11 @@ def decide_extension(
     """The deadline moves only on approval, by the requested working days from the current deadline."""
     appeal = _begin(extension.appeal, "decide_extension", by)
     extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
-    if extension.state != ExtensionRequest.State.PENDING:
-        raise TransitionNotAllowed("该延期申请已审批，不能重复审批")
+    extension.appeal = appeal
+    step = workflow.EXTENSIONS.check(extension, "approve" if approve else "deny", by)
     if not approve:
         _required(note=note)
-    extension.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.DENIED
+    extension.state = step.target
     extension.decided_by = by
     extension.decided_at = timezone.now()
     extension.decision_note = note.strip()
@@ -619,6 +632,7 @@ def reply_to_appeal(*, appeal: Appeal, by: User, measures: str, result: str) -> 
     rate_days = time_limit(Step.RATE, appeal.category, appeal.urgency)
     _set_step(appeal, Step.RATE, workcalendar.deadline_after(now, rate_days), rate_days)
     appeal.save()
+    _lapse_extensions(appeal, "诉求已答复")
     _record(
         appeal,
         Kind.REPLIED,
@@ -706,9 +720,7 @@ def withdraw_appeal(*, appeal: Appeal, by: User, reason: str) -> Appeal:
     _set_step(appeal, appeal.step, None, 0)
     appeal.save()
     appeal.pauses.filter(ended_at__isnull=True).update(ended_at=appeal.closed_at, ended_by=by)
-    appeal.extensions.filter(state=ExtensionRequest.State.PENDING).update(
-        state=ExtensionRequest.State.DENIED, decided_at=appeal.closed_at, decision_note="诉求已撤回"
-    )
+    _lapse_extensions(appeal, "诉求已撤回")
     _record(appeal, Kind.WITHDRAWN, by, from_status=from_status, note=reason.strip())
     return appeal
 
@@ -733,6 +745,7 @@ def merge_appeal(*, appeal: Appeal, by: User, into: Appeal, note: str = "") -> A
     appeal.paused_at = None
     _set_step(appeal, appeal.step, None, 0)
     appeal.save()
+    _lapse_extensions(appeal, "诉求已并案")
     _record(appeal, Kind.MERGED, by, from_status=from_status, note=note.strip(), data={"into": target.number})
     _record(
         target, Kind.NOTE, by, from_status=target.status, note=f"并入诉求 {appeal.number}：{appeal.title}"

@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from qinqing.accounts.models import Role
-from qinqing.appeals import selectors, services, workflow
+from qinqing.appeals import actions, selectors, services, workflow
 from qinqing.appeals.models import (
     OPEN_STATUSES,
     Appeal,
@@ -29,7 +29,9 @@ from qinqing.appeals.models import (
     Status,
     Urgency,
 )
+from qinqing.core import pages
 from qinqing.core.errors import DomainError, NotVisible
+from qinqing.core.inputs import parse
 from qinqing.enterprises.models import Enterprise
 from qinqing.organisation.models import Department
 from qinqing.organisation.selectors import departments_in_reach
@@ -316,6 +318,9 @@ def _visible(request: HttpRequest, number: str) -> Appeal:
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     appeal = _visible(request, number)
     actions = {a.name: a for a in workflow.available_actions(appeal, request.user)}
+    pending = appeal.extensions.filter(state=ExtensionRequest.State.PENDING).first()
+    if pending:
+        pending.appeal = appeal
     context = {
         "appeal": appeal,
         "events": selectors.timeline(appeal),
@@ -323,7 +328,10 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "attachments": appeal.attachments.all(),
         "extensions": appeal.extensions.select_related("requested_by", "decided_by"),
         "pauses": appeal.pauses.select_related("started_by"),
-        "pending_extension": appeal.extensions.filter(state=ExtensionRequest.State.PENDING).first(),
+        "pending_extension": pending,
+        "extension_actions": {a.name: a for a in workflow.EXTENSIONS.available(pending, request.user)}
+        if pending
+        else {},
         "satisfaction_choices": Satisfaction.choices,
         "pause_kinds": ClockPause.Kind.choices,
         "parties": workflow.parties(appeal, request.user),
@@ -338,99 +346,25 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "appeals/detail.html", context)
 
 
-def _int(value: str | None, field: str, label: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise services.InvalidInput(f"{label}应为整数", {field: [f"{label}应为整数"]}) from exc
-
-
 @require_POST
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """Every appeal action: the form post read with the action's schema, then the same call as the API."""
+    row = actions.INPUTS.get(action)
+    if row is None:
+        raise Http404
     appeal = _visible(request, number)
-    user, post = request.user, request.POST
-    try:
-        if action == "assign":
-            lead_id = _int(post.get("lead"), "lead", "主办单位")
-            if lead_id is None:
-                raise services.InvalidInput("请选择主办单位", {"lead": ["请选择主办单位"]})
-            reach = departments_in_reach(user.region)
-            lead = reach.filter(pk=lead_id).first()
-            if lead is None:
-                raise services.InvalidInput(
-                    "主办单位不在本区划范围内", {"lead": ["主办单位不在本区划范围内"]}
-                )
-            co_ids = [_int(v, "co", "协办单位") for v in post.getlist("co")]
-            co = list(reach.filter(pk__in=co_ids))
-            services.assign_appeal(
-                appeal=appeal,
-                by=user,
-                lead=lead,
-                co=co,
-                handle_days=_int(post.get("handle_days"), "handle_days", "办理时限"),
-                difficulty=_int(post.get("difficulty"), "difficulty", "难度"),
-                note=post.get("note", ""),
-            )
-        elif action == "reject":
-            services.reject_appeal(appeal=appeal, by=user, reason=post.get("reason", ""))
-        elif action == "sign":
-            services.sign_appeal(appeal=appeal, by=user)
-        elif action == "return":
-            services.return_appeal(appeal=appeal, by=user, reason=post.get("reason", ""))
-        elif action == "request_extension":
-            days = _int(post.get("days"), "days", "延期天数") or 0
-            services.request_extension(appeal=appeal, by=user, days=days, reason=post.get("reason", ""))
-        elif action == "decide_extension":
-            ext = get_object_or_404(
-                ExtensionRequest, pk=_int(post.get("extension"), "extension", "申请"), appeal=appeal
-            )
-            services.decide_extension(
-                extension=ext, by=user, approve=post.get("approve") == "1", note=post.get("note", "")
-            )
-        elif action == "note":
-            services.add_note(appeal=appeal, by=user, note=post.get("note", ""))
-        elif action == "pause":
-            services.pause_clock(
-                appeal=appeal, by=user, kind=post.get("kind", ""), reason=post.get("reason", "")
-            )
-        elif action == "resume":
-            services.resume_clock(appeal=appeal, by=user, note=post.get("note", ""))
-        elif action == "reply":
-            services.reply_to_appeal(
-                appeal=appeal, by=user, measures=post.get("measures", ""), result=post.get("result", "")
-            )
-        elif action == "rate":
-            resolved = {"1": True, "0": False}.get(post.get("resolved", ""))
-            services.rate_appeal(
-                appeal=appeal,
-                by=user,
-                satisfaction=post.get("satisfaction", ""),
-                resolved=resolved,
-                comment=post.get("comment", ""),
-            )
-        elif action == "reopen":
-            services.reopen_appeal(appeal=appeal, by=user, reason=post.get("reason", ""))
-        elif action == "withdraw":
-            services.withdraw_appeal(appeal=appeal, by=user, reason=post.get("reason", ""))
-        elif action == "merge":
-            into = post.get("into", "").strip().upper()
-            try:
-                target = selectors.get_visible_appeal(user, into)
-            except NotVisible as exc:
-                raise services.InvalidInput("目标诉求不存在", {"into": ["未找到该编号的诉求"]}) from exc
-            services.merge_appeal(appeal=appeal, by=user, into=target, note=post.get("note", ""))
-        elif action == "attach":
-            services.add_attachments(appeal=appeal, by=user, files=request.FILES.getlist("files"))
-        else:
-            raise Http404
-    except DomainError as exc:
-        details = "；".join(m for msgs in exc.errors.values() for m in msgs)
-        messages.error(request, f"{exc.message}{'：' + details if details else ''}")
-        return redirect("appeal_detail", number=number)
-    label = workflow.ACTIONS[action].label
-    messages.success(request, f"已{label}")
+    user = request.user
+
+    def call():
+        data = parse(row.schema, request.POST) if row.schema else None
+        return actions.perform(
+            action, appeal=appeal, by=user, data=data, files=request.FILES.getlist("files")
+        )
+
+    pages.perform(request, call, success=f"已{workflow.ACTIONS[action].label}")
+    # A step can take the appeal out of the actor's sight (a department returning it): land on the list then.
+    if not selectors.is_visible(user, appeal):
+        return redirect("appeal_list")
     return redirect("appeal_detail", number=number)
 
 

@@ -5,12 +5,11 @@ relation of a user to one appeal (not a global role): the enterprise that owns i
 office of its region, the lead or a co-handling department, a leader of the region.
 """
 
-from dataclasses import dataclass
-
 from django.conf import settings
 
 from qinqing.accounts.models import Role
-from qinqing.appeals.models import Appeal, Satisfaction, Status
+from qinqing.appeals.models import Appeal, ExtensionRequest, Satisfaction, Status
+from qinqing.core.workflow import Action, Machine, table
 
 S = Status
 
@@ -20,15 +19,6 @@ LEADER = "leader"  # a leader whose region contains the appeal's
 LEAD = "lead"  # staff of the lead department
 CO = "co"  # staff of a co-handling department
 AGENT = "agent"  # the service officer or supervisor who registered it on the enterprise's behalf
-
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    sources: tuple[str, ...]
-    target: str | None  # None: the state does not change
-    parties: frozenset[str]
 
 
 ACTIONS: dict[str, Action] = {
@@ -71,6 +61,28 @@ ACTIONS: dict[str, Action] = {
         ),
     ]
 }
+
+
+# ---------------------------------------------------------------- extension requests (延期申请)
+
+SYSTEM = "system"  # a step of the appeal itself, taken by no one in particular
+X = ExtensionRequest.State
+
+EXTENSION_ACTIONS: dict[str, Action] = table(
+    [
+        Action("approve", "同意延期", (X.PENDING,), X.APPROVED, frozenset({OFFICE})),
+        Action("deny", "不同意延期", (X.PENDING,), X.DENIED, frozenset({OFFICE})),
+        # A request still pending when the appeal is replied to, withdrawn or merged is no longer a question.
+        Action("lapse", "失效", (X.PENDING,), X.LAPSED, frozenset({SYSTEM})),
+    ]
+)
+
+
+def _extension_parties(extension: ExtensionRequest, user) -> set[str]:
+    return {SYSTEM} if user is None else parties(extension.appeal, user)
+
+
+EXTENSIONS = Machine(EXTENSION_ACTIONS, _extension_parties)
 
 
 def parties(appeal: Appeal, user) -> set[str]:

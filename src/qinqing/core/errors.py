@@ -6,6 +6,8 @@ class DomainError(Exception):
     """A rule of the domain refused the action. Maps to 400 (or 409 for a state conflict)."""
 
     status = 400
+    # Field names in Chinese, where known, for pages that show the errors as one line.
+    labels: dict[str, str] = {}  # replaced per instance, never mutated
 
     def __init__(self, message: str, errors: dict[str, list[str]] | None = None):
         super().__init__(message)

@@ -125,4 +125,11 @@ def parse(schema: type[S], data: Mapping) -> S:
     try:
         return schema.model_validate(form_data(schema, data))
     except PydanticValidationError as exc:
-        raise InvalidInput("提交的数据有误，请检查后重试", field_errors(exc.errors())) from exc
+        refused = InvalidInput("提交的数据有误，请检查后重试", field_errors(exc.errors()))
+        refused.labels = labels(schema)
+        raise refused from exc
+
+
+def labels(schema: type[BaseModel]) -> dict[str, str]:
+    """The Chinese names of a schema's fields (their ``title``), for messages a person reads on a page."""
+    return {name: f.title for name, f in schema.model_fields.items() if f.title}

@@ -19,7 +19,13 @@ T = TypeVar("T")
 
 def error_text(exc: DomainError) -> str:
     """The message with its field errors, for a page that shows it as one line."""
-    details = "；".join(dict.fromkeys(m for msgs in exc.errors.values() for m in msgs))
+    details = "；".join(
+        dict.fromkeys(
+            f"{exc.labels[field]}：{m}" if field in exc.labels else m
+            for field, msgs in exc.errors.items()
+            for m in msgs
+        )
+    )
     return f"{exc.message}：{details}" if details and details != exc.message else exc.message
 
 

@@ -1,0 +1,171 @@
+"""Every appeal action in one table: its input schema, its API path and the one call that performs it.
+
+``workflow.ACTIONS`` says what may happen and who may do it; this table says what each action takes and which
+service carries it out. The page (``views.act``) and the API (``api``, whose endpoints are generated from this
+table) both go through ``perform``, so a new action is written once: a row in ``workflow.ACTIONS``, an input
+schema, a row here.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from ninja import Schema
+
+from qinqing.accounts.models import User
+from qinqing.appeals import inputs, selectors, services, workflow
+from qinqing.appeals.models import Appeal, ExtensionRequest
+from qinqing.core.errors import InvalidInput, NotVisible
+from qinqing.organisation.models import Department
+
+Run = Callable[[Appeal, User, Any, Sequence[UploadedFile]], object]
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    name: str
+    schema: type[Schema] | None  # None: the action takes nothing but (for attach) files
+    run: Run
+    path: str  # under /api/appeals/{number}/
+    summary: str
+    generated: bool = True  # False: the API endpoint is written by hand (another path shape or answer)
+
+
+def _departments(ids: list[int], field: str) -> list[Department]:
+    found = {d.pk: d for d in Department.objects.select_related("region").filter(pk__in=ids)}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise InvalidInput("部门不存在", {field: [f"编号为 {pk} 的部门不存在" for pk in missing]})
+    return [found[pk] for pk in ids]
+
+
+def _assign(appeal: Appeal, by: User, data: inputs.AssignIn, files) -> object:
+    lead, *co = _departments([data.lead, *data.co], "lead")
+    return services.assign_appeal(
+        appeal=appeal,
+        by=by,
+        lead=lead,
+        co=co,
+        handle_days=data.handle_days,
+        note=data.note,
+        difficulty=data.difficulty,
+    )
+
+
+def _decide(appeal: Appeal, by: User, data: inputs.ExtensionDecisionIn, files) -> object:
+    ext = ExtensionRequest.objects.filter(pk=data.extension, appeal=appeal).first()
+    if ext is None:
+        raise NotVisible("未找到该延期申请")
+    return services.decide_extension(extension=ext, by=by, approve=data.approve, note=data.note)
+
+
+def _merge(appeal: Appeal, by: User, data: inputs.MergeIn, files) -> object:
+    try:
+        target = selectors.get_visible_appeal(by, data.into.strip().upper())
+    except NotVisible as exc:
+        raise InvalidInput("目标诉求不存在", {"into": ["未找到该编号的诉求"]}) from exc
+    return services.merge_appeal(appeal=appeal, by=by, into=target, note=data.note)
+
+
+_ROWS = [
+    ActionInput("assign", inputs.AssignIn, _assign, "assign", "受理并分派"),
+    ActionInput(
+        "reject",
+        inputs.ReasonIn,
+        lambda a, by, d, f: services.reject_appeal(appeal=a, by=by, reason=d.reason),
+        "reject",
+        "不予受理",
+    ),
+    ActionInput("sign", None, lambda a, by, d, f: services.sign_appeal(appeal=a, by=by), "sign", "签收"),
+    ActionInput(
+        "return",
+        inputs.ReasonIn,
+        lambda a, by, d, f: services.return_appeal(appeal=a, by=by, reason=d.reason),
+        "return",
+        "退回（分派有误）",
+    ),
+    ActionInput(
+        "request_extension",
+        inputs.ExtensionIn,
+        lambda a, by, d, f: services.request_extension(appeal=a, by=by, days=d.days, reason=d.reason),
+        "extensions",
+        "申请延期",
+        generated=False,
+    ),
+    ActionInput(
+        "decide_extension",
+        inputs.ExtensionDecisionIn,
+        _decide,
+        "extensions/{extension_id}/decision",
+        "审批延期",
+        generated=False,
+    ),
+    ActionInput(
+        "pause",
+        inputs.PauseIn,
+        lambda a, by, d, f: services.pause_clock(appeal=a, by=by, kind=d.kind, reason=d.reason),
+        "pause",
+        "挂起（暂停计时）",
+    ),
+    ActionInput(
+        "resume",
+        inputs.OptionalNoteIn,
+        lambda a, by, d, f: services.resume_clock(appeal=a, by=by, note=d.note),
+        "resume",
+        "恢复计时",
+    ),
+    ActionInput(
+        "note",
+        inputs.NoteIn,
+        lambda a, by, d, f: services.add_note(appeal=a, by=by, note=d.note),
+        "notes",
+        "办理进展 / 协办意见 / 领导批示",
+    ),
+    ActionInput(
+        "reply",
+        inputs.ReplyIn,
+        lambda a, by, d, f: services.reply_to_appeal(appeal=a, by=by, measures=d.measures, result=d.result),
+        "reply",
+        "答复",
+    ),
+    ActionInput(
+        "rate",
+        inputs.RateIn,
+        lambda a, by, d, f: services.rate_appeal(
+            appeal=a, by=by, satisfaction=d.satisfaction, resolved=d.resolved, comment=d.comment
+        ),
+        "rate",
+        "满意度评价",
+    ),
+    ActionInput(
+        "reopen",
+        inputs.ReasonIn,
+        lambda a, by, d, f: services.reopen_appeal(appeal=a, by=by, reason=d.reason),
+        "reopen",
+        "申请重办",
+    ),
+    ActionInput(
+        "withdraw",
+        inputs.ReasonIn,
+        lambda a, by, d, f: services.withdraw_appeal(appeal=a, by=by, reason=d.reason),
+        "withdraw",
+        "撤回",
+    ),
+    ActionInput("merge", inputs.MergeIn, _merge, "merge", "并案"),
+    ActionInput(
+        "attach",
+        None,
+        lambda a, by, d, f: services.add_attachments(appeal=a, by=by, files=f),
+        "attachments",
+        "上传附件",
+        generated=False,
+    ),
+]
+INPUTS: dict[str, ActionInput] = {row.name: row for row in _ROWS}
+assert INPUTS.keys() == workflow.ACTIONS.keys(), "every workflow action needs its input row"  # noqa: S101
+
+
+def perform(name: str, *, appeal: Appeal, by: User, data: Schema | None, files: Sequence[UploadedFile] = ()):
+    """Carry out action `name`; the service checks the workflow table and raises domain errors."""
+    return INPUTS[name].run(appeal, by, data, files)

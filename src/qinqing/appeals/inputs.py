@@ -1,0 +1,74 @@
+"""The input of every appeal action, defined once: the API takes these as payloads and the pages read their
+form posts through ``qinqing.core.inputs.parse`` with the same schemas, so both accept and refuse the same
+inputs with the same messages. Rules that need the database (a department in reach, a visible target) live in
+the services, the one permission path."""
+
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from qinqing.appeals.models import Satisfaction
+from qinqing.appeals.services import MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS
+
+TEXT = 2000
+LONG_TEXT = 5000
+
+
+class AssignIn(Schema):
+    lead: int = Field(..., description="主办单位编号（见 /api/departments）", title="主办单位")
+    co: list[int] = Field([], max_length=100, description="协办单位编号", title="协办单位")
+    handle_days: int | None = Field(
+        None, ge=1, le=MAX_HANDLE_DAYS, description="办理时限（工作日）", title="办理时限"
+    )
+    note: str = Field("", max_length=TEXT, title="说明")
+    difficulty: int | None = Field(None, ge=1, le=3, description="难度：1 普通，2 较难，3 疑难", title="难度")
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., max_length=TEXT, title="理由")
+
+
+class NoteIn(Schema):
+    note: str = Field(..., max_length=TEXT, title="说明")
+
+
+class OptionalNoteIn(Schema):
+    note: str = Field("", max_length=TEXT, title="说明")
+
+
+class ExtensionIn(Schema):
+    days: int = Field(..., ge=1, le=MAX_EXTENSION_DAYS, description="延长的工作日数", title="延期天数")
+    reason: str = Field(..., max_length=TEXT, title="理由")
+
+
+class DecisionIn(Schema):
+    approve: bool = Field(..., title="审批结果")
+    note: str = Field("", max_length=TEXT, title="说明")
+
+
+class ExtensionDecisionIn(DecisionIn):
+    """The page names the extension request in its form; the API names it in the path."""
+
+    extension: int = Field(..., title="延期申请")
+
+
+class PauseIn(Schema):
+    kind: Literal["enterprise", "third_party"] = Field(..., title="挂起类型")
+    reason: str = Field(..., max_length=TEXT, title="理由")
+
+
+class ReplyIn(Schema):
+    measures: str = Field(..., max_length=LONG_TEXT, title="采取的措施")
+    result: str = Field(..., max_length=LONG_TEXT, title="办理结果")
+
+
+class RateIn(Schema):
+    satisfaction: Satisfaction = Field(..., title="满意度")
+    resolved: bool = Field(..., title="问题是否解决")
+    comment: str = Field("", max_length=TEXT, title="意见")
+
+
+class MergeIn(Schema):
+    into: str = Field(..., max_length=40, description="并入的诉求编号", title="并入诉求编号")
+    note: str = Field("", max_length=TEXT, title="说明")
