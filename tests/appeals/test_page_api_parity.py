@@ -270,3 +270,66 @@ def test_page_and_api_refuse_the_same_people(world, clock, name):
     page, api = _both(world, name, builder, persona, data)
     assert page[0] == api[0] == "refused", (name, page, api)
     assert page == api, (name, page, api)
+
+
+# ---------------------------------------------------------------- intake: 提交诉求 and 代为登记
+
+SUBMIT_GOOD = {"title": "用电增容", "content": "新生产线需要增容", "category": "power"}
+SUBMIT_CASES = [
+    # (persona, data, accepted?)
+    ("ent_user_a", SUBMIT_GOOD, True),
+    ("ent_user_a", {**SUBMIT_GOOD, "urgency": "urgent", "contact_name": "王经理"}, True),
+    ("ent_user_a", {**SUBMIT_GOOD, "title": ""}, False),
+    ("ent_user_a", {**SUBMIT_GOOD, "title": "长" * 101}, False),
+    ("ent_user_a", {**SUBMIT_GOOD, "category": "flying"}, False),
+    ("ent_user_a", {**SUBMIT_GOOD, "urgency": "yesterday"}, False),
+    ("ent_user_a", {**SUBMIT_GOOD, "contact_name": "名" * 31}, False),
+    ("ent_user_a", {**SUBMIT_GOOD, "contact_mobile": "12345"}, False),
+    ("dispatcher_east", {**SUBMIT_GOOD, "enterprise_uscc": "ent_a", "channel": "theme_day"}, True),
+    ("dispatcher_east", {**SUBMIT_GOOD, "enterprise_uscc": "ent_b", "channel": "theme_day"}, False),
+    ("dispatcher_east", {**SUBMIT_GOOD, "enterprise_uscc": "123", "channel": "theme_day"}, False),
+    ("dispatcher_east", {**SUBMIT_GOOD, "channel": "theme_day"}, False),
+    ("dispatcher_east", {**SUBMIT_GOOD, "enterprise_uscc": "ent_a", "channel": "carrier_pigeon"}, False),
+    ("handler_hr", SUBMIT_GOOD, False),
+]
+
+
+@pytest.mark.parametrize(("persona", "data", "accepted"), SUBMIT_CASES)
+def test_intake_page_and_api_agree(world, clock, persona, data, accepted):
+    from qinqing.appeals.models import Appeal
+
+    data = dict(data)
+    if data.get("enterprise_uscc") in ("ent_a", "ent_b"):
+        data["enterprise_uscc"] = getattr(world, data["enterprise_uscc"]).uscc
+    user = getattr(world, persona)
+
+    page = Client()
+    page.force_login(user)
+    r = page.post("/appeals/new/", {**data, "idempotency_key": "page-1"})
+    if r.status_code == 404:
+        page_outcome = ("refused", set())
+    elif r.status_code == 302:
+        page_outcome = ("accepted", set())
+    else:
+        shown = {f["name"] for f in r.context["fields"] if f["errors"]}
+        page_outcome = ("refused", shown | ({"other"} if r.context["other_errors"] else set()))
+    api = Client().post(
+        "/api/appeals",
+        json.dumps(data),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {world.token(user)}"},
+    )
+    shown_fields = {f["name"] for f in r.context["fields"]} if r.status_code == 200 else set()
+    if api.status_code < 300:
+        api_outcome = ("accepted", set())
+    elif api.status_code in (403, 404):
+        api_outcome = ("refused", set())
+    else:
+        errors = set(api.json()["errors"])
+        api_outcome = ("refused", (errors & shown_fields) | ({"other"} if errors - shown_fields else set()))
+    assert page_outcome[0] == api_outcome[0] == ("accepted" if accepted else "refused"), (
+        page_outcome,
+        api_outcome,
+    )
+    assert page_outcome == api_outcome
+    assert Appeal.objects.count() == (2 if accepted else 0)

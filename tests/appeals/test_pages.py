@@ -54,7 +54,7 @@ def test_enterprise_submits_through_the_form_once(world, clock):
     data = {
         "title": "用电增容",
         "content": "新生产线需要增容",
-        "category": world.power_cat.pk,
+        "category": world.power_cat.code,
         "urgency": "normal",
         "idempotency_key": "abc123",
     }
@@ -83,7 +83,7 @@ def test_submit_form_refuses_large_file_with_message(world, clock, settings):
         {
             "title": "t",
             "content": "c",
-            "category": world.labour.pk,
+            "category": world.labour.code,
             "urgency": "normal",
             "idempotency_key": "k2",
             "attachments": big,

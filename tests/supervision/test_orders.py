@@ -83,7 +83,7 @@ def test_order_issued_answered_with_events_lights_and_notifications(world, clock
     again = call(
         world, world.handler_hr, "post", f"/supervision/orders/{order['id']}/answer", {"answer": "再次"}
     )
-    assert again.status_code == 400 and "已回复" in again.json()["message"]
+    assert again.status_code == 409 and "已回复" in again.json()["message"]
 
 
 def test_bad_orders_are_refused_in_chinese(world, clock):
@@ -155,7 +155,7 @@ def test_notification_centre_unread_badge_and_mark_read(world, clock):
     body = call(world, world.handler_hr, "post", "/supervision/notifications/read", {"ids": [mine.pk]}).json()
     assert body == {"marked": 0, "unread": 3}
     first = Notification.objects.filter(recipient=world.handler_hr).first()
-    client.post("/supervision/notifications/read/", {"id": first.pk})
+    client.post("/supervision/notifications/read/", {"ids": first.pk})
     assert (
         call(world, world.handler_hr, "get", "/supervision/notifications", unread=True).json().__len__() == 2
     )

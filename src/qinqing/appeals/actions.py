@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from ninja import Schema
 
@@ -17,6 +18,8 @@ from qinqing.accounts.models import User
 from qinqing.appeals import inputs, selectors, services, workflow
 from qinqing.appeals.models import Appeal, ExtensionRequest
 from qinqing.core.errors import InvalidInput, NotVisible
+from qinqing.enterprises.models import Enterprise
+from qinqing.enterprises.validators import normalise_uscc, validate_uscc
 from qinqing.organisation.models import Department
 
 Run = Callable[[Appeal, User, Any, Sequence[UploadedFile]], object]
@@ -164,6 +167,54 @@ _ROWS = [
 ]
 INPUTS: dict[str, ActionInput] = {row.name: row for row in _ROWS}
 assert INPUTS.keys() == workflow.ACTIONS.keys(), "every workflow action needs its input row"  # noqa: S101
+
+
+def submit(
+    by: User,
+    data: inputs.SubmitIn,
+    *,
+    idempotency_key: str | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> tuple[Appeal, bool]:
+    """提交诉求 / 代为登记, for the page and the API: the category by its code, the enterprise by its USCC."""
+    category = services.category_by_code(data.category)
+    if category is None:
+        raise InvalidInput(
+            "诉求类别不存在", {"category": [f"未知的类别“{data.category}”，请从类别列表中选择"]}
+        )
+    enterprise = None
+    if data.enterprise_uscc:
+        code = normalise_uscc(data.enterprise_uscc)
+        try:
+            validate_uscc(code)
+        except ValidationError as exc:
+            raise InvalidInput("统一社会信用代码有误", {"enterprise_uscc": list(exc.messages)}) from exc
+        enterprise = Enterprise.objects.select_related("region").filter(uscc=code).first()
+        if enterprise is None:
+            raise InvalidInput(
+                "企业不存在", {"enterprise_uscc": ["未找到该统一社会信用代码对应的企业，请先在企业库登记"]}
+            )
+    if idempotency_key and len(idempotency_key) > 64:
+        raise InvalidInput("Idempotency-Key 过长", {"Idempotency-Key": ["不能超过64个字符"]})
+    try:
+        return services.submit_appeal(
+            by=by,
+            title=data.title,
+            content=data.content,
+            category=category,
+            enterprise=enterprise,
+            urgency=data.urgency,
+            channel=data.channel,
+            contact_name=data.contact_name,
+            contact_mobile=data.contact_mobile,
+            idempotency_key=idempotency_key or None,
+            attachments=attachments,
+        )
+    except InvalidInput as exc:
+        # The input names the enterprise by its code: so do the errors about it.
+        if "enterprise" in exc.errors:
+            exc.errors["enterprise_uscc"] = exc.errors.pop("enterprise")
+        raise
 
 
 def perform(name: str, *, appeal: Appeal, by: User, data: Schema | None, files: Sequence[UploadedFile] = ()):

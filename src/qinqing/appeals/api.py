@@ -4,17 +4,15 @@ import datetime as dt
 from typing import Literal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from qinqing.accounts.models import Role
 from qinqing.appeals import actions, inputs, selectors, services, workflow
-from qinqing.appeals.models import Appeal, Category, Channel, ExtensionRequest, Urgency
-from qinqing.core.errors import InvalidInput, NotPermitted
-from qinqing.enterprises.models import Enterprise
-from qinqing.enterprises.validators import mask_mobile, normalise_uscc, validate_uscc
+from qinqing.appeals.models import Appeal, Category, ExtensionRequest
+from qinqing.core.errors import NotPermitted
+from qinqing.enterprises.validators import mask_mobile
 from qinqing.organisation.selectors import departments_in_reach
 
 router = Router(tags=["诉求"])
@@ -34,17 +32,6 @@ class CategoryOut(Schema):
     id: int
     code: str
     name: str
-
-
-class AppealIn(Schema):
-    title: str = Field(..., max_length=100, description="标题")
-    content: str = Field(..., max_length=5000, description="诉求内容")
-    category: str = Field(..., description="类别代码（见 /api/categories）")
-    urgency: Urgency = Urgency.NORMAL
-    channel: Channel = Channel.ONLINE
-    enterprise_uscc: str | None = Field(None, description="代为登记时的企业统一社会信用代码；企业用户不填")
-    contact_name: str = ""
-    contact_mobile: str = ""
 
 
 class AppealRow(Schema):
@@ -281,40 +268,9 @@ def list_appeals(request, filters: Query[FilterParams]):
 
 
 @router.post("", response={201: SubmitOut, 200: SubmitOut}, summary="提交诉求（企业）或代为登记（营商办）")
-def submit(request, payload: AppealIn):
-    user = request.auth
-    category = services.category_by_code(payload.category)
-    if category is None:
-        raise InvalidInput(
-            "诉求类别不存在", {"category": [f"未知的类别“{payload.category}”，请从类别列表中选择"]}
-        )
-    enterprise = None
-    if payload.enterprise_uscc:
-        code = normalise_uscc(payload.enterprise_uscc)
-        try:
-            validate_uscc(code)
-        except ValidationError as exc:
-            raise InvalidInput("统一社会信用代码有误", {"enterprise_uscc": list(exc.messages)}) from exc
-        enterprise = Enterprise.objects.select_related("region").filter(uscc=code).first()
-        if enterprise is None:
-            raise InvalidInput(
-                "企业不存在", {"enterprise_uscc": ["未找到该统一社会信用代码对应的企业，请先在企业库登记"]}
-            )
+def submit(request, payload: inputs.SubmitIn):
     key = request.headers.get("Idempotency-Key") or None
-    if key and len(key) > 64:
-        raise InvalidInput("Idempotency-Key 过长", {"Idempotency-Key": ["不能超过64个字符"]})
-    appeal, created = services.submit_appeal(
-        by=user,
-        title=payload.title,
-        content=payload.content,
-        category=category,
-        enterprise=enterprise,
-        urgency=payload.urgency,
-        channel=payload.channel,
-        contact_name=payload.contact_name,
-        contact_mobile=payload.contact_mobile,
-        idempotency_key=key,
-    )
+    appeal, created = actions.submit(request.auth, payload, idempotency_key=key)
     body = {"number": appeal.number, "created": created, "status": appeal.status, "deadline": appeal.deadline}
     return Status(201 if created else 200, body)
 

@@ -8,11 +8,28 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from qinqing.appeals.models import Satisfaction
+from qinqing.appeals.models import Channel, Satisfaction, Urgency
 from qinqing.appeals.services import MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS
 
 TEXT = 2000
 LONG_TEXT = 5000
+
+
+class SubmitIn(Schema):
+    """提交诉求 (an enterprise) or 代为登记 (the office, naming the enterprise and the channel)."""
+
+    enterprise_uscc: str | None = Field(
+        None, max_length=30, title="企业", description="代为登记时的企业统一社会信用代码；企业用户不填"
+    )
+    channel: Channel = Field(Channel.ONLINE, title="来源渠道")
+    title: str = Field(..., min_length=1, max_length=100, title="标题")
+    content: str = Field(..., min_length=1, max_length=LONG_TEXT, title="诉求内容")
+    category: str = Field(
+        ..., min_length=1, max_length=40, title="类别", description="类别代码（见 /api/categories）"
+    )
+    urgency: Urgency = Field(Urgency.NORMAL, title="紧急程度")
+    contact_name: str = Field("", max_length=30, title="联系人")
+    contact_mobile: str = Field("", max_length=20, title="联系电话")
 
 
 class AssignIn(Schema):

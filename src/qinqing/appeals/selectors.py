@@ -11,7 +11,7 @@ from qinqing.accounts.models import Role, User
 from qinqing.appeals.models import OPEN_STATUSES, TIMED_STATUSES, Appeal, AppealEvent, Light
 from qinqing.core.errors import NotVisible
 from qinqing.core.workcalendar import end_of_day
-from qinqing.organisation.models import Region
+from qinqing.organisation.models import Region, within
 
 CoLink = Appeal.co_departments.through
 
@@ -19,8 +19,8 @@ CoLink = Appeal.co_departments.through
 def _department_scope(user: User) -> Q:
     dept = user.department
     if user.role == Role.DEPT_HEAD:
-        lead = Q(lead_department__path__startswith=dept.path)
-        co_ids = CoLink.objects.filter(department__path__startswith=dept.path).values("appeal_id")
+        lead = within(dept, "lead_department")
+        co_ids = CoLink.objects.filter(within(dept, "department")).values("appeal_id")
     else:
         lead = Q(lead_department_id=dept.pk)
         co_ids = CoLink.objects.filter(department_id=dept.pk).values("appeal_id")
@@ -56,7 +56,7 @@ def appeals_visible_to(user: User) -> QuerySet[Appeal]:
     if role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
         # region_id IN (the subtree's ids) rather than a join on the path: the planner can then drive the
         # query from the status, department or date index and check the region as a cheap hash lookup.
-        return qs.filter(region_id__in=Region.objects.filter(path__startswith=user.region.path).values("id"))
+        return qs.filter(region_id__in=Region.objects.within(user.region).values("id"))
     if role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
         return qs.filter(_department_scope(user))
     if role in _ROLE_SCOPES:
@@ -140,7 +140,7 @@ def filter_appeals(
         qs = qs.filter(lead_department_id=f.lead)
     if f.region:
         region = Region.objects.filter(pk=f.region).first()
-        qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
+        qs = qs.filter(within(region, "region")) if region else qs.none()
     if f.stage == "measures":
         qs = qs.filter(replied_at__isnull=False)
     elif f.stage == "resolved":

@@ -279,7 +279,7 @@ def submit_appeal(
     elif by.role == Role.DISPATCHER:
         if enterprise is None:
             raise InvalidInput("请选择企业", {"enterprise": ["请选择代为登记的企业"]})
-        if not enterprise.region.path.startswith(by.region.path):
+        if not enterprise.region.is_within(by.region):
             raise InvalidInput("该企业不在您的管辖区划内", {"enterprise": ["该企业不在您的管辖区划内"]})
     elif by.role in (Role.OFFICER, Role.SUPERVISOR) and agent_checked:
         if enterprise is None:

@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from qinqing.accounts.models import Role
-from qinqing.appeals import actions, selectors, services, workflow
+from qinqing.appeals import actions, inputs, selectors, services, workflow
 from qinqing.appeals.models import (
     OPEN_STATUSES,
     Appeal,
@@ -27,13 +27,12 @@ from qinqing.appeals.models import (
     Light,
     Satisfaction,
     Status,
-    Urgency,
 )
 from qinqing.core import pages
 from qinqing.core.errors import DomainError, NotVisible
-from qinqing.core.inputs import parse
+from qinqing.core.inputs import fields, parse
 from qinqing.enterprises.models import Enterprise
-from qinqing.organisation.models import Department
+from qinqing.organisation.models import Department, within
 from qinqing.organisation.selectors import departments_in_reach
 
 # ---------------------------------------------------------------- home and lists
@@ -237,72 +236,61 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- intake
 
 
-class SubmitForm(forms.Form):
-    title = forms.CharField(label="标题", max_length=100)
-    content = forms.CharField(label="诉求内容", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
-    category = forms.ModelChoiceField(
-        Category.objects.filter(active=True), label="类别", empty_label="请选择"
-    )
-    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
-    contact_name = forms.CharField(label="联系人", max_length=30, required=False)
-    contact_mobile = forms.CharField(label="联系电话", max_length=11, required=False)
-    attachments = forms.FileField(
-        label="附件", required=False, widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True})
-    )
-    idempotency_key = forms.CharField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["attachments"].widget.attrs["multiple"] = True
-        if user.role == Role.DISPATCHER:
-            self.fields["enterprise"] = forms.ModelChoiceField(
-                Enterprise.objects.filter(region__path__startswith=user.region.path),
-                label="企业",
-                empty_label="请选择企业",
-            )
-            self.fields["channel"] = forms.ChoiceField(label="来源渠道", choices=Channel.choices)
-            self.order_fields(["enterprise", "channel"])
+SUBMIT_HINTS = {
+    "contact_name": "不填则使用企业登记的主要联系人",
+    "contact_mobile": "不填则使用企业登记的主要联系人",
+}
 
 
 def submit(request: HttpRequest) -> HttpResponse:
+    """提交诉求 / 代为登记: the form is drawn from the API's schema and read by it (one definition)."""
     user = request.user
     if user.role not in (Role.ENTERPRISE, Role.DISPATCHER):
         raise Http404
+    errors: dict[str, list[str]] = {}
+    problem = ""
+    data = request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        form = SubmitForm(request.POST, request.FILES, user=user)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                appeal, created = services.submit_appeal(
-                    by=user,
-                    title=d["title"],
-                    content=d["content"],
-                    category=d["category"],
-                    enterprise=d.get("enterprise"),
-                    urgency=d["urgency"],
-                    channel=d.get("channel", Channel.ONLINE),
-                    contact_name=d["contact_name"],
-                    contact_mobile=d["contact_mobile"],
-                    idempotency_key=d["idempotency_key"],
-                    attachments=request.FILES.getlist("attachments"),
-                )
-            except DomainError as exc:
-                _errors_to_form(form, exc)
-            else:
-                if created:
-                    messages.success(request, f"诉求已提交，编号 {appeal.number}，我们会在时限内受理。")
-                return redirect("appeal_detail", number=appeal.number)
-    else:
-        form = SubmitForm(user=user, initial={"idempotency_key": uuid.uuid4().hex})
-    return render(request, "appeals/submit.html", {"form": form})
-
-
-def _errors_to_form(form: forms.Form, exc: DomainError) -> None:
-    if not exc.errors:
-        form.add_error(None, exc.message)
-    for field, msgs in exc.errors.items():
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
+        try:
+            appeal, created = actions.submit(
+                user,
+                parse(inputs.SubmitIn, request.POST),
+                idempotency_key=request.POST.get("idempotency_key") or None,
+                attachments=request.FILES.getlist("attachments"),
+            )
+        except NotVisible as exc:
+            raise Http404 from exc
+        except DomainError as exc:
+            errors = exc.errors
+            problem = exc.message
+        else:
+            if created:
+                messages.success(request, f"诉求已提交，编号 {appeal.number}，我们会在时限内受理。")
+            return redirect("appeal_detail", number=appeal.number)
+    office = user.role == Role.DISPATCHER
+    shown = ("title", "content", "category", "urgency", "contact_name", "contact_mobile")
+    choices = {"category": [(c.code, c.name) for c in Category.objects.filter(active=True)]}
+    if office:
+        shown = ("enterprise_uscc", "channel", *shown)
+        choices["enterprise_uscc"] = list(
+            Enterprise.objects.filter(within(user.region, "region")).values_list("uscc", "name")
+        )
+    context = {
+        "fields": fields(
+            inputs.SubmitIn,
+            data=data,
+            errors=errors,
+            choices=choices,
+            textarea=("content",),
+            only=shown,
+            hints=SUBMIT_HINTS,
+        ),
+        "problem": problem,
+        # Errors of what the fields do not show (attachments, the key) still reach the user.
+        "other_errors": [m for k, msgs in errors.items() if k not in shown for m in msgs],
+        "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
+    }
+    return render(request, "appeals/submit.html", context)
 
 
 # ---------------------------------------------------------------- detail and actions

@@ -94,7 +94,7 @@ def parties(appeal: Appeal, user) -> set[str]:
     if role == Role.ENTERPRISE and user.enterprise_id and user.enterprise_id == appeal.enterprise_id:
         found.add(OWNER)
     elif role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
-        if appeal.region.path.startswith(user.region.path):
+        if appeal.region.is_within(user.region):
             found.add(OFFICE if role == Role.DISPATCHER else LEADER)
     elif role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
         dept = user.department
@@ -110,7 +110,7 @@ def parties(appeal: Appeal, user) -> set[str]:
 def _covers(user, own, other) -> bool:
     # A head answers for the sub-units of the department; a handler for the department itself.
     if user.role == Role.DEPT_HEAD:
-        return other.path.startswith(own.path)
+        return other.is_within(own)
     return other.pk == own.pk
 
 

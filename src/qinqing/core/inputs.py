@@ -54,7 +54,10 @@ S = TypeVar("S", bound=BaseModel)
 
 
 def message(err: Mapping[str, Any]) -> str:
-    template = MESSAGES.get(err.get("type", ""))
+    kind = err.get("type", "")
+    if kind == "string_too_short" and (err.get("ctx") or {}).get("min_length") == 1:
+        kind = "missing"  # an empty box is a missing answer, whatever the wire format says
+    template = MESSAGES.get(kind)
     if template:
         ctx = dict(err.get("ctx") or {})
         if "error" in ctx:
@@ -133,3 +136,52 @@ def parse(schema: type[S], data: Mapping) -> S:
 def labels(schema: type[BaseModel]) -> dict[str, str]:
     """The Chinese names of a schema's fields (their ``title``), for messages a person reads on a page."""
     return {name: f.title for name, f in schema.model_fields.items() if f.title}
+
+
+def _choices_of(annotation) -> list[tuple[str, str]] | None:
+    """Choices a schema field already knows: a TextChoices enum (with its Chinese labels) or a Literal."""
+    for a in (annotation, *typing.get_args(annotation)):
+        if isinstance(a, type) and hasattr(a, "choices") and hasattr(a, "values"):
+            return list(a.choices)
+        if typing.get_origin(a) is typing.Literal:
+            return [(str(v), str(v)) for v in typing.get_args(a)]
+    return None
+
+
+def fields(
+    schema: type[BaseModel],
+    *,
+    data: Mapping | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    choices: Mapping[str, list[tuple]] | None = None,
+    textarea: tuple[str, ...] = (),
+    only: tuple[str, ...] | None = None,
+    hints: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """The schema's fields as a page renders them (``templates/core/_fields.html``): label from the field's
+    ``title``, required mark, current value, choices, maximum length and the errors the schema or the service
+    reported. A page form is drawn from the same definition the API documents, not from a second one."""
+    data, errors, choices, hints = data or {}, errors or {}, choices or {}, hints or {}
+    out = []
+    for name in only or tuple(schema.model_fields):
+        f = schema.model_fields[name]
+        options = choices.get(name, _choices_of(f.annotation))
+        default = None if f.is_required() else f.get_default(call_default_factory=True)
+        value = data.get(name, default)
+        if hasattr(value, "value"):
+            value = value.value
+        max_length = next((m.max_length for m in f.metadata if getattr(m, "max_length", None)), None)
+        out.append(
+            {
+                "name": name,
+                "label": f.title or name,
+                "required": f.is_required(),
+                "value": "" if value is None else str(value),
+                "choices": [(str(v), label) for v, label in options] if options is not None else None,
+                "widget": "select" if options is not None else ("textarea" if name in textarea else "input"),
+                "max_length": max_length,
+                "errors": list(errors.get(name, [])),
+                "hint": hints.get(name, ""),
+            }
+        )
+    return out

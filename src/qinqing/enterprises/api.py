@@ -5,7 +5,7 @@ from qinqing.accounts.models import Role
 from qinqing.core.errors import InvalidInput, NotPermitted
 from qinqing.enterprises import services
 from qinqing.enterprises.models import Enterprise
-from qinqing.organisation.models import Region
+from qinqing.organisation.models import Region, within
 
 router = Router(tags=["企业库"])
 
@@ -63,7 +63,7 @@ def list_enterprises(request, filters: Query[EnterpriseFilter]):
     if user.role == Role.ENTERPRISE:
         qs = Enterprise.objects.filter(pk=user.enterprise_id)
     elif user.role in (Role.DISPATCHER, Role.LEADER):
-        qs = Enterprise.objects.filter(region__path__startswith=user.region.path)
+        qs = Enterprise.objects.filter(within(user.region, "region"))
     else:
         raise NotPermitted("无权查看企业库")
     if filters.q:

@@ -40,7 +40,7 @@ def register_enterprise(
         errors["industry"] = ["行业门类不正确，应为 A–T 之一"]
     if scale not in Scale.values:
         errors["scale"] = ["企业规模应为大型、中型、小型或微型"]
-    if not region.path.startswith(by.region.path):
+    if not region.is_within(by.region):
         errors["region"] = ["只能登记本管辖区划内的企业"]
     if contact_mobile:
         try:

@@ -5,10 +5,8 @@ import datetime as dt
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from qinqing.appeals import selectors
-from qinqing.core.errors import InvalidInput, NotVisible
-from qinqing.organisation.models import Department
-from qinqing.supervision import services
+from qinqing.core.errors import InvalidInput
+from qinqing.supervision import actions, inputs, services, workflow
 from qinqing.supervision.models import Notification
 
 router = Router(tags=["督查督办"])
@@ -45,12 +43,8 @@ def notifications(request, unread: bool = False, limit: int = Query(50, ge=1, le
     ]
 
 
-class ReadIn(Schema):
-    ids: list[int] | None = Field(None, description="不填则全部标为已读", max_length=1000)
-
-
 @router.post("/notifications/read", summary="标为已读")
-def read(request, payload: ReadIn):
+def read(request, payload: inputs.ReadIn):
     return {
         "marked": services.mark_read(request.auth, payload.ids),
         "unread": services.unread_count(request.auth),
@@ -88,13 +82,6 @@ def warnings(request, rung: str | None = None, limit: int = Query(100, ge=1, le=
     ]
 
 
-class OrderIn(Schema):
-    department: int
-    appeals: list[str] = Field(..., description="诉求编号")
-    content: str = Field(..., max_length=2000)
-    respond_by: dt.date
-
-
 class OrderOut(Schema):
     id: int
     department: str
@@ -104,9 +91,10 @@ class OrderOut(Schema):
     state: str
     light: str | None
     answer: str
+    actions: list[str] = Field([], description="当前用户可执行的操作（answer）")
 
 
-def _out(order) -> OrderOut:
+def _out(order, user=None) -> OrderOut:
     return OrderOut(
         id=order.pk,
         department=order.department.name,
@@ -116,6 +104,7 @@ def _out(order) -> OrderOut:
         state=order.state,
         light=order.light(),
         answer=order.answer,
+        actions=[a.name for a in workflow.ORDERS.available(order, user)] if user else [],
     )
 
 
@@ -124,35 +113,17 @@ def orders(request, state: str | None = None, limit: int = Query(100, ge=1, le=1
     qs = services.orders_visible_to(request.auth)
     if state:
         qs = qs.filter(state=state)
-    return [_out(o) for o in qs[:limit]]
+    return [_out(o, request.auth) for o in qs[:limit]]
 
 
 @router.post("/orders", response={201: OrderOut}, summary="发出督办")
-def create_order(request, payload: OrderIn):
-    department = Department.objects.filter(pk=payload.department).first()
-    if department is None:
-        raise InvalidInput("督办单位不存在", {"department": ["督办单位不存在"]})
-    appeals = [selectors.get_visible_appeal(request.auth, n.strip().upper()) for n in payload.appeals]
-    order = services.issue_order(
-        by=request.auth,
-        department=department,
-        appeals=appeals,
-        content=payload.content,
-        respond_by=payload.respond_by,
-    )
-    return Status(201, _out(order))
-
-
-class AnswerIn(Schema):
-    answer: str = Field(..., max_length=5000)
+def create_order(request, payload: inputs.OrderIn):
+    return Status(201, _out(actions.issue(request.auth, payload), request.auth))
 
 
 @router.post("/orders/{order_id}/answer", response=OrderOut, summary="回复督办")
-def answer(request, order_id: int, payload: AnswerIn):
-    order = services.orders_visible_to(request.auth).filter(pk=order_id).first()
-    if order is None:
-        raise NotVisible("未找到该督办单")
-    return _out(services.answer_order(order=order, by=request.auth, answer=payload.answer))
+def answer(request, order_id: int, payload: inputs.AnswerIn):
+    return _out(actions.answer(request.auth, order_id, payload), request.auth)
 
 
 class EvaluationRow(Schema):
@@ -212,29 +183,13 @@ def evaluation(request, start: dt.date, end: dt.date, difficulty: int | None = Q
     ]
 
 
-class ContestIn(Schema):
-    reason: str = Field(..., max_length=2000)
-
-
-class DecideIn(Schema):
-    uphold: bool
-    note: str = Field(..., max_length=2000)
-
-
 @router.post("/appeals/{number}/contest", response={201: dict}, summary="主办单位对评价提出申诉")
-def contest(request, number: str, payload: ContestIn):
-    appeal = selectors.get_visible_appeal(request.auth, number)
-    item = services.contest_rating(appeal=appeal, by=request.auth, reason=payload.reason)
-    return Status(201, {"appeal": appeal.number, "state": item.state})
+def contest(request, number: str, payload: inputs.ContestIn):
+    item = actions.contest(request.auth, number, payload)
+    return Status(201, {"appeal": item.appeal.number, "state": item.state})
 
 
 @router.post("/appeals/{number}/contest/decision", summary="营商办处理评价申诉")
-def decide(request, number: str, payload: DecideIn):
-    from qinqing.supervision.models import RatingContest
-
-    appeal = selectors.get_visible_appeal(request.auth, number)
-    item = RatingContest.objects.filter(appeal=appeal).first()
-    if item is None:
-        raise NotVisible("该诉求没有评价申诉")
-    item = services.decide_contest(contest=item, by=request.auth, uphold=payload.uphold, note=payload.note)
-    return {"appeal": appeal.number, "state": item.state}
+def decide(request, number: str, payload: inputs.DecideIn):
+    item = actions.decide(request.auth, number, payload)
+    return {"appeal": item.appeal.number, "state": item.state}

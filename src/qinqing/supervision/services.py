@@ -13,7 +13,8 @@ from qinqing.appeals.models import FINAL_STATUSES, Appeal, AppealEvent
 from qinqing.appeals.selectors import appeals_visible_to
 from qinqing.appeals.services import record_event
 from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
-from qinqing.organisation.models import Department
+from qinqing.organisation.models import Department, within
+from qinqing.supervision import workflow
 from qinqing.supervision.models import DeadlineAlert, Notification, SupervisionOrder
 from qinqing.supervision.notify import notify
 
@@ -77,20 +78,11 @@ def issue_order(
 
 @transaction.atomic
 def answer_order(*, order: SupervisionOrder, by: User, answer: str) -> SupervisionOrder:
-    order = SupervisionOrder.objects.select_for_update().get(pk=order.pk)
-    if by.role not in (Role.HANDLER, Role.DEPT_HEAD) or not by.department_id:
-        raise NotPermitted("只有被督办单位可以回复督办")
-    own = by.department
-    covers = order.department_id == own.pk or (
-        by.role == Role.DEPT_HEAD and order.department.path.startswith(own.path)
-    )
-    if not covers:
-        raise NotVisible("未找到该督办单")
-    if order.state != SupervisionOrder.State.OPEN:
-        raise InvalidInput("该督办单已回复")
+    order = SupervisionOrder.objects.select_for_update().select_related("department__region").get(pk=order.pk)
+    step = workflow.ORDERS.check(order, "answer", by)
     if not answer.strip():
         raise InvalidInput("请填写回复内容", {"answer": ["请填写回复内容"]})
-    order.state = SupervisionOrder.State.ANSWERED
+    order.state = step.target
     order.answer = answer.strip()
     order.answered_by = by
     order.answered_at = timezone.now()
@@ -112,9 +104,9 @@ def answer_order(*, order: SupervisionOrder, by: User, answer: str) -> Supervisi
 def orders_visible_to(user: User) -> QuerySet[SupervisionOrder]:
     qs = SupervisionOrder.objects.select_related("department", "issued_by")
     if user.role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
-        return qs.filter(Q(department__region__path__startswith=user.region.path) | Q(issued_by=user))
+        return qs.filter(within(user.region, "department__region") | Q(issued_by=user))
     if user.role == Role.DEPT_HEAD and user.department_id:
-        return qs.filter(department__path__startswith=user.department.path)
+        return qs.filter(within(user.department, "department"))
     if user.role == Role.HANDLER and user.department_id:
         return qs.filter(department=user.department)
     return qs.none()
@@ -166,17 +158,10 @@ def decide_contest(*, contest, by: User, uphold: bool, note: str = ""):
     from qinqing.supervision.models import RatingContest
 
     contest = RatingContest.objects.select_for_update().select_related("appeal__region").get(pk=contest.pk)
-    if (
-        by.role != Role.DISPATCHER
-        or not by.region_id
-        or not contest.appeal.region.path.startswith(by.region.path)
-    ):
-        raise NotPermitted("只有本区划营商办调度员可以处理评价申诉")
-    if contest.state != RatingContest.State.PENDING:
-        raise InvalidInput("该申诉已处理")
+    step = workflow.CONTESTS.check(contest, "uphold" if uphold else "reject", by)
     if not note.strip():
         raise InvalidInput("请填写处理意见", {"note": ["请填写处理意见"]})
-    contest.state = RatingContest.State.UPHELD if uphold else RatingContest.State.REJECTED
+    contest.state = step.target
     contest.decided_by = by
     contest.decided_at = timezone.now()
     contest.decision_note = note.strip()

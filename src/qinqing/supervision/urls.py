@@ -9,6 +9,7 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="supervision_order"),
     path("issue/<str:number>/", views.issue, name="supervision_issue"),
     path("contest/<str:number>/", views.contest, name="supervision_contest"),
+    path("contest/<str:number>/decision/", views.decide_contest, name="supervision_contest_decision"),
     path("evaluation/", views.evaluation, name="supervision_evaluation"),
     path("evaluation/export/", views.evaluation_export, name="supervision_evaluation_export"),
     path("weekly/", views.weekly, name="supervision_weekly"),

@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qinqing.accounts.models import Role
-from qinqing.appeals import selectors
-from qinqing.core.errors import DomainError, NotVisible
+from qinqing.core import pages
+from qinqing.core.errors import DomainError
+from qinqing.core.inputs import parse
 from qinqing.core.params import date_or
-from qinqing.organisation.models import Department
-from qinqing.supervision import services
+from qinqing.organisation.models import within
+from qinqing.supervision import actions, inputs, services, workflow
 from qinqing.supervision.models import Notification
 
 
@@ -32,9 +33,12 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(x) for x in request.POST.getlist("id") if x.isdigit()]
-    count = services.mark_read(request.user, ids or None)
-    messages.success(request, f"已标记 {count} 条为已读")
+    def call():
+        return services.mark_read(request.user, parse(inputs.ReadIn, request.POST).ids or None)
+
+    count = pages.perform(request, call)
+    if count is not None:
+        messages.success(request, f"已标记 {count} 条为已读")
     target = request.POST.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else "notifications")
 
@@ -51,47 +55,29 @@ def orders(request: HttpRequest) -> HttpResponse:
 
 
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    order = services.orders_visible_to(request.user).filter(pk=pk).first()
-    if order is None:
-        raise Http404("未找到该督办单")
+    order = pages.perform(request, lambda: actions.order(request.user, pk))
     if request.method == "POST":
-        try:
-            services.answer_order(order=order, by=request.user, answer=request.POST.get("answer", ""))
-            messages.success(request, "已回复督办")
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        pages.perform(
+            request,
+            lambda: actions.answer(request.user, pk, parse(inputs.AnswerIn, request.POST)),
+            success="已回复督办",
+        )
         return redirect("supervision_order", pk=pk)
-    can_answer = request.user.role in (Role.HANDLER, Role.DEPT_HEAD) and order.state == order.State.OPEN
-    return render(request, "supervision/order_detail.html", {"order": order, "can_answer": can_answer})
+    available = {a.name: a for a in workflow.ORDERS.available(order, request.user)}
+    return render(
+        request,
+        "supervision/order_detail.html",
+        {"order": order, "can_answer": "answer" in available, "actions": available},
+    )
 
 
 @require_POST
 def issue(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        appeal = selectors.get_visible_appeal(request.user, number)
-    except NotVisible as exc:
-        raise Http404("未找到该诉求") from exc
-    post = request.POST
-    try:
-        department = Department.objects.filter(pk=post.get("department") or 0).first()
-        if department is None:
-            raise services.InvalidInput("请选择督办单位", {"department": ["请选择督办单位"]})
-        try:
-            respond_by = dt.date.fromisoformat(post.get("respond_by", ""))
-        except ValueError as exc:
-            raise services.InvalidInput(
-                "回复日期格式应为 YYYY-MM-DD", {"respond_by": ["日期格式不正确"]}
-            ) from exc
-        order = services.issue_order(
-            by=request.user,
-            department=department,
-            appeals=[appeal],
-            content=post.get("content", ""),
-            respond_by=respond_by,
-        )
+    # The page issues an order about the appeal it stands on; the API may name several.
+    data = {**request.POST.dict(), "appeals": [number]}
+    order = pages.perform(request, lambda: actions.issue(request.user, parse(inputs.OrderIn, data)))
+    if order is not None:
         messages.success(request, f"已向{order.department.name}发出督办")
-    except DomainError as exc:
-        messages.error(request, exc.message)
     return redirect("appeal_detail", number=number)
 
 
@@ -311,7 +297,7 @@ def honours(request: HttpRequest) -> HttpResponse:
             "month": month,
             "preview": lists.preview(request.user.region, month),
             "existing": existing,
-            "published": HonourList.objects.filter(region__path__startswith=request.user.region.path)[:24],
+            "published": HonourList.objects.filter(within(request.user.region, "region"))[:24],
             "can_publish": request.user.role == Role.DISPATCHER and existing is None,
         },
     )
@@ -342,27 +328,19 @@ public_honour.login_required = False
 
 @require_POST
 def contest(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        appeal = selectors.get_visible_appeal(request.user, number)
-    except NotVisible as exc:
-        raise Http404("未找到该诉求") from exc
-    try:
-        if request.POST.get("decision") in ("uphold", "reject"):
-            from qinqing.supervision.models import RatingContest
+    pages.perform(
+        request,
+        lambda: actions.contest(request.user, number, parse(inputs.ContestIn, request.POST)),
+        success="已提交评价申诉，等待营商办审核",
+    )
+    return redirect("appeal_detail", number=number)
 
-            item = RatingContest.objects.filter(appeal=appeal).first()
-            if item is None:
-                raise services.InvalidInput("该诉求没有评价申诉")
-            services.decide_contest(
-                contest=item,
-                by=request.user,
-                uphold=request.POST["decision"] == "uphold",
-                note=request.POST.get("note", ""),
-            )
-            messages.success(request, "已处理评价申诉")
-        else:
-            services.contest_rating(appeal=appeal, by=request.user, reason=request.POST.get("reason", ""))
-            messages.success(request, "已提交评价申诉，等待营商办审核")
-    except DomainError as exc:
-        messages.error(request, exc.message)
+
+@require_POST
+def decide_contest(request: HttpRequest, number: str) -> HttpResponse:
+    pages.perform(
+        request,
+        lambda: actions.decide(request.user, number, parse(inputs.DecideIn, request.POST)),
+        success="已处理评价申诉",
+    )
     return redirect("appeal_detail", number=number)

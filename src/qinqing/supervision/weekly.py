@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from qinqing.appeals.models import TIMED_STATUSES, Appeal
 from qinqing.core import workcalendar
+from qinqing.organisation.models import within
 from qinqing.supervision.models import SupervisionOrder
 
 
@@ -25,7 +26,7 @@ def report(region, day: dt.date, now: dt.datetime | None = None) -> dict:
     since = dt.datetime.combine(start, dt.time.min, tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz)
     as_of = min(now or timezone.now(), until)
-    appeals = Appeal.objects.filter(region__path__startswith=region.path)
+    appeals = Appeal.objects.filter(within(region, "region"))
     new = appeals.filter(submitted_at__gte=since, submitted_at__lt=until).count()
     closed = appeals.filter(closed_at__gte=since, closed_at__lt=until).count()
     open_rows = (
@@ -48,7 +49,7 @@ def report(region, day: dt.date, now: dt.datetime | None = None) -> dict:
             overdue.append({"appeal": a, "department": name, "days_overdue": max(1, days)})
     orders = (
         SupervisionOrder.objects.filter(
-            issued_at__gte=since, issued_at__lt=until, department__region__path__startswith=region.path
+            within(region, "department__region"), issued_at__gte=since, issued_at__lt=until
         )
         .select_related("department")
         .prefetch_related("appeals")

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from qinqing.accounts.models import Role
 from qinqing.appeals.models import FINAL_STATUSES
+from qinqing.supervision import workflow
 
 register = template.Library()
 
@@ -30,11 +31,15 @@ def supervision_panel(context, appeal, user):
         and user.role in (Role.HANDLER, Role.DEPT_HEAD)
         and user.department_id == appeal.lead_department_id
     )
-    can_decide = contest is not None and contest.state == "pending" and user.role == Role.DISPATCHER
+    decide = {}
+    if contest is not None:
+        contest.appeal = appeal
+        decide = {a.name: a for a in workflow.CONTESTS.available(contest, user)}
     return {
         "contest": contest,
         "can_contest": can_contest,
-        "can_decide": can_decide,
+        "can_decide": bool(decide),
+        "decide": decide,
         "orders": orders,
         "appeal": appeal,
         "can_issue": can_issue,
