@@ -1,4 +1,5 @@
-# The front door. `make run` starts the product with demo data; `make test` runs every test.
+# The front door. `make run` starts the product with demo data (web server, background worker and its
+# scheduler); `make test` runs every test.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -40,7 +41,14 @@ run: $(STAMP) $(NODE_STAMP)
 	@echo "  jiandu            special supervisor (特约监督员); jijian: 纪检监察组 (reads problem clues)"
 	@echo "  admin             system administrator (/admin/)"
 	@echo "  shenji            audit administrator (审计日志)"
+	@echo "Background worker and scheduler log to var/worker.log (docs/worker.md); they stop with the server."
 	@echo ""
+	@# The worker (django-tasks-db) runs queued jobs; the scheduler enqueues the periodic ones. Both are stopped
+	@# when runserver exits, however it exits (Ctrl+C included: background jobs of a script ignore SIGINT).
+	@mkdir -p var; \
+	$(BIN)/python manage.py db_worker --no-reload --queue-name='*' >> var/worker.log 2>&1 & worker=$$!; \
+	$(BIN)/python manage.py run_scheduler >> var/worker.log 2>&1 & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) $(NODE_STAMP)

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
     "qinqing.core",
     "qinqing.organisation",
     "qinqing.enterprises",
@@ -175,6 +177,12 @@ QINQING_MODEL_DIR = Path(os.environ.get("QINQING_MODEL_DIR", VAR_DIR / "models")
 QINQING_SIMILAR_DAYS = env_int("QINQING_SIMILAR_DAYS", 365, minimum=1)
 # A reply scoring below this (0-100) is flagged for the department head and the dispatcher.
 QINQING_REPLY_FLAG_BELOW = env_int("QINQING_REPLY_FLAG_BELOW", 60, minimum=0)
+
+# Background work (docs/worker.md): the queue is a table in this same database, worked by `manage.py db_worker`;
+# `manage.py run_scheduler` enqueues the periodic jobs. Both run next to the web server (`make run` starts them).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A failed email or SMS is retried this many times in all, waiting 1, 2, 4, ... minutes between attempts.
+QINQING_DELIVERY_ATTEMPTS = env_int("QINQING_DELIVERY_ATTEMPTS", 5, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

@@ -11,7 +11,9 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from qinqing.appeals import services
+from qinqing.dashboard.tasks import refresh_rollup
 from tests.conftest import at
+from tests.worker import run_periodic
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,7 @@ def seed_series(world, clock):
             made += 1
     assert made == 95
     clock.move_to(at(2026, 9, 30, 10, 0))
+    run_periodic(refresh_rollup)
 
 
 def dashboard(world, user, **params):
@@ -111,10 +114,13 @@ def test_dashboard_is_region_scoped_and_office_only(world, seed_series):
     assert denied.get("/dashboard/").status_code == 404
 
 
-def test_figures_follow_later_changes(world, clock):
+def test_figures_follow_later_changes_once_the_worker_refreshes_them(world, clock):
     world.closed()
+    before = dashboard(world, world.dispatcher, start="2026-11-01", end="2026-11-30").json()
+    assert before["as_of"] is None and [f["value"] for f in before["funnel"]] == [0, 0, 0]  # GETs only read
+    run_periodic(refresh_rollup)
     first = dashboard(world, world.dispatcher, start="2026-11-01", end="2026-11-30").json()
-    assert [f["value"] for f in first["funnel"]] == [1, 1, 1]
+    assert [f["value"] for f in first["funnel"]] == [1, 1, 1] and first["as_of"].startswith("2026-11-16")
     clock.move_to(at(2026, 11, 17, 9, 0))
     world.in_progress()  # one more collected, not answered
     replied = world.replied()
@@ -122,5 +128,8 @@ def test_figures_follow_later_changes(world, clock):
     services.rate_appeal(
         appeal=replied, by=world.ent_user_a, satisfaction="dissatisfied", resolved=False, comment="未解决"
     )
+    stale = dashboard(world, world.dispatcher, start="2026-11-01", end="2026-11-30").json()
+    assert [f["value"] for f in stale["funnel"]] == [1, 1, 1]
+    run_periodic(refresh_rollup)
     again = dashboard(world, world.dispatcher, start="2026-11-01", end="2026-11-30").json()
     assert [f["value"] for f in again["funnel"]] == [3, 2, 1]

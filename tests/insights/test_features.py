@@ -10,6 +10,8 @@ from qinqing.appeals import services as appeal_services
 from qinqing.appeals.models import Status
 from qinqing.insights import routing, similar
 from qinqing.insights.models import AppealLink, AppealText, CommonIssue, ReplyCheck
+from qinqing.insights.tasks import analyse_new_appeals
+from tests.worker import run_periodic, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -57,13 +59,22 @@ def history(world, clock):
             title=pwr[:20], content=pwr, category=world.power_cat, by=world.ent_user_b if i % 2 else None
         )
         appeals.append(appeal_services.assign_appeal(appeal=a, by=world.dispatcher, lead=world.power))
+    run_periodic(analyse_new_appeals)
     return appeals
 
 
-def test_words_are_stored_in_bulk_by_the_first_reader_not_at_intake(world, clock):
+def test_words_are_stored_in_bulk_by_the_background_job_not_at_intake_nor_by_readers(world, clock):
     appeal = world.submit(title="申请稳岗补贴", content="稳岗补贴迟迟未到账")
     other = world.submit(title="用电增容", content="新厂房需要增容")
     assert not AppealText.objects.exists()  # intake stays one INSERT statement
+    assert similar.similar_appeals(world.dispatcher, "稳岗补贴") == []  # a reader reads only what is there
+    assert not AppealText.objects.exists()
+
+    assert run_periodic(analyse_new_appeals) == 1
+    assert AppealText.objects.count() == 2
+    similar.index().refresh(force=True)
+    assert [m.appeal for m in similar.similar_appeals(world.dispatcher, "稳岗补贴")] == [appeal]
+    AppealText.objects.all().delete()
 
     assert AppealText.objects.fill_missing(appeal_ids=[appeal.pk]) == 1
     assert "稳岗补贴" in AppealText.objects.get(appeal=appeal).words.split()
@@ -151,6 +162,7 @@ class TestSimilar:
         similar.index().refresh(force=True)
         a = world.submit(title="污水管网堵塞", content="园区污水管网堵塞倒灌进厂房，请水务部门疏通")
         b = world.submit(title="污水倒灌", content="园区污水管网堵塞，雨天污水倒灌厂房", by=world.ent_user_b)
+        run_periodic(analyse_new_appeals)
         similar.index().refresh(force=True)
         found = similar.similar_appeals(world.dispatcher, f"{a.title}{a.content}", exclude=a.pk)
         assert found[0].appeal == b and found[0].similarity > 0.3
@@ -201,6 +213,7 @@ class TestCommonIssues:
         members = self._group(world)
         for i in range(6):
             world.submit(title=f"其他诉求{i}", content=f"完全不同的问题编号{i}：{LABOUR[i]}")
+        run_periodic(analyse_new_appeals)
         groups = api_get(
             world, world.dispatcher, "/insights/common-candidates", start="2026-11-01", end="2026-11-30"
         ).json()
@@ -276,6 +289,7 @@ class TestCommonIssues:
             world.submit(
                 title="创业路路面破损", content="开发区创业路路面破损坑洼，货车无法通行，请修复创业路路面"
             )
+        run_periodic(analyse_new_appeals)
         groups = api_get(
             world, world.dispatcher, "/insights/common-candidates", start="2026-11-01", end="2026-11-30"
         ).json()
@@ -325,19 +339,35 @@ class TestReplyQuality:
             measures="您好，感谢您的反映。经核实，我局已于11月18日协调人力资源市场为贵公司举办专场招聘会，并推送岗位信息。",
             result="目前已招到一线操作工45人，剩余缺口将在12月15日前通过劳务协作补齐。如有疑问请联系就业科王科长，电话0571-88001234。",
         )
+        # Replying only queued the check: no segmentation ran under the appeal's row lock.
+        assert [c.pending for c in ReplyCheck.objects.order_by("id")] == [True, True]
+        page = Client()
+        page.force_login(world.head_hr)
+        listing = page.get("/insights/replies/").content.decode()
+        assert f'href="/appeals/{weak.number}/"' in listing and f'href="/appeals/{good.number}/"' in listing
+        assert listing.count('<span class="hint">评分中</span>') == 2
+        assert "评分中" in page.get(f"/appeals/{weak.number}/").content.decode()
+        pending = api_get(world, world.head_hr, "/insights/reply-checks").json()
+        assert {r["number"] for r in pending} == {weak.number, good.number}
+        assert all(r["pending"] and r["score"] is None for r in pending)
+
+        assert run_worker() == 2
         weak_check = ReplyCheck.objects.get(appeal=weak)
         good_check = ReplyCheck.objects.get(appeal=good)
         assert weak_check.flagged and any("过短" in r for r in weak_check.reasons)
         assert not good_check.flagged and good_check.score >= 80
 
         rows = api_get(world, world.head_hr, "/insights/reply-checks").json()
-        assert [r["number"] for r in rows] == [weak.number]
+        assert [r["number"] for r in rows] == [weak.number] and not rows[0]["pending"]
         assert api_get(world, world.ent_user_a, "/insights/reply-checks").status_code == 403
         assert api_get(world, world.head_hr, "/insights/reply-checks").status_code == 200
         assert api_get(world, world.dispatcher_west, "/insights/reply-checks").json() == []
-        page = Client()
-        page.force_login(world.head_hr)
-        assert weak.number in page.get("/insights/replies/").content.decode()
+        listing = page.get("/insights/replies/").content.decode()
+        assert (
+            f'href="/appeals/{weak.number}/"' in listing and f'href="/appeals/{good.number}/"' not in listing
+        )
+        assert '<span class="hint">评分中</span>' not in listing
+        assert "需复核" in page.get(f"/appeals/{weak.number}/").content.decode()
 
     def test_precheck_before_sending(self, world, clock):
         appeal = world.in_progress()

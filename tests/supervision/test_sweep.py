@@ -12,6 +12,7 @@ from qinqing.core import workcalendar
 from qinqing.supervision.models import DeadlineAlert, Notification
 from qinqing.supervision.sweep import sweep
 from tests.conftest import at
+from tests.worker import run_worker
 
 SENT_SMS: list[tuple[str, str]] = []
 
@@ -33,7 +34,7 @@ def rungs(appeal):
 
 
 @pytest.mark.django_db
-def test_handle_deadline_ladder(world, clock, django_capture_on_commit_callbacks):
+def test_handle_deadline_ladder(world, clock):
     world.handler_hr.email = "hr@example.gov.cn"
     world.handler_hr.mobile = "13700000001"
     world.handler_hr.save()
@@ -47,9 +48,10 @@ def test_handle_deadline_ladder(world, clock, django_capture_on_commit_callbacks
     assert sweep().created["yellow"] == 0 and rungs(appeal) == []
 
     clock.move_to(at(2026, 11, 27, 9, 0))
-    with django_capture_on_commit_callbacks(execute=True):
-        first = sweep()
-        second = sweep()
+    first = sweep()
+    second = sweep()
+    assert mail.outbox == [] and SENT_SMS == []  # copies leave with the worker, after the sweep committed
+    assert run_worker() == 1  # one delivery job for the one rung
     assert first.created["yellow"] == 1 and second.created == {
         "yellow": 0,
         "red": 0,

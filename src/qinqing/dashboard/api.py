@@ -11,4 +11,7 @@ router = Router(tags=["驾驶舱"])
 def dashboard(request, start: dt.date, end: dt.date, trend: str = "week"):
     data = figures(request.auth, start, end, trend="month" if trend == "month" else "week")
     data["start"], data["end"] = data["start"].isoformat(), data["end"].isoformat()
+    data["as_of"] = (
+        data["as_of"].isoformat() if data["as_of"] else None
+    )  # summaries refreshed at; None: not yet
     return data

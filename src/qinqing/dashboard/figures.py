@@ -1,7 +1,8 @@
 """驾驶舱 figures for a region and period, each with the link to the appeal list behind it.
 
-Read from the daily summaries (``rollup.py``, refreshed first so figures match the lists they drill down to),
-filtered to the regions the user may see; only 'overdue now' is a live (indexed) query.
+Read from the daily summaries (``rollup.py``, refreshed every minute by the worker: a read never writes, so the
+figures may trail the lists they drill down to by that minute, and the page says as of when), filtered to the
+regions the user may see; only 'overdue now' is a live (indexed) query.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from qinqing.appeals.selectors import appeals_visible_to
 from qinqing.core.errors import InvalidInput, NotPermitted
 from qinqing.core.numbers import rate
 from qinqing.dashboard.models import DayDimensionStat, DayRegionStat
-from qinqing.dashboard.rollup import refresh
+from qinqing.dashboard.rollup import refreshed_at
 from qinqing.organisation.models import Department, Region
 
 
@@ -38,7 +39,7 @@ def figures(
     def link(**extra) -> str:
         return f"{list_url}?{urlencode({**span, **extra})}"
 
-    refresh()
+    as_of = refreshed_at()
     region_ids = list(Region.objects.filter(path__startswith=user.region.path).values_list("id", flat=True))
     stats = DayRegionStat.objects.filter(day__gte=start, day__lte=end, region_id__in=region_ids)
     sums = {
@@ -168,6 +169,7 @@ def figures(
         else []
     )
     return {
+        "as_of": as_of,
         "start": start,
         "end": end,
         "trend_kind": trend,

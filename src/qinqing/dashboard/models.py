@@ -1,5 +1,5 @@
 """Maintained daily summaries behind the dashboard (by submission day, per region), so a year of a city is a few
-thousand summary rows instead of a scan of every appeal. Kept current by ``rollup.refresh``."""
+thousand summary rows instead of a scan of every appeal. Kept current by ``rollup.refresh`` (a background job)."""
 
 from django.db import models
 
@@ -44,9 +44,10 @@ class DayDimensionStat(models.Model):
 
 
 class RollupState(models.Model):
-    """One row: the newest ``Appeal.updated_at`` already folded into the summaries."""
+    """One row: the newest ``Appeal.updated_at`` already folded into the summaries, and when that was checked."""
 
     watermark = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"rollup up to {self.watermark}"

@@ -1,7 +1,8 @@
 """Keeping the dashboard summaries current: every submission day touched by an appeal change since the last
 refresh is recomputed from the appeals (delete + insert of that day's rows), under a row lock so two refreshes
-never interleave. The first refresh builds everything. The dashboard refreshes before it reads, so its figures
-always match the appeal lists they drill down to; a cron run of ``refresh_dashboard`` keeps that step small."""
+never interleave. The first refresh builds everything. The background job ``dashboard.tasks.refresh_rollup``
+runs it every minute (``refresh_dashboard`` by hand); the dashboard only reads, and says how fresh its figures
+are (``RollupState.refreshed_at``)."""
 
 from __future__ import annotations
 
@@ -26,12 +27,14 @@ def _day():
 
 
 def refresh() -> int:
-    """Bring the summaries up to date; returns the number of days recomputed."""
+    """Bring the summaries up to date; returns the number of days recomputed (-1: all, the first time)."""
     with transaction.atomic():
         state, _ = RollupState.objects.get_or_create(pk=1)
         state = RollupState.objects.select_for_update().get(pk=1)
+        state.refreshed_at = timezone.now()
         newest = Appeal.objects.aggregate(m=Max("updated_at"))["m"]
         if newest is None or (state.watermark is not None and newest <= state.watermark):
+            state.save(update_fields=["refreshed_at"])
             return 0
         appeals = Appeal.objects.all()
         if state.watermark is not None:
@@ -44,6 +47,7 @@ def refresh() -> int:
             )
             days = set(changed)
             if not days:
+                state.save(update_fields=["refreshed_at"])
                 return 0
             appeals = appeals.annotate(d=_day()).filter(d__in=days)
             DayRegionStat.objects.filter(day__in=days).delete()
@@ -88,5 +92,10 @@ def refresh() -> int:
                 batch_size=5000,
             )
         state.watermark = newest
-        state.save(update_fields=["watermark"])
+        state.save(update_fields=["watermark", "refreshed_at"])
         return len(days) if days is not None else -1
+
+
+def refreshed_at() -> dt.datetime | None:
+    """When the summaries were last brought up to date; None before the first refresh."""
+    return RollupState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db.models import Q
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -155,11 +156,16 @@ def reply_check(request, number: str, payload: ReplyIn):
     return ReplyCheckOut(score=r.score, relevance=r.relevance, flagged=r.flagged, reasons=r.reasons)
 
 
-class CheckRow(ReplyCheckOut):
+class CheckRow(Schema):
     number: str
     title: str
     department: str | None
     checked_at: dt.datetime
+    pending: bool = Field(..., description="评分中：答复已提交，后台任务尚未评分（score 等为空）")
+    score: int | None
+    relevance: float | None
+    flagged: bool
+    reasons: list[str]
 
 
 def reply_checks_visible_to(user):
@@ -170,17 +176,20 @@ def reply_checks_visible_to(user):
     )
 
 
-@router.get("/reply-checks", response=list[CheckRow], summary="答复质量检查记录（默认只列需复核的）")
+@router.get(
+    "/reply-checks", response=list[CheckRow], summary="答复质量检查记录（默认只列需复核的和评分中的）"
+)
 def reply_checks(request, flagged: bool = True, limit: int = Query(50, ge=1, le=500)):
     qs = reply_checks_visible_to(request.auth)
     if flagged:
-        qs = qs.filter(flagged=True)
+        qs = qs.filter(Q(flagged=True) | Q(score__isnull=True))
     return [
         CheckRow(
             number=c.appeal.number,
             title=c.appeal.title,
             department=c.appeal.lead_department.name if c.appeal.lead_department else None,
             checked_at=c.checked_at,
+            pending=c.pending,
             score=c.score,
             relevance=c.relevance,
             flagged=c.flagged,

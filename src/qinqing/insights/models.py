@@ -14,9 +14,10 @@ class AppealTextManager(models.Manager):
     ) -> int:
         """Analyse and store the words of appeals that have none yet, in bulk; returns how many were added.
 
-        Intake stores no words (a submission stays a single INSERT statement); every reader of the words calls
-        this first, so new appeals are analysed in batches by whoever needs them, as are appeals loaded in bulk.
-        Concurrent callers may race on the same appeals: the loser's rows are ignored.
+        Intake stores no words (a submission stays a single INSERT statement); the background job
+        ``insights.tasks.analyse_new_appeals`` calls this every minute, so new appeals and appeals loaded in bulk
+        are analysed in batches, and readers only read. Overlapping runs may race on the same appeals: the
+        loser's rows are ignored.
         """
         from qinqing.insights import text as pipeline  # the segmenter loads its dictionary on first use
 
@@ -39,8 +40,8 @@ class AppealTextManager(models.Manager):
 
 
 class AppealText(models.Model):
-    """The analysed words of an appeal (title + content), so indexes never re-run jieba. Filled in bulk by the
-    readers (``AppealText.objects.fill_missing``), not at intake."""
+    """The analysed words of an appeal (title + content), so indexes never re-run jieba. Filled in bulk by a
+    periodic background job (``insights.tasks.analyse_new_appeals``), not at intake and not by readers."""
 
     appeal = models.OneToOneField(Appeal, on_delete=models.CASCADE, primary_key=True, related_name="analysed")
     words = models.TextField(blank=True)
@@ -105,12 +106,15 @@ class CommonIssue(models.Model):
 
 
 class ReplyCheck(models.Model):
-    """The quality check of one reply, kept so flagged replies can be reviewed by the head or the office."""
+    """The quality check of one reply, kept so flagged replies can be reviewed by the head or the office.
+
+    Written pending (no score) in the reply's transaction; the worker scores it after commit
+    (``insights.tasks.score_reply``), so segmenting the text never runs under the appeal's row lock."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="reply_checks")
     event_id = models.BigIntegerField(null=True, blank=True)
-    score = models.PositiveSmallIntegerField("得分")
-    relevance = models.FloatField("相关性")
+    score = models.PositiveSmallIntegerField("得分", null=True, blank=True)  # None: 评分中
+    relevance = models.FloatField("相关性", null=True, blank=True)
     flagged = models.BooleanField("需复核", default=False)
     reasons = models.JSONField("问题", default=list)
     checked_at = models.DateTimeField(default=timezone.now)
@@ -121,4 +125,8 @@ class ReplyCheck(models.Model):
         indexes = [models.Index(fields=["flagged", "-checked_at"])]
 
     def __str__(self) -> str:
-        return f"{self.appeal_id}: {self.score}"
+        return f"{self.appeal_id}: {'评分中' if self.pending else self.score}"
+
+    @property
+    def pending(self) -> bool:
+        return self.score is None

@@ -111,8 +111,11 @@ def candidate_groups(
     )
     # The ids as a subquery, not a list: a long period can hold more appeals than a statement takes parameters.
     ids = scope.values("id")
-    AppealText.objects.fill_missing(appeal_ids=ids)
+    # Only words already stored (the background job analyses new appeals every minute): a read never writes.
     words = dict(AppealText.objects.filter(appeal_id__in=ids).values_list("appeal_id", "words"))
+    appeals = [
+        a for a in appeals if a["id"] in words
+    ]  # submitted in the last minute: grouped on the next read
     docs = [grouping.Doc(a["id"], words.get(a["id"], ""), a["submitted_at"]) for a in appeals]
     result = []
     for g in grouping.group(docs, threshold=threshold)[:limit]:

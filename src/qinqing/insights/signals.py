@@ -1,26 +1,21 @@
 """Insights listen to the appeal lifecycle instead of the lifecycle calling them (appeals stays unaware).
 
-New appeals are not analysed here: readers of the words fill them in bulk (``AppealText.objects.fill_missing``)."""
+A reply gets a pending quality check in its own transaction; the score is computed by the worker. New appeals
+are not analysed here either: a periodic job stores their words in bulk (``insights.tasks``)."""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from qinqing.appeals.models import AppealEvent
 from qinqing.insights.models import ReplyCheck
-from qinqing.insights.quality import check_reply
+from qinqing.insights.tasks import score_reply
 
 
 @receiver(post_save, sender=AppealEvent)
 def _check_reply(sender, instance: AppealEvent, created: bool, raw: bool = False, **kwargs) -> None:
     if not created or raw or instance.kind != AppealEvent.Kind.REPLIED:
         return
-    appeal = instance.appeal
-    result = check_reply(f"{appeal.title}{appeal.content}", f"{appeal.reply_measures}\n{appeal.reply_result}")
-    ReplyCheck.objects.create(
-        appeal=appeal,
-        event_id=instance.pk,
-        score=result.score,
-        relevance=result.relevance,
-        flagged=result.flagged,
-        reasons=result.reasons,
-    )
+    check = ReplyCheck.objects.create(appeal_id=instance.appeal_id, event_id=instance.pk)
+    # The queue is a table in this database: the job commits with the reply or not at all, and no worker can
+    # see it before the reply's transaction (and the appeal's row lock) is over.
+    score_reply.enqueue(check.pk)

@@ -4,8 +4,9 @@ Documents are hashed word counts (no vocabulary to keep in sync), weighted by su
 held column-major so a query touches only the postings of its own words: at 100k appeals a query is a few
 milliseconds of sparse arithmetic plus one indexed SQL read of the top candidates (BENCHMARKS.md).
 
-Each process keeps its own index and tops it up with appeals added since (by primary key) at most every
-``REFRESH_SECONDS``; the IDF is recomputed when the index has grown by a tenth. Visibility is applied twice: a
+Each process keeps its own index and tops it up with appeals analysed since (by primary key) at most every
+``REFRESH_SECONDS``; the words are stored by the background job ``insights.tasks.analyse_new_appeals`` (every
+minute), so an appeal joins the index within about a minute of its submission and a query never writes. The IDF is recomputed when the index has grown by a tenth. Visibility is applied twice: a
 cheap array mask for enterprise users (their own enterprise only) and, always, ``appeals_visible_to`` on the
 candidates, so the index can never show anyone an appeal they could not open.
 """
@@ -79,7 +80,6 @@ class SimilarIndex:
             if not force and now - self.checked < REFRESH_SECONDS:
                 return
             self.checked = now
-            AppealText.objects.fill_missing(after_id=self.last_id)
             rows = list(
                 AppealText.objects.filter(appeal_id__gt=self.last_id)
                 .order_by("appeal_id")

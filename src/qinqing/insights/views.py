@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -116,7 +117,7 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def flagged_replies(request: HttpRequest) -> HttpResponse:
     try:
-        checks = reply_checks_visible_to(request.user).filter(flagged=True)[:200]
+        checks = reply_checks_visible_to(request.user).filter(Q(flagged=True) | Q(score__isnull=True))[:200]
     except DomainError as exc:
         raise Http404(exc.message) from exc
     return render(request, "insights/flagged_replies.html", {"checks": checks})

@@ -40,7 +40,7 @@ def similar_panel(context, appeal, user):
 def reply_check_panel(appeal, user):
     if user.role not in (Role.DEPT_HEAD, Role.DISPATCHER, Role.HANDLER, Role.LEADER):
         return {"show": False}
-    check = ReplyCheck.objects.filter(appeal=appeal).first()
+    check = ReplyCheck.objects.filter(appeal=appeal).first()  # the newest (ordering): None before any reply
     return {"show": check is not None, "check": check}
 
 

@@ -4,7 +4,9 @@ from qinqing.dashboard.rollup import refresh
 
 
 class Command(BaseCommand):
-    help = "刷新驾驶舱汇总（只重算有变化的日期；首次运行全量生成）。可每几分钟运行一次。"
+    help = (
+        "刷新驾驶舱汇总（只重算有变化的日期；首次运行全量生成）。后台任务每分钟自动运行，此命令供手动使用。"
+    )
 
     def handle(self, *args, **options):
         days = refresh()

@@ -1,0 +1,50 @@
+"""Background jobs of the insights app (run by the worker, docs/worker.md): reply scores and appeal words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django_tasks import task
+
+from qinqing.appeals.models import AppealEvent
+from qinqing.core.schedule import periodic
+from qinqing.insights.models import AppealText, ReplyCheck
+from qinqing.insights.quality import check_reply
+
+# A check still pending this long after its reply lost its job (a worker killed mid-task): score it anyway.
+STALE_PENDING = dt.timedelta(minutes=10)
+
+
+@task
+def score_reply(check_id: int) -> int | None:
+    """Score one pending reply check; returns the score, or None when it was already scored."""
+    check = ReplyCheck.objects.filter(pk=check_id, score__isnull=True).select_related("appeal").first()
+    if check is None:
+        return None
+    appeal = check.appeal
+    # The text of that reply, not the appeal's current one: a reopened appeal may have been answered again since.
+    event = AppealEvent.objects.filter(pk=check.event_id, kind=AppealEvent.Kind.REPLIED).first()
+    if event is not None:
+        reply = f"{(event.data or {}).get('measures', '')}\n{event.note}"
+    else:
+        reply = f"{appeal.reply_measures}\n{appeal.reply_result}"
+    result = check_reply(f"{appeal.title}{appeal.content}", reply)
+    # Claim by condition: a retry or the safety net scoring the same check writes nothing twice.
+    ReplyCheck.objects.filter(pk=check_id, score__isnull=True).update(
+        score=result.score, relevance=result.relevance, flagged=result.flagged, reasons=result.reasons
+    )
+    return result.score
+
+
+@periodic("*/10 * * * *", "答复评分补漏：评分任务丢失（进程中断）的答复")
+@task
+def score_stale_replies() -> int:
+    stale = ReplyCheck.objects.filter(score__isnull=True, checked_at__lt=timezone.now() - STALE_PENDING)
+    return sum(score_reply.call(pk) is not None for pk in stale.values_list("pk", flat=True)[:500])
+
+
+@periodic("* * * * *", "新诉求分词（相似诉求索引、共性问题归集只读取已分词的诉求）")
+@task
+def analyse_new_appeals() -> int:
+    return AppealText.objects.fill_missing()

@@ -1,0 +1,13 @@
+"""Background jobs of supervision (docs/worker.md). Notification delivery is ``notify.deliver``."""
+
+from django_tasks import task
+
+from qinqing.core.schedule import periodic
+from qinqing.supervision.sweep import sweep
+
+
+@periodic("*/5 * * * *", "时限巡检：黄灯预警、红灯超期、催办、升级通报（重复运行不会重复发送）")
+@task
+def sweep_deadlines() -> dict:
+    result = sweep()
+    return {"created": result.created, "notifications": result.notifications}

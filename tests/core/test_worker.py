@@ -1,0 +1,98 @@
+"""The background worker for real: jobs committed by one connection are claimed and run by django-tasks-db's own
+worker loop on another (a thread, as a separate process would), on SQLite and on PostgreSQL alike."""
+
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections
+from django_tasks_db.models import DBTaskResult
+
+from qinqing.appeals import services
+from qinqing.core.schedule import enqueue_unless_waiting, periodic_jobs
+from qinqing.dashboard.models import DayRegionStat
+from qinqing.dashboard.tasks import refresh_rollup
+from qinqing.insights.models import AppealText, ReplyCheck
+from tests.worker import run_worker
+
+JOBS = {
+    "qinqing.appeals.tasks.close_unrated": "*/10 * * * *",
+    "qinqing.core.tasks.prune_task_results": "30 3 * * *",
+    "qinqing.dashboard.tasks.refresh_rollup": "* * * * *",
+    "qinqing.insights.tasks.analyse_new_appeals": "* * * * *",
+    "qinqing.insights.tasks.score_stale_replies": "*/10 * * * *",
+    "qinqing.supervision.tasks.sweep_deadlines": "*/5 * * * *",
+}
+
+
+def in_threads(n, fn):
+    """Run fn in n threads, each with its own database connection, as n worker processes would."""
+    errors = []
+
+    def run():
+        try:
+            fn()
+        except Exception as exc:  # reported below; a thread's exception would vanish otherwise
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+
+
+def test_the_schedule_names_every_periodic_job(db, capsys):
+    assert {job.name: job.cron for job in periodic_jobs()} == JOBS
+    call_command("run_scheduler", "--list")
+    assert "qinqing.supervision.tasks.sweep_deadlines" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_job_still_waiting_is_not_enqueued_again(world):
+    call_command("run_scheduler", "--once")
+    call_command("run_scheduler", "--once")  # the worker is down: nothing piles up
+    assert DBTaskResult.objects.filter(status="READY").count() == len(JOBS)
+    assert enqueue_unless_waiting(refresh_rollup) is None
+    assert run_worker() == len(JOBS)
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    assert enqueue_unless_waiting(refresh_rollup) is not None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_committed_work_is_run_by_a_worker_on_its_own_connection(world):
+    replied = [world.replied(title=f"招工难{i}", content="旺季缺一线操作工约50人") for i in range(3)]
+    call_command("run_scheduler", "--once")  # what the scheduler enqueues at its times
+    assert ReplyCheck.objects.filter(score__isnull=True).count() == 3
+    assert not AppealText.objects.exists() and not DayRegionStat.objects.exists()
+
+    in_threads(1, run_worker)
+
+    assert not ReplyCheck.objects.filter(score__isnull=True).exists()
+    assert set(AppealText.objects.values_list("appeal_id", flat=True)) == {a.pk for a in replied}
+    assert DayRegionStat.objects.get().collected == 3
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+
+@pytest.mark.pg_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_share_the_queue_and_run_each_job_once(world):
+    if connection.vendor != "postgresql":
+        # The in-memory SQLite test database locks whole tables across connections (shared cache); the real
+        # SQLite file claims jobs in EXCLUSIVE transactions, one worker at a time. PostgreSQL skips locked rows.
+        pytest.skip("concurrent workers are exercised on PostgreSQL; CI runs this file there")
+    for i in range(12):
+        appeal = world.in_progress(title=f"招工难{i}")
+        services.reply_to_appeal(
+            appeal=appeal, by=world.handler_hr, measures="组织专场招聘会", result="已招到"
+        )
+    assert DBTaskResult.objects.filter(status="READY").count() == 12
+
+    in_threads(2, run_worker)
+
+    results = list(DBTaskResult.objects.values_list("status", "worker_ids"))
+    assert len(results) == 12 and all(status == "SUCCESSFUL" and len(ids) == 1 for status, ids in results)
+    assert not ReplyCheck.objects.filter(score__isnull=True).exists()

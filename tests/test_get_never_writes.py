@@ -1,0 +1,174 @@
+"""A GET never writes: every GET route of the site (pages and API, found by walking the URL patterns) is fetched
+by a logged-in persona of every role, and fails if it issues INSERT, UPDATE or DELETE (or takes a row lock).
+Derived data (reply scores, appeal words, dashboard summaries, deliveries) is the worker's job (docs/worker.md).
+"""
+
+import datetime as dt
+import re
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from qinqing.accounts.models import Role, User
+from qinqing.appeals import services
+from qinqing.insights import services as insights_services
+from qinqing.supervision import services as supervision_services
+from qinqing.supervision.sweep import sweep
+from tests.conftest import at
+from tests.worker import run_worker
+
+pytestmark = pytest.mark.django_db
+
+# Writes a GET may make, each with its reason. Sessions are written by force_login before the walk, never by it.
+ALLOWED_WRITES = {
+    # Bearer-token bookkeeping: the token's last use, recorded at most once a minute (api.TokenAuth).
+    ("UPDATE", "accounts_apitoken"),
+}
+SKIPPED_PREFIXES = ("admin/",)  # Django's own admin, for reference data; not ours to police
+WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+LOCK = re.compile(r"\bFOR\s+(NO\s+KEY\s+)?UPDATE\b", re.IGNORECASE)
+PARAMS = {"start": "2026-11-01", "end": "2026-11-30", "text": "招工难，缺一线操作工"}
+
+
+def get_routes(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:
+    """(route, name) of every URL pattern, nested includes flattened."""
+    found = []
+    for p in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(p.pattern)
+        if isinstance(p, URLResolver):
+            found += get_routes(p, route)
+        elif isinstance(p, URLPattern):
+            found.append((route, p.name or ""))
+    return found
+
+
+def first_pk(label: str, default: int = 1) -> int:
+    try:
+        pk = apps.get_model(label).objects.order_by("pk").values_list("pk", flat=True).first()
+    except LookupError:  # renamed or moved: the route still gets walked, with an id that finds nothing
+        return default
+    return pk or default
+
+
+class Sample:
+    """One of each object the detail routes name, so they render instead of answering 404."""
+
+    def __init__(self, world):
+        clock_day = at(2026, 11, 16)
+        self.appeal = world.in_progress(title="招工难，缺一线操作工", content="旺季缺一线操作工约50人")
+        services.request_extension(appeal=self.appeal, by=world.handler_hr, days=3, reason="需协调招聘会场地")
+        replied = world.replied()
+        world.closed()
+        world.submit()
+        self.issue = insights_services.confirm_common_issue(
+            by=world.dispatcher,
+            appeals=[world.submit(), world.submit(by=world.ent_user_b)],
+            title="共性问题",
+            lead=world.hr,
+        )
+        supervision_services.issue_order(
+            by=world.dispatcher,
+            department=world.hr,
+            appeals=[self.appeal],
+            content="请加快办理",
+            respond_by=(clock_day + dt.timedelta(days=3)).date(),
+        )
+        sweep(now=clock_day + dt.timedelta(days=30))  # warnings and notifications to list
+        run_worker()  # reply scores, deliveries
+        self.replied = replied
+
+    def value(self, route_name: str, kwarg: str) -> str:
+        if kwarg == "number":
+            if "clue" in route_name:
+                return (
+                    apps.get_model("fieldwork", "Clue").objects.values_list("number", flat=True).first()
+                    or "X"
+                )
+            return self.appeal.number
+        if kwarg == "action":
+            return "reply"
+        model = {
+            "extension_id": "appeals.ExtensionRequest",
+            "issue_id": "insights.CommonIssue",
+            "order_id": "supervision.SupervisionOrder",
+            "meeting_id": "fieldwork.Meeting",
+            "series_id": "fieldwork.MeetingSeries",
+            "enterprise_id": "enterprises.Enterprise",
+            "point_id": "fieldwork.ContactPoint",
+            "tf_id": "fieldwork.TaskForce",
+        }.get(kwarg)
+        if model is None and kwarg == "pk":
+            model = {
+                "insights_issue": "insights.CommonIssue",
+                "supervision_order": "supervision.SupervisionOrder",
+                "public_honour": "supervision.HonourList",
+                "appeal_attachment": "appeals.Attachment",
+                "fieldwork_enterprise": "enterprises.Enterprise",
+                "fieldwork_meeting": "fieldwork.Meeting",
+                "fieldwork_series": "fieldwork.MeetingSeries",
+                "fieldwork_series_export": "fieldwork.MeetingSeries",
+                "fieldwork_task_force": "fieldwork.TaskForce",
+            }.get(route_name)
+        return str(first_pk(model)) if model else "1"
+
+    def url(self, route: str, name: str) -> str:
+        return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: self.value(name, m.group(1)), route)
+
+
+def personas(world) -> dict[str, User]:
+    def user(name, role):
+        return User.objects.create_user(
+            username=name, password="pw-qinqing-1", role=role, full_name=name, region=world.city
+        )
+
+    found = {
+        "enterprise": world.ent_user_a,
+        "dispatcher": world.dispatcher,
+        "handler": world.handler_hr,
+        "dept_head": world.head_hr,
+        "leader": world.leader,
+        "officer": user("officer_get", Role.OFFICER),
+        "supervisor": user("supervisor_get", Role.SUPERVISOR),
+        "sysadmin": world.sysadmin,
+        "auditor": world.auditor,
+    }
+    assert set(found) == set(Role.values), "a new role needs a persona here"
+    return found
+
+
+def writes_of(queries) -> list[str]:
+    bad = []
+    for q in queries:
+        sql = q["sql"]
+        m = WRITE.match(sql)
+        if m and (m.group(1).split()[0].upper(), m.group(2).lower()) not in ALLOWED_WRITES:
+            bad.append(sql[:160])
+        elif LOCK.search(sql):
+            bad.append(sql[:160])
+    return bad
+
+
+def test_no_get_writes_for_any_role(world, clock):
+    sample = Sample(world)
+    routes = [(r, n) for r, n in get_routes() if not r.startswith(SKIPPED_PREFIXES)]
+    assert len(routes) > 60, "the URL walk found too few routes"
+    offenders = []
+    fetched = 0
+    for role, user in personas(world).items():
+        page = Client()
+        page.force_login(user)
+        api = Client(headers={"Authorization": f"Bearer {world.token(user)}"})
+        for route, name in routes:
+            client = api if route.startswith("api/") else page
+            url = sample.url(route, name)
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url, PARAMS)
+            fetched += 1
+            assert response.status_code < 500, (role, url, response.status_code)
+            offenders += [f"{role} GET {url}: {sql}" for sql in writes_of(ctx.captured_queries)]
+    assert fetched >= 60 * len(Role.values)
+    assert not offenders, "\n".join(offenders)
