@@ -40,7 +40,7 @@ def figures(
         return f"{list_url}?{urlencode({**span, **extra})}"
 
     as_of = refreshed_at()
-    region_ids = list(Region.objects.filter(path__startswith=user.region.path).values_list("id", flat=True))
+    region_ids = list(Region.objects.within(user.region).values_list("id", flat=True))
     stats = DayRegionStat.objects.filter(day__gte=start, day__lte=end, region_id__in=region_ids)
     sums = {
         k: Sum(k) for k in ("collected", "closed", "measures", "resolved", "on_time", "rated", "satisfied")
@@ -142,13 +142,15 @@ def figures(
     ]
     children = list(Region.objects.filter(parent_id=user.region_id).order_by("code"))
     per_region = dict(stats.values("region_id").annotate(n=Sum("collected")).values_list("region_id", "n"))
-    paths = dict(Region.objects.filter(pk__in=per_region).values_list("pk", "path"))
+    nodes = Region.objects.in_bulk(list(per_region))
     by_region = []
     for child in children:
-        n = sum(v for pk, v in per_region.items() if paths.get(pk, "").startswith(child.path))
+        n = sum(v for pk, v in per_region.items() if pk in nodes and nodes[pk].is_within(child))
         by_region.append({"label": child.name, "value": n, "url": link(region=child.pk)})
     own = sum(
-        v for pk, v in per_region.items() if not any(paths.get(pk, "").startswith(c.path) for c in children)
+        v
+        for pk, v in per_region.items()
+        if not (pk in nodes and any(nodes[pk].is_within(c) for c in children))
     )
     if own:
         by_region.append(

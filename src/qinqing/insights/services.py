@@ -18,7 +18,7 @@ from qinqing.appeals.selectors import appeals_visible_to
 from qinqing.core.errors import DomainError, InvalidInput, NotPermitted, NotVisible
 from qinqing.insights import grouping, routing
 from qinqing.insights.models import AppealLink, AppealText, CommonIssue
-from qinqing.organisation.models import Department
+from qinqing.organisation.models import Department, within
 
 # ---------------------------------------------------------------- routing
 
@@ -244,7 +244,7 @@ def answer_common_issue(*, issue: CommonIssue, by: User, measures: str, result: 
 def common_issues_visible_to(user: User):
     qs = CommonIssue.objects.select_related("lead_department", "region")
     if user.role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
-        return qs.filter(region__path__startswith=user.region.path)
+        return qs.filter(within(user.region, "region"))
     if user.role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
         from django.db.models import Q
 
