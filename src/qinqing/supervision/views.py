@@ -279,12 +279,10 @@ def honours(request: HttpRequest) -> HttpResponse:
     _office(request)
     month = _day(request.GET.get("month") or request.POST.get("month")).replace(day=1)
     if request.method == "POST":
-        try:
-            published = lists.publish(by=request.user, month=month)
+        published = pages.perform(request, lambda: lists.publish(by=request.user, month=month))
+        if published is not None:
             messages.success(request, f"已发布 {published.month:%Y年%m月} 红黑榜")
             return redirect("public_honour", pk=published.pk)
-        except DomainError as exc:
-            messages.error(request, exc.message)
     existing = (
         supervision_selectors.honour_lists_of(request.user)
         .filter(region=request.user.region, month=month)
