@@ -23,6 +23,8 @@ SCOPED = {
     "enterprises.Contact",
     "accounts.User",
     "accounts.ApiToken",
+    "accounts.PasswordHistory",
+    "audit.AuditRecord",
     "appeals.Appeal",
     "appeals.AppealEvent",
     "appeals.ExtensionRequest",

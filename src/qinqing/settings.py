@@ -4,6 +4,7 @@ Local defaults are safe for a laptop (SQLite file, DEBUG on); production sets DA
 SECRET_KEY and DEBUG=0. A malformed value stops start-up with a message instead of being guessed at.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -69,10 +70,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "qinqing.core",
     "qinqing.organisation",
     "qinqing.enterprises",
     "qinqing.accounts",
+    "qinqing.audit",
     "qinqing.appeals",
     "qinqing.insights",
     "qinqing.supervision",
@@ -91,6 +94,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After the messages middleware so the notice of an ended session can be shown on the login page.
+    "qinqing.accounts.security.SessionTimeoutMiddleware",
+    "qinqing.accounts.security.PasswordExpiryMiddleware",
+    # Last, as django-axes asks: refuses a locked account or address on every login form and the admin.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qinqing.urls"
@@ -130,10 +138,46 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "qinqing.accounts.security.DemoPasswordRefusingBackend",
+]
+# The password policy (qinqing/accounts/passwords.py, docs/security.md): staff 10+ characters of three classes,
+# no username, not common, not a demo password, not one of the last 5, changed every 90 days.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "qinqing.accounts.passwords.StaffComplexityValidator"},
+    {"NAME": "qinqing.accounts.passwords.DemoPasswordValidator"},
+    {"NAME": "qinqing.accounts.passwords.HistoryValidator", "OPTIONS": {"keep": 5}},
 ]
+QINQING_DEMO_PASSWORDS = env_list(
+    "QINQING_DEMO_PASSWORDS", ["qinqing2026", "qinqing", "qinqing123", "Qinqing@2026"]
+)
+# The demo data's accounts share one published password: accepted only in a demo (DEBUG on, or said so).
+QINQING_ALLOW_DEMO_PASSWORDS = env_bool("QINQING_ALLOW_DEMO_PASSWORDS", DEBUG)
+QINQING_PASSWORD_MAX_AGE_DAYS = env_int("QINQING_PASSWORD_MAX_AGE_DAYS", 90)
+
+# Lockout (django-axes): 5 failures per account, and separately per address, lock for 30 minutes.
+AXES_FAILURE_LIMIT = env_int("QINQING_LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("QINQING_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "qinqing.audit.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # logins are in qinqing's own audit log (qinqing.audit)
+AXES_VERBOSE = False
+# Behind a reverse proxy set QINQING_PROXY_COUNT (1 for nginx in front) so the client's address is counted.
+if env_int("QINQING_PROXY_COUNT", 0):
+    AXES_IPWARE_PROXY_COUNT = env_int("QINQING_PROXY_COUNT", 0)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Sessions end after 30 idle minutes (15 for the system and audit administrators) and at most 12 hours after
+# signing in, and with the browser.
+QINQING_IDLE_MINUTES = env_int("QINQING_IDLE_MINUTES", 30, minimum=1)
+QINQING_ADMIN_IDLE_MINUTES = env_int("QINQING_ADMIN_IDLE_MINUTES", 15, minimum=1)
+QINQING_SESSION_MAX_HOURS = env_int("QINQING_SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = QINQING_SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("qinqing.audit.urls")),
     path("api/", api_urls()),
     path("insights/", include("qinqing.insights.urls")),
     path("supervision/", include("qinqing.supervision.urls")),

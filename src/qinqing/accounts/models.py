@@ -5,6 +5,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from qinqing.enterprises.models import Enterprise
 from qinqing.organisation.models import Department, Region
@@ -49,6 +50,8 @@ class User(AbstractUser):
         related_name="users",
     )
     mobile = models.CharField("手机号码", max_length=11, blank=True)
+    # When the password was last set; staff must change it every QINQING_PASSWORD_MAX_AGE_DAYS (等保 2.0).
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -75,6 +78,15 @@ class User(AbstractUser):
         need = needs.get(self.role)
         if need and not getattr(self, f"{need[0]}_id"):
             raise ValidationError({need[0]: need[1]})
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Everyone but enterprise users: the stricter password policy and its expiry apply."""
+        return self.role != Role.ENTERPRISE
 
     @property
     def is_department_staff(self) -> bool:
@@ -129,3 +141,19 @@ class ApiToken(models.Model):
             "WHERE t.key_hash = %s AND t.revoked = %s AND u.is_active = %s"
         )
         return next(iter(User.objects.raw(sql, [stale_before, cls.hash(raw), False, True])), None)
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, so the last few cannot be reused."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,69 @@
+"""The security audit log: one append-only row per login, failed login, logout, lockout, lock release and
+session timeout (appeal steps have their own append-only table, ``AppealEvent``).
+
+Nobody edits it: the model refuses to save an existing row or delete one, its queryset refuses ``update()`` and
+``delete()``, and on PostgreSQL a trigger refuses UPDATE and DELETE from any client (migration 0002)."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AppendOnly(RuntimeError):
+    pass
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("审计记录不可修改")
+
+    def delete(self):
+        raise AppendOnly("审计记录不可删除")
+
+
+class AuditRecord(models.Model):
+    class Action(models.TextChoices):
+        LOGIN = "login", "登录成功"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOGOUT = "logout", "退出登录"
+        LOCKED_OUT = "locked_out", "账号或地址被锁定"
+        LOCK_RELEASED = "lock_released", "锁定解除"
+        SESSION_EXPIRED = "session_expired", "会话超时退出"
+        PASSWORD_CHANGED = "password_changed", "修改密码"
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "成功"
+        FAILURE = "failure", "失败"
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    action = models.CharField("操作", max_length=30, choices=Action.choices)
+    outcome = models.CharField("结果", max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    # The account as it was named at the time; the link survives a rename and refuses a deletion
+    # (accounts with a history are deactivated, never deleted).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    username = models.CharField("账号", max_length=150, blank=True)
+    role = models.CharField("角色", max_length=20, blank=True)
+    ip_address = models.GenericIPAddressField("地址", null=True, blank=True)
+    user_agent = models.CharField("客户端", max_length=255, blank=True)
+    path = models.CharField("入口", max_length=255, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "安全审计记录"
+        verbose_name_plural = "安全审计记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["action", "at"], name="audit_action_time")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnly("审计记录不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("审计记录不可删除")

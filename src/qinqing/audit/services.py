@@ -1,0 +1,44 @@
+"""Writing the security audit log. Each record is written in the request's own transaction when there is one,
+so a refused action leaves its failure record and a rolled-back one leaves none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from qinqing.audit.models import AuditRecord
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # Behind the documented nginx set-up REMOTE_ADDR is the proxy; axes reads the same header settings.
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or None
+
+
+def record(
+    action: str,
+    *,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    username: str = "",
+    outcome: str = AuditRecord.Outcome.SUCCESS,
+    **detail: Any,
+) -> AuditRecord:
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    meta = request.META if request is not None else {}
+    return AuditRecord.objects.create(
+        action=action,
+        outcome=outcome,
+        actor=user,
+        username=(user.get_username() if user is not None else username)[:150],
+        role=getattr(user, "role", "") or "",
+        ip_address=client_address(request),
+        user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:255],
+        path=(request.path if request is not None else "")[:255],
+        detail=detail,
+    )

@@ -1,0 +1,56 @@
+"""Every login, failed login, logout, lockout and lock release leaves an audit record."""
+
+from axes.models import AccessAttempt
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from qinqing.audit.models import AuditRecord
+from qinqing.audit.services import record
+
+A = AuditRecord.Action
+FAILURE = AuditRecord.Outcome.FAILURE
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs) -> None:
+    record(A.LOGIN, request=request, user=user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        reason = getattr(request, "audit_logout_reason", "")
+        record(A.SESSION_EXPIRED if reason else A.LOGOUT, request=request, user=user, reason=reason)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs) -> None:
+    record(A.LOGIN_FAILED, request=request, username=str(credentials.get("username", "")), outcome=FAILURE)
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    record(
+        A.LOCKED_OUT,
+        request=request,
+        username=username or "",
+        outcome=FAILURE,
+        ip=ip_address,
+        minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    )
+
+
+@receiver(post_delete, sender=AccessAttempt)
+def _released(sender, instance: AccessAttempt, **kwargs) -> None:
+    # An attempt row is deleted when its cool-off expired, when the user logged in after it, or when an
+    # administrator reset it (axes_reset, the admin): a release only if it had reached the lock.
+    if instance.failures_since_start >= settings.AXES_FAILURE_LIMIT:
+        record(
+            A.LOCK_RELEASED,
+            username=instance.username or "",
+            ip=instance.ip_address,
+            failures=instance.failures_since_start,
+        )

@@ -1,0 +1,283 @@
+"""Sign-in and sessions as 等保 2.0 asks: lockout, password policy and expiry, idle and absolute session limits,
+the demo password refused outside a demo, and an audit log nobody can edit. Each allowed case has a refusal."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+
+from qinqing.accounts.models import Role, User
+from qinqing.appeals.models import AppealEvent
+from qinqing.audit.models import AppendOnly, AuditRecord
+from tests.conftest import at
+
+A = AuditRecord.Action
+GOOD = "Qc-strong-2026x"
+
+
+@pytest.fixture
+def staff(db):
+    user = User.objects.create_user(username="clerk", role=Role.SYSADMIN)
+    user.set_password(GOOD)
+    user.save()
+    return user
+
+
+def login(client: Client, username: str, password: str, path: str = "/login/", ip: str = "10.0.0.1"):
+    return client.post(path, {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def actions(**filters) -> list[str]:
+    return list(AuditRecord.objects.filter(**filters).order_by("at", "id").values_list("action", flat=True))
+
+
+# ---------------------------------------------------------------- lockout
+
+
+def test_five_failures_lock_the_account_for_thirty_minutes_even_with_the_right_password(staff):
+    c = Client()
+    with time_machine.travel(at(2026, 11, 16, 9), tick=False) as clock:
+        for _ in range(4):
+            assert login(c, "clerk", "wrong-password").status_code == 200
+        locked = login(c, "clerk", "wrong-password")
+        assert locked.status_code == 429
+        assert "登录已锁定" in locked.content.decode() and "30 分钟" in locked.content.decode()
+        # The right password from another address is refused while the account is locked.
+        assert login(Client(), "clerk", GOOD, ip="10.0.0.9").status_code == 429
+        assert actions(username="clerk").count(A.LOGIN_FAILED) >= 5
+        assert A.LOCKED_OUT in actions(username="clerk")
+        clock.shift(dt.timedelta(minutes=29))
+        assert login(Client(), "clerk", GOOD, ip="10.0.0.9").status_code == 429
+        clock.shift(dt.timedelta(minutes=2))
+        released = login(Client(), "clerk", GOOD, ip="10.0.0.9")
+        assert released.status_code == 302
+    assert A.LOCK_RELEASED in actions(username="clerk")
+    assert actions(username="clerk")[-1] == A.LOGIN
+
+
+def test_five_failures_from_one_address_lock_that_address_for_every_account(staff, world):
+    c = Client()
+    for i in range(5):
+        login(c, f"guess{i}", "wrong-password", ip="10.0.0.66")
+    assert login(c, "clerk", GOOD, ip="10.0.0.66").status_code == 429
+    # Another address is not locked: the account itself has no failures.
+    assert login(Client(), "clerk", GOOD, ip="10.0.0.67").status_code == 302
+
+
+def test_four_failures_then_success_resets_the_count(staff):
+    c = Client()
+    for _ in range(4):
+        login(c, "clerk", "wrong-password")
+    assert login(c, "clerk", GOOD).status_code == 302
+    for _ in range(4):
+        assert login(Client(), "clerk", "wrong-password").status_code == 200
+    assert login(Client(), "clerk", GOOD).status_code == 302
+
+
+def test_the_admin_login_is_locked_too(staff):
+    staff.is_staff = True
+    staff.save()
+    c = Client()
+    for _ in range(5):
+        login(c, "clerk", "wrong-password", path="/admin/login/")
+    assert login(c, "clerk", GOOD, path="/admin/login/").status_code == 429
+
+
+# ---------------------------------------------------------------- passwords
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        ("Short-1a", "password_too_short"),
+        ("alllowercase-only", "password_classes"),
+        ("Clerk-2026-abc", "password_has_username"),
+        ("qinqing2026", "password_demo"),
+    ],
+)
+def test_staff_passwords_follow_the_policy(staff, password, code):
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, staff)
+    assert code in {e.code for e in refused.value.error_list}
+    assert all("密码" in m for m in refused.value.messages)
+
+
+def test_a_strong_staff_password_and_a_plain_enterprise_password_pass(staff, world):
+    validate_password("Another-good-2026", staff)
+    validate_password("lanshan-88", world.ent_user_a)  # enterprise users: length and the common lists
+    with pytest.raises(ValidationError):
+        validate_password("qinqing2026", world.ent_user_a)
+
+
+def test_the_last_five_passwords_cannot_come_back(staff):
+    used = [f"Reuse-pass-{i}x" for i in range(6)]
+    for p in used:
+        validate_password(p, staff)
+        staff.set_password(p)
+        staff.save()
+    for p in used[1:]:
+        with pytest.raises(ValidationError, match="最近 5 次"):
+            validate_password(p, staff)
+    validate_password(used[0], staff)  # six changes ago: allowed again
+    assert staff.password_history.count() == 5
+
+
+def test_an_expired_staff_password_must_be_changed_first(staff, world):
+    c = Client()
+    c.force_login(staff)
+    User.objects.filter(pk=staff.pk).update(password_changed_at=at(2026, 1, 1))
+    with time_machine.travel(at(2026, 4, 2), tick=False):
+        r = c.get("/")
+        assert r.status_code == 302 and r.url.startswith("/password/")
+        page = c.get(r.url)
+        assert "修改密码" in page.content.decode() and "90 天" in page.content.decode()
+        changed = c.post(
+            "/password/?next=/",
+            {"old_password": GOOD, "new_password1": "Fresh-pass-2026", "new_password2": "Fresh-pass-2026"},
+        )
+        assert changed.status_code == 302
+        assert c.get("/").url != "/password/?next=/"
+    assert A.PASSWORD_CHANGED in actions(username="clerk")
+    # An enterprise user's old password is not forced.
+    User.objects.filter(pk=world.ent_user_a.pk).update(password_changed_at=at(2025, 1, 1))
+    e = Client()
+    e.force_login(world.ent_user_a)
+    assert e.get("/").url == "/appeals/"
+
+
+def test_a_weak_new_password_is_refused_in_chinese_and_nothing_changes(staff):
+    c = Client()
+    c.force_login(staff)
+    r = c.post("/password/", {"old_password": GOOD, "new_password1": "weakpass", "new_password2": "weakpass"})
+    assert r.status_code == 200 and "至少 10 位" in r.content.decode()
+    staff.refresh_from_db()
+    assert staff.check_password(GOOD)
+
+
+def test_the_demo_password_signs_in_only_in_a_demo(settings, db):
+    user = User.objects.create_user(username="demo_staff", role=Role.DISPATCHER)
+    user.set_password("qinqing2026")  # as seed_demo does: set_password does not validate
+    user.save()
+    settings.QINQING_ALLOW_DEMO_PASSWORDS = False
+    assert login(Client(), "demo_staff", "qinqing2026").status_code == 200
+    assert actions(username="demo_staff") == [A.LOGIN_FAILED]
+    settings.QINQING_ALLOW_DEMO_PASSWORDS = True
+    assert login(Client(), "demo_staff", "qinqing2026").status_code == 302
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def test_thirty_idle_minutes_end_a_session_and_say_why(world):
+    c = Client()
+    with time_machine.travel(at(2026, 11, 16, 9), tick=False) as clock:
+        c.force_login(world.dispatcher)
+        clock.shift(dt.timedelta(minutes=29))
+        assert c.get("/appeals/").status_code == 200
+        clock.shift(dt.timedelta(minutes=29))  # 29 minutes after the last request: still in
+        assert c.get("/appeals/").status_code == 200
+        clock.shift(dt.timedelta(minutes=31))
+        r = c.get("/appeals/", follow=True)
+        assert r.redirect_chain[-1][0].startswith("/login/")
+        assert "30 分钟未操作" in r.content.decode()
+    assert actions(username=world.dispatcher.username)[-1] == A.SESSION_EXPIRED
+
+
+def test_administrators_time_out_after_fifteen_minutes(world):
+    c = Client()
+    with time_machine.travel(at(2026, 11, 16, 9), tick=False) as clock:
+        c.force_login(world.auditor)
+        clock.shift(dt.timedelta(minutes=14))
+        assert c.get("/audit/").status_code == 200
+        clock.shift(dt.timedelta(minutes=16))
+        assert c.get("/audit/").status_code == 302
+
+
+def test_a_session_ends_twelve_hours_after_signing_in_however_busy(world):
+    c = Client()
+    with time_machine.travel(at(2026, 11, 16, 8), tick=False) as clock:
+        c.force_login(world.handler_hr)
+        for _ in range(12 * 3 + 2):
+            clock.shift(dt.timedelta(minutes=20))
+            if c.get("/appeals/").status_code != 200:
+                break
+        assert c.get("/appeals/").status_code == 302
+    assert A.SESSION_EXPIRED in actions(username=world.handler_hr.username)
+
+
+# ---------------------------------------------------------------- the audit log
+
+
+def test_logins_and_logouts_are_recorded_with_address(staff):
+    c = Client()
+    login(c, "clerk", GOOD, ip="10.1.2.3")
+    c.post("/logout/")
+    rows = list(AuditRecord.objects.filter(username="clerk").order_by("id"))
+    assert [r.action for r in rows] == [A.LOGIN, A.LOGOUT]
+    assert rows[0].ip_address == "10.1.2.3" and rows[0].role == Role.SYSADMIN and rows[0].path == "/login/"
+
+
+def test_an_audit_record_cannot_be_changed_or_deleted_through_the_orm(staff):
+    c = Client()
+    login(c, "clerk", "wrong-password")
+    row = AuditRecord.objects.get(username="clerk")
+    row.username = "someone-else"
+    with pytest.raises(AppendOnly):
+        row.save()
+    with pytest.raises(AppendOnly):
+        row.delete()
+    with pytest.raises(AppendOnly):
+        AuditRecord.objects.filter(pk=row.pk).update(username="x")
+    with pytest.raises(AppendOnly):
+        AuditRecord.objects.all().delete()
+    assert AuditRecord.objects.get(pk=row.pk).username == "clerk"
+
+
+@pytest.mark.pg_only
+def test_postgresql_refuses_update_and_delete_of_audit_rows_and_events_from_any_client(staff, world):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's; SQLite relies on the model guard")
+    from qinqing.appeals import services
+
+    login(Client(), "clerk", "wrong-password")
+    services.submit_appeal(
+        enterprise=world.ent_a,
+        by=world.ent_user_a,
+        title="用电报装",
+        content="申请增容",
+        category=world.power_cat,
+    )
+    for sql in (
+        "UPDATE audit_auditrecord SET username = 'x'",
+        "DELETE FROM audit_auditrecord",
+        "UPDATE appeals_appealevent SET note = 'x'",
+        "DELETE FROM appeals_appealevent",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
+            cur.execute(sql)
+    assert AuditRecord.objects.filter(username="clerk").exists()
+    assert AppealEvent.objects.exists()
+
+
+def test_only_the_audit_administrator_reads_the_security_log(world, staff):
+    login(Client(), "clerk", "wrong-password", ip="10.9.9.9")
+    login(Client(), "clerk", GOOD, ip="10.9.9.9")
+    auditor = Client()
+    auditor.force_login(world.auditor)
+    page = auditor.get("/audit/security/", {"action": A.LOGIN_FAILED, "actor": "clerk"})
+    body = page.content.decode()
+    assert page.status_code == 200 and "登录失败" in body and "10.9.9.9" in body
+    assert "共 1 条" in body
+    assert "日期格式" in auditor.get("/audit/security/", {"day": "2026-13-45"}, follow=True).content.decode()
+    for user in (world.sysadmin, world.dispatcher, world.ent_user_a):
+        other = Client()
+        other.force_login(user)
+        assert other.get("/audit/security/").status_code == 404
