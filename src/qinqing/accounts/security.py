@@ -93,7 +93,8 @@ class PasswordExpiryMiddleware:
             changed = user.password_changed_at or user.date_joined
             if (timezone.now() - changed).days >= settings.QINQING_PASSWORD_MAX_AGE_DAYS:
                 messages.warning(
-                    request, f"您的密码已超过 {settings.QINQING_PASSWORD_MAX_AGE_DAYS} 天未修改，请先修改密码。"
+                    request,
+                    f"您的密码已超过 {settings.QINQING_PASSWORD_MAX_AGE_DAYS} 天未修改，请先修改密码。",
                 )
                 return redirect(f"{reverse('password_change')}?next={request.get_full_path()}")
         return self.get_response(request)
