@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "qinqing.core",
     "qinqing.organisation",
     "qinqing.enterprises",
@@ -93,6 +95,7 @@ MIDDLEWARE = [
     "qinqing.core.middleware.ControlCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Pages are closed by default; public ones opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -100,6 +103,7 @@ MIDDLEWARE = [
     # After the messages middleware so the notice of an ended session can be shown on the login page.
     "qinqing.accounts.security.SessionTimeoutMiddleware",
     "qinqing.accounts.security.PasswordExpiryMiddleware",
+    "qinqing.accounts.security.SecondFactorMiddleware",
     # Last, as django-axes asks: refuses a locked account or address on every login form and the admin.
     "axes.middleware.AxesMiddleware",
 ]
@@ -160,6 +164,14 @@ QINQING_DEMO_PASSWORDS = env_list(
 # The demo data's accounts share one published password: accepted only in a demo (DEBUG on, or said so).
 QINQING_ALLOW_DEMO_PASSWORDS = env_bool("QINQING_ALLOW_DEMO_PASSWORDS", DEBUG)
 QINQING_PASSWORD_MAX_AGE_DAYS = env_int("QINQING_PASSWORD_MAX_AGE_DAYS", 90)
+# API tokens expire: the default term of a new token, in days (a user may choose up to 365).
+QINQING_API_TOKEN_DAYS = env_int("QINQING_API_TOKEN_DAYS", 180, minimum=1)
+
+# A second factor (TOTP, django-otp) for the administrator roles, and optionally (QINQING_OTP_ROLES) for any
+# staff. Off in a demo (DEBUG on) unless asked for; on in production.
+QINQING_REQUIRE_OTP = env_bool("QINQING_REQUIRE_OTP", not DEBUG)
+QINQING_OTP_ROLES = env_list("QINQING_OTP_ROLES", ["sysadmin", "auditor"])
+OTP_TOTP_ISSUER = "亲清"
 
 # Lockout (django-axes): 5 failures per account, and separately per address, lock for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("QINQING_LOCKOUT_FAILURES", 5, minimum=1)

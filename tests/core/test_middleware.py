@@ -71,6 +71,7 @@ def test_the_https_switch_passes_the_deployment_check():
         "ALLOWED_HOSTS": "qinqing.example.gov.cn",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
