@@ -349,6 +349,18 @@ def decide_extension(request, number: str, extension_id: int, payload: inputs.De
     return _answer(request, _act(request, number, "decide_extension", data)[0])
 
 
+class ContactOut(Schema):
+    contact_name: str
+    contact_mobile: str
+
+
+@router.post("/{number}/contact", response=ContactOut, summary="查看完整联系电话（记入安全审计）")
+def contact(request, number: str):
+    appeal = selectors.get_visible_appeal(request.auth, number)
+    name, mobile = services.reveal_contact(appeal=appeal, by=request.auth, request=request)
+    return {"contact_name": name, "contact_mobile": mobile}
+
+
 @router.post("/{number}/attachments", response={201: list[AttachmentOut]}, summary="上传附件")
 def upload(request, number: str, files: list[UploadedFile] | None = File(None)):  # noqa: B008 - ninja's declaration style
     # No files is the service's refusal, worded as on the page.

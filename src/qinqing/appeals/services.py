@@ -820,3 +820,18 @@ def close_unrated(now: dt.datetime | None = None) -> int:
                 )
                 closed += 1
     return closed
+
+
+# ---------------------------------------------------------------- contact numbers (个人信息保护)
+
+
+def reveal_contact(*, appeal: Appeal, by: User, request=None) -> tuple[str, str]:
+    """The contact's name and full number, for the office or the lead department who must call back; the
+    reveal is a security audit record (who, when, from where, which appeal)."""
+    from qinqing.audit.models import AuditRecord
+    from qinqing.audit.services import record
+
+    if not workflow.may_reveal_contact(appeal, by):
+        raise NotPermitted("只有营商办和主办单位可以查看完整联系电话")
+    record(AuditRecord.Action.CONTACT_REVEALED, request=request, user=by, appeal=appeal.number)
+    return appeal.contact_name, appeal.contact_mobile

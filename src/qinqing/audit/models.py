@@ -34,6 +34,7 @@ class AuditRecord(models.Model):
         OTP_FAILED = "otp_failed", "动态口令错误"
         TOKEN_ISSUED = "token_issued", "签发 API 令牌"
         TOKEN_REVOKED = "token_revoked", "吊销 API 令牌"
+        CONTACT_REVEALED = "contact_revealed", "查看完整联系电话"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "成功"
