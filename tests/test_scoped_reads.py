@@ -30,6 +30,7 @@ SCOPED = {
     "appeals.ExtensionRequest",
     "appeals.ClockPause",
     "appeals.Attachment",
+    "appeals.ActionReceipt",
     "insights.AppealText",
     "insights.AppealLink",
     "insights.CommonIssue",

@@ -306,7 +306,14 @@ def suggestion(request, number: str):
 def _act(request, number: str, name: str, data=None, files=()):
     """One action through the same table as the pages (actions.perform); answers the appeal afterwards."""
     appeal = _appeal(request, number)
-    result = actions.perform(name, appeal=appeal, by=request.auth, data=data, files=files)
+    result = actions.perform(
+        name,
+        appeal=appeal,
+        by=request.auth,
+        data=data,
+        files=files,
+        idempotency_key=request.headers.get("Idempotency-Key") or None,
+    )
     return appeal, result
 
 
@@ -364,7 +371,9 @@ def contact(request, number: str):
 @router.post("/{number}/attachments", response={201: list[AttachmentOut]}, summary="上传附件")
 def upload(request, number: str, files: list[UploadedFile] | None = File(None)):  # noqa: B008 - ninja's declaration style
     # No files is the service's refusal, worded as on the page.
-    saved = _act(request, number, "attach", files=files or [])[1]
+    appeal, saved = _act(request, number, "attach", files=files or [])
+    if saved is None:  # a retry of an upload that was stored: the files this user attached
+        saved = list(appeal.attachments.filter(uploaded_by=request.auth))
     return Status(201, [_attachment(a) for a in saved])
 
 
