@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "qinqing.supervision",
     "qinqing.fieldwork",
     "qinqing.dashboard",
+    "qinqing.ops",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +166,8 @@ QINQING_DEMO_PASSWORDS = env_list(
 QINQING_ALLOW_DEMO_PASSWORDS = env_bool("QINQING_ALLOW_DEMO_PASSWORDS", DEBUG)
 QINQING_PASSWORD_MAX_AGE_DAYS = env_int("QINQING_PASSWORD_MAX_AGE_DAYS", 90)
 # API tokens expire: the default term of a new token, in days (a user may choose up to 365).
+# Readiness (/healthz/ready) fails when the worker finished nothing for this long or a ready job waited this long.
+QINQING_WORKER_STALE_MINUTES = env_int("QINQING_WORKER_STALE_MINUTES", 5, minimum=1)
 QINQING_API_TOKEN_DAYS = env_int("QINQING_API_TOKEN_DAYS", 180, minimum=1)
 
 # A second factor (TOTP, django-otp) for the administrator roles, and optionally (QINQING_OTP_ROLES) for any
