@@ -1,0 +1,185 @@
+"""Endpoints of 政企交流 and 座谈会: series, meetings, the issues raised at them and the series' funnel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from qinqing.accounts.models import Role
+from qinqing.core.errors import InvalidInput, NotVisible
+from qinqing.enterprises.models import Enterprise
+from qinqing.fieldwork import reports
+from qinqing.fieldwork.meetings import selectors, services
+from qinqing.fieldwork.models import Meeting
+from qinqing.organisation.models import Department
+
+router = Router(tags=["政企活动与服务"])
+
+# ---------------------------------------------------------------- meetings
+
+
+class StageOut(Schema):
+    key: str
+    label: str
+    value: int
+    rate: float | None
+
+
+class MeetingOut(Schema):
+    id: int
+    title: str
+    kind: str
+    kind_label: str
+    series_id: int | None
+    sequence: int | None
+    theme: str
+    starts_at: dt.datetime
+    place: str
+    host: str
+    state: str
+    funnel: list[StageOut] | None = None
+
+
+def _meeting_out(m: Meeting, with_funnel: bool = False) -> MeetingOut:
+    funnel = selectors.funnel(selectors.meeting_appeals([m.pk]))["stages"] if with_funnel else None
+    return MeetingOut(
+        id=m.pk,
+        title=m.title,
+        kind=m.kind,
+        kind_label=m.get_kind_display(),
+        series_id=m.series_id,
+        sequence=m.sequence,
+        theme=m.theme,
+        starts_at=m.starts_at,
+        place=m.place,
+        host=m.host_name,
+        state=m.state,
+        funnel=funnel,
+    )
+
+
+@router.get("/meetings", response=list[MeetingOut], summary="政企活动列表")
+def meetings(request, limit: int = Query(100, ge=1, le=500)):
+    qs = selectors.meetings_visible_to(request.auth).select_related("series")[:limit]
+    return [_meeting_out(m) for m in qs]
+
+
+class MeetingIn(Schema):
+    theme: str = Field(..., max_length=100)
+    starts_at: dt.datetime
+    kind: str | None = None
+    series_id: int | None = None
+    place: str = Field("", max_length=100)
+    host_id: int | None = None
+    department_ids: list[int] = Field([], max_length=1000)
+    enterprise_ids: list[int] = Field([], max_length=1000)
+
+
+@router.post("/meetings", response={201: MeetingOut}, summary="新建活动（系列活动自动编期）")
+def create_meeting(request, payload: MeetingIn):
+    user = request.auth
+    series = None
+    if payload.series_id is not None:
+        series = selectors.series_visible_to(user).filter(pk=payload.series_id).first()
+        if series is None:
+            raise InvalidInput("活动系列不存在", {"series_id": ["活动系列不存在"]})
+    from qinqing.accounts.models import User
+
+    m = services.schedule_meeting(
+        by=user,
+        theme=payload.theme,
+        starts_at=payload.starts_at,
+        kind=payload.kind,
+        series=series,
+        place=payload.place,
+        host=User.objects.filter(pk=payload.host_id or 0, role=Role.LEADER).first(),
+        departments=Department.objects.filter(pk__in=payload.department_ids),
+        enterprises=Enterprise.objects.filter(pk__in=payload.enterprise_ids),
+    )
+    return Status(201, _meeting_out(m))
+
+
+def _meeting(user, pk: int) -> Meeting:
+    m = selectors.meetings_visible_to(user).filter(pk=pk).select_related("series").first()
+    if m is None:
+        raise NotVisible("未找到该活动")
+    return m
+
+
+@router.get("/meetings/{meeting_id}", response=MeetingOut, summary="活动详情与问题办理漏斗")
+def meeting(request, meeting_id: int):
+    m = _meeting(request.auth, meeting_id)
+    return _meeting_out(m, with_funnel=request.auth.role in (Role.DISPATCHER, Role.LEADER))
+
+
+class IssuesIn(Schema):
+    text: str = Field(
+        ..., max_length=200_000, description="每行一条：企业名称或统一社会信用代码 | 类别 | 问题内容"
+    )
+
+
+class CreatedAppeals(Schema):
+    numbers: list[str]
+
+
+@router.post(
+    "/meetings/{meeting_id}/issues", response={201: CreatedAppeals}, summary="批量录入活动收集的问题"
+)
+def meeting_issues(request, meeting_id: int, payload: IssuesIn):
+    made = services.add_meeting_issues(
+        meeting=_meeting(request.auth, meeting_id), by=request.auth, text=payload.text
+    )
+    return Status(201, CreatedAppeals(numbers=[a.number for a in made]))
+
+
+class Announced(Schema):
+    recipients: int
+
+
+@router.post("/meetings/{meeting_id}/announce", response=Announced, summary="通知参会企业")
+def announce(request, meeting_id: int):
+    return Announced(
+        recipients=services.announce_meeting(meeting=_meeting(request.auth, meeting_id), by=request.auth)
+    )
+
+
+class SeriesRowOut(Schema):
+    meeting_id: int
+    sequence: int | None
+    theme: str
+    collected: int
+    measures: int
+    resolved: int
+
+
+class SeriesOut(Schema):
+    id: int
+    name: str
+    meetings: list[SeriesRowOut]
+    funnel: list[StageOut]
+
+
+@router.get("/series/{series_id}", response=SeriesOut, summary="活动系列：各期及合计的问题办理漏斗")
+def series(request, series_id: int):
+    s = selectors.series_visible_to(request.auth).filter(pk=series_id).first()
+    if s is None:
+        raise NotVisible("未找到该系列")
+    r = reports.series_report(s)
+    return SeriesOut(
+        id=s.pk,
+        name=s.name,
+        funnel=r["total"]["stages"],
+        meetings=[
+            SeriesRowOut(
+                meeting_id=x["meeting"].pk,
+                sequence=x["meeting"].sequence,
+                theme=x["meeting"].theme,
+                collected=x["collected"],
+                measures=x["measures"],
+                resolved=x["resolved"],
+            )
+            for x in r["rows"]
+        ],
+    )
