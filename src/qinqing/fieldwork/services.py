@@ -22,9 +22,7 @@ from qinqing.fieldwork.points.services import (
     register_via_contact_point,
 )
 from qinqing.fieldwork.supervisors.services import (
-    CLUE_ACTIONS,
     appoint_supervisor,
-    clue_actions,
     handle_clue,
     record_spot_check,
     register_as_supervisor,
@@ -50,11 +48,9 @@ __all__ = [
     "log_visit",
     "appoint_supervisor",
     "submit_clue",
-    "clue_actions",
     "handle_clue",
     "register_as_supervisor",
     "record_spot_check",
-    "CLUE_ACTIONS",
     "designate_contact_point",
     "register_via_contact_point",
     "create_task_force",

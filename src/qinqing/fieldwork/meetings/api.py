@@ -11,7 +11,7 @@ from qinqing.accounts.models import Role
 from qinqing.core.errors import InvalidInput, NotVisible
 from qinqing.enterprises.models import Enterprise
 from qinqing.fieldwork import reports
-from qinqing.fieldwork.meetings import selectors, services
+from qinqing.fieldwork.meetings import selectors, services, workflow
 from qinqing.fieldwork.models import Meeting
 from qinqing.organisation.models import Department
 
@@ -40,9 +40,10 @@ class MeetingOut(Schema):
     host: str
     state: str
     funnel: list[StageOut] | None = None
+    actions: list[str] = Field([], description="当前用户可执行的操作（announce / minutes / issues）")
 
 
-def _meeting_out(m: Meeting, with_funnel: bool = False) -> MeetingOut:
+def _meeting_out(m: Meeting, user, with_funnel: bool = False) -> MeetingOut:
     funnel = selectors.funnel(selectors.meeting_appeals([m.pk]))["stages"] if with_funnel else None
     return MeetingOut(
         id=m.pk,
@@ -57,13 +58,14 @@ def _meeting_out(m: Meeting, with_funnel: bool = False) -> MeetingOut:
         host=m.host_name,
         state=m.state,
         funnel=funnel,
+        actions=[a.name for a in workflow.MEETINGS.available(m, user)],
     )
 
 
 @router.get("/meetings", response=list[MeetingOut], summary="政企活动列表")
 def meetings(request, limit: int = Query(100, ge=1, le=500)):
-    qs = selectors.meetings_visible_to(request.auth).select_related("series")[:limit]
-    return [_meeting_out(m) for m in qs]
+    qs = selectors.meetings_visible_to(request.auth).select_related("series", "region")[:limit]
+    return [_meeting_out(m, request.auth) for m in qs]
 
 
 class MeetingIn(Schema):
@@ -98,11 +100,11 @@ def create_meeting(request, payload: MeetingIn):
         departments=Department.objects.filter(pk__in=payload.department_ids),
         enterprises=Enterprise.objects.filter(pk__in=payload.enterprise_ids),
     )
-    return Status(201, _meeting_out(m))
+    return Status(201, _meeting_out(m, user))
 
 
 def _meeting(user, pk: int) -> Meeting:
-    m = selectors.meetings_visible_to(user).filter(pk=pk).select_related("series").first()
+    m = selectors.meetings_visible_to(user).filter(pk=pk).select_related("series", "region").first()
     if m is None:
         raise NotVisible("未找到该活动")
     return m
@@ -111,7 +113,7 @@ def _meeting(user, pk: int) -> Meeting:
 @router.get("/meetings/{meeting_id}", response=MeetingOut, summary="活动详情与问题办理漏斗")
 def meeting(request, meeting_id: int):
     m = _meeting(request.auth, meeting_id)
-    return _meeting_out(m, with_funnel=request.auth.role in (Role.DISPATCHER, Role.LEADER))
+    return _meeting_out(m, request.auth, with_funnel=request.auth.role in (Role.DISPATCHER, Role.LEADER))
 
 
 class IssuesIn(Schema):

@@ -14,10 +14,11 @@ from django.utils import timezone
 from qinqing.accounts.models import Role, User
 from qinqing.appeals import services as appeal_services
 from qinqing.appeals.models import Appeal, Category
-from qinqing.core.errors import InvalidInput, TransitionNotAllowed
+from qinqing.core.errors import InvalidInput, NotVisible, TransitionNotAllowed
 from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.validators import normalise_uscc
 from qinqing.fieldwork import common
+from qinqing.fieldwork.meetings import selectors, workflow
 from qinqing.fieldwork.models import (
     MEETING_CHANNEL,
     AppealOrigin,
@@ -126,9 +127,16 @@ def schedule_meeting(
     raise TransitionNotAllowed("期数分配冲突，请重试")
 
 
+def _check(meeting: Meeting, by: User, action: str):
+    """The meeting's step from ``workflow.MEETINGS``: NotVisible outside the user's meetings, then the table."""
+    if not selectors.meetings_visible_to(by).filter(pk=meeting.pk).exists():
+        raise NotVisible("未找到该记录")
+    return workflow.MEETINGS.check(meeting, action, by)
+
+
 def announce_meeting(*, meeting: Meeting, by: User) -> int:
     """Tell the invited enterprises' users about the meeting through the notification centre."""
-    common.require_office(by, meeting.region)
+    _check(meeting, by, "announce")
     users = User.objects.filter(
         enterprise__in=meeting.enterprises.all(), role=Role.ENTERPRISE, is_active=True
     )
@@ -146,12 +154,12 @@ def announce_meeting(*, meeting: Meeting, by: User) -> int:
 
 
 def record_minutes(*, meeting: Meeting, by: User, minutes: str) -> Meeting:
-    common.require_office(by, meeting.region)
+    step = _check(meeting, by, "minutes")
     minutes, err = common.text(minutes, "会议纪要", 20000)
     if err:
         raise InvalidInput("会议纪要有误", {"minutes": [err]})
     meeting.minutes = minutes
-    meeting.state = Meeting.State.HELD
+    meeting.state = step.target
     meeting.save(update_fields=["minutes", "state"])
     return meeting
 
@@ -202,7 +210,7 @@ def parse_issue_lines(text: str, region: Region) -> list[IssueLine]:
 
 def add_meeting_issues(*, meeting: Meeting, by: User, text: str) -> list[Appeal]:
     """Batch entry of the issues raised at a meeting; all become appeals (channel = the meeting's kind) or none."""
-    common.require_office(by, meeting.region)
+    _check(meeting, by, "issues")
     lines = parse_issue_lines(text, meeting.region)
     created = []
     with transaction.atomic():

@@ -17,7 +17,7 @@ from qinqing.core.errors import DomainError, InvalidInput
 from qinqing.core.numbers import percent
 from qinqing.enterprises.models import Enterprise
 from qinqing.fieldwork import common, reports
-from qinqing.fieldwork.meetings import selectors, services
+from qinqing.fieldwork.meetings import selectors, services, workflow
 from qinqing.fieldwork.models import (
     Meeting,
     MeetingKind,
@@ -130,7 +130,7 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict:
         "meeting": meeting,
         "funnel": selectors.funnel(appeals) if office else None,
         "appeals": appeals.select_related("enterprise", "category", "lead_department"),
-        "can_edit": user.role == Role.DISPATCHER,
+        "actions": {a.name for a in workflow.MEETINGS.available(meeting, user)},
         "categories": Category.objects.filter(active=True),
         "issues_text": request.POST.get("issues", "") if request.method == "POST" else "",
     }

@@ -12,7 +12,7 @@ from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
 from qinqing.enterprises.models import Enterprise
 from qinqing.fieldwork import common, reports
 from qinqing.fieldwork.models import SPOT_CHECK_ITEMS
-from qinqing.fieldwork.supervisors import selectors, services
+from qinqing.fieldwork.supervisors import selectors, services, workflow
 
 router = Router(tags=["政企活动与服务"])
 
@@ -39,9 +39,12 @@ class ClueOut(Schema):
     result: str
     created_at: dt.datetime
     supervisor: str
+    actions: list[str] = Field(
+        [], description="当前用户可执行的操作（accept / dismiss / transfer / conclude）"
+    )
 
 
-def _clue_out(c) -> ClueOut:
+def _clue_out(c, user) -> ClueOut:
     return ClueOut(
         number=c.number,
         title=c.title,
@@ -54,6 +57,7 @@ def _clue_out(c) -> ClueOut:
         result=c.result,
         created_at=c.created_at,
         supervisor=c.supervisor.user.display_name,
+        actions=[a.name for a in workflow.CLUES.available(c, user)],
     )
 
 
@@ -67,7 +71,7 @@ def submit_clue(request, payload: ClueIn):
         subject=payload.subject,
         occurred_on=payload.occurred_on,
     )
-    return Status(201, _clue_out(c))
+    return Status(201, _clue_out(c, request.auth))
 
 
 @router.get("/clues", response=list[ClueOut], summary="问题线索（本人、营商办、纪检监察机关可见）")
@@ -75,7 +79,7 @@ def clues(request, state: str | None = None, limit: int = Query(100, ge=1, le=50
     qs = selectors.clues_visible_to(request.auth)
     if state:
         qs = qs.filter(state=state)
-    return [_clue_out(c) for c in qs[:limit]]
+    return [_clue_out(c, request.auth) for c in qs[:limit]]
 
 
 def _clue(user, number: str):
@@ -87,7 +91,7 @@ def _clue(user, number: str):
 
 @router.get("/clues/{number}", response=ClueOut, summary="线索详情")
 def clue(request, number: str):
-    return _clue_out(_clue(request.auth, number))
+    return _clue_out(_clue(request.auth, number), request.auth)
 
 
 class ClueActionIn(Schema):
@@ -107,7 +111,7 @@ def clue_action(request, number: str, payload: ClueActionIn):
         note=payload.note,
         finding=payload.finding,
     )
-    return _clue_out(c)
+    return _clue_out(c, request.auth)
 
 
 class SpotCheckIn(Schema):

@@ -12,7 +12,7 @@ from qinqing.accounts.models import Role, User
 from qinqing.appeals import services as appeal_services
 from qinqing.appeals.models import Appeal, Category, Channel
 from qinqing.core import numbering, workcalendar
-from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible, TransitionNotAllowed
+from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
 from qinqing.enterprises.models import Enterprise
 from qinqing.fieldwork import common
 from qinqing.fieldwork.models import (
@@ -24,7 +24,7 @@ from qinqing.fieldwork.models import (
     SpotCheck,
     Supervisor,
 )
-from qinqing.fieldwork.supervisors import selectors
+from qinqing.fieldwork.supervisors import selectors, workflow
 from qinqing.organisation.models import Department
 from qinqing.organisation.selectors import ancestor_ids
 from qinqing.supervision.models import Notification
@@ -123,46 +123,17 @@ def submit_clue(
     return clue
 
 
-# state -> {action: (target, who)}: "office" is the coordinating office, "discipline" the inspection department
-CLUE_ACTIONS = {
-    "accept": ("核查", Clue.State.RECEIVED, Clue.State.VERIFYING, {"office", "discipline"}),
-    "dismiss": ("不予核查", Clue.State.RECEIVED, Clue.State.DISMISSED, {"office", "discipline"}),
-    "transfer": ("移送纪检监察", Clue.State.VERIFYING, Clue.State.TRANSFERRED, {"office"}),
-    "conclude": ("办结", None, Clue.State.CONCLUDED, {"office", "discipline"}),
-}
-
-
-def clue_actions(clue: Clue, user: User) -> list[tuple[str, str]]:
-    side = selectors.clue_side(user, clue)
-    out = []
-    for name, (label, source, _target, who) in CLUE_ACTIONS.items():
-        if side not in who:
-            continue
-        if name == "conclude":
-            if clue.state not in (Clue.State.VERIFYING, Clue.State.TRANSFERRED):
-                continue
-            if clue.state == Clue.State.TRANSFERRED and side != "discipline":
-                continue
-        elif clue.state != source:
-            continue
-        out.append((name, label))
-    return out
-
-
 def handle_clue(*, clue: Clue, by: User, action: str, note: str = "", finding: str = "") -> Clue:
+    """One step of the clue's workflow (``supervisors.workflow.CLUES``), written as one event."""
     with transaction.atomic():
-        clue = Clue.objects.select_for_update().get(pk=clue.pk)
+        clue = Clue.objects.select_for_update().select_related("supervisor__user", "region").get(pk=clue.pk)
         if selectors.clue_side(by, clue) is None:
             raise NotVisible("未找到该线索")
-        allowed = dict(clue_actions(clue, by))
-        if action not in CLUE_ACTIONS:
+        if action not in workflow.CLUE_ACTIONS:
             raise InvalidInput("操作不正确", {"action": ["操作不正确"]})
-        if action not in allowed:
-            raise TransitionNotAllowed(
-                f"线索当前状态为“{clue.get_state_display()}”，您不能{CLUE_ACTIONS[action][0]}"
-            )
+        step = workflow.CLUES.check(clue, action, by)
         note = (note or "").strip()
-        if action in ("dismiss", "conclude", "transfer") and not note:
+        if action in workflow.NOTE_REQUIRED and not note:
             raise InvalidInput("请填写说明", {"note": ["请填写处理说明"]})
         if action == "conclude":
             if finding not in Clue.Finding.values:
@@ -172,7 +143,7 @@ def handle_clue(*, clue: Clue, by: User, action: str, note: str = "", finding: s
         if action == "dismiss":
             clue.result = note
         before = clue.state
-        clue.state = CLUE_ACTIONS[action][2]
+        clue.state = step.target
         clue.save()
         ClueEvent.objects.create(
             clue=clue, actor=by, actor_name=by.display_name, from_state=before, to_state=clue.state, note=note

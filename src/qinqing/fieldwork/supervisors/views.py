@@ -21,7 +21,7 @@ from qinqing.fieldwork.models import (
     Clue,
     SupervisorBackground,
 )
-from qinqing.fieldwork.supervisors import selectors, services
+from qinqing.fieldwork.supervisors import selectors, services, workflow
 from qinqing.organisation.models import Department
 from qinqing.organisation.selectors import departments_in_reach
 
@@ -139,7 +139,7 @@ def clue_detail(request: HttpRequest, number: str) -> HttpResponse:
         {
             "clue": clue,
             "events": clue.events.all(),
-            "actions": services.clue_actions(clue, request.user),
+            "actions": workflow.CLUES.available(clue, request.user),
             "findings": Clue.Finding.choices,
         },
     )

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from qinqing.core.errors import InvalidInput, NotVisible
 from qinqing.fieldwork import common
-from qinqing.fieldwork.taskforces import selectors, services
+from qinqing.fieldwork.taskforces import selectors, services, workflow
 
 router = Router(tags=["政企活动与服务"])
 
@@ -48,6 +48,7 @@ class TaskForceOut(Schema):
     members: list[MemberOut]
     appeals: list[str]
     logs: list[LogOut]
+    actions: list[str] = Field([], description="当前用户可执行的操作（log / close）")
 
 
 def _tf_out(tf, user) -> TaskForceOut:
@@ -66,6 +67,7 @@ def _tf_out(tf, user) -> TaskForceOut:
             tf.appeals.filter(pk__in=appeals_visible_to(user).values("pk")).values_list("number", flat=True)
         ),
         logs=[LogOut(author=x.author_name, note=x.note, created_at=x.created_at) for x in tf.logs.all()],
+        actions=[a.name for a in workflow.TASK_FORCES.available(tf, user)],
     )
 
 

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from qinqing.accounts.models import Role, User
+from qinqing.accounts.models import User
 from qinqing.appeals import services as appeal_services
 from qinqing.appeals.models import Appeal
-from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible, TransitionNotAllowed
+from qinqing.core.errors import InvalidInput, NotVisible
 from qinqing.enterprises.models import Enterprise
 from qinqing.fieldwork import common
 from qinqing.fieldwork.models import (
@@ -17,7 +17,7 @@ from qinqing.fieldwork.models import (
     TaskForceLog,
     TaskForceMember,
 )
-from qinqing.fieldwork.taskforces import selectors
+from qinqing.fieldwork.taskforces import selectors, workflow
 
 
 def create_task_force(
@@ -76,13 +76,12 @@ def create_task_force(
     return tf
 
 
-def log_task_force(*, task_force: TaskForce, by: User, note: str) -> TaskForceLog:
+def _visible(task_force: TaskForce, by: User) -> None:
     if not selectors.task_forces_visible_to(by).filter(pk=task_force.pk).exists():
         raise NotVisible("未找到该专班")
-    if by.role not in (Role.DISPATCHER, Role.HANDLER, Role.DEPT_HEAD):
-        raise NotPermitted("只有营商办和成员单位可以记录专班进展")
-    if task_force.state != TaskForce.State.ACTIVE:
-        raise TransitionNotAllowed("专班已完成，不能再记录进展")
+
+
+def _log(task_force: TaskForce, by: User, note: str) -> TaskForceLog:
     note, err = common.text(note, "进展", 5000)
     if err:
         raise InvalidInput("进展有误", {"note": [err]})
@@ -90,11 +89,17 @@ def log_task_force(*, task_force: TaskForce, by: User, note: str) -> TaskForceLo
     return TaskForceLog.objects.create(task_force=task_force, author=by, author_name=name[:60], note=note)
 
 
+def log_task_force(*, task_force: TaskForce, by: User, note: str) -> TaskForceLog:
+    _visible(task_force, by)
+    workflow.TASK_FORCES.check(task_force, "log", by)
+    return _log(task_force, by, note)
+
+
 def close_task_force(*, task_force: TaskForce, by: User, note: str) -> TaskForce:
-    common.require_office(by, task_force.region)
-    if task_force.state != TaskForce.State.ACTIVE:
-        raise TransitionNotAllowed("专班已完成")
-    log_task_force(task_force=task_force, by=by, note=note or "专班工作完成")
-    task_force.state = TaskForce.State.DONE
-    task_force.save(update_fields=["state"])
+    _visible(task_force, by)
+    step = workflow.TASK_FORCES.check(task_force, "close", by)
+    with transaction.atomic():
+        _log(task_force, by, note or "专班工作完成")
+        task_force.state = step.target
+        task_force.save(update_fields=["state"])
     return task_force

@@ -10,10 +10,7 @@ from qinqing.accounts.models import Role
 from qinqing.appeals import selectors as appeal_selectors
 from qinqing.core.errors import DomainError, InvalidInput
 from qinqing.fieldwork import common
-from qinqing.fieldwork.models import (
-    TaskForce,
-)
-from qinqing.fieldwork.taskforces import selectors, services
+from qinqing.fieldwork.taskforces import selectors, services, workflow
 from qinqing.organisation.models import Department
 
 
@@ -78,6 +75,7 @@ def task_force_detail(request: HttpRequest, pk: int) -> HttpResponse:
             common.fail(request, exc)
         return redirect("fieldwork_task_force", pk=pk)
     visible = appeal_selectors.appeals_visible_to(request.user)
+    available = {a.name for a in workflow.TASK_FORCES.available(tf, request.user)}
     return render(
         request,
         "fieldwork/task_force.html",
@@ -86,8 +84,7 @@ def task_force_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": tf.members.select_related("department"),
             "logs": tf.logs.all(),
             "appeals": tf.appeals.filter(pk__in=visible.values("pk")),
-            "can_log": request.user.role in (Role.DISPATCHER, Role.HANDLER, Role.DEPT_HEAD)
-            and tf.state == TaskForce.State.ACTIVE,
-            "can_close": request.user.role == Role.DISPATCHER and tf.state == TaskForce.State.ACTIVE,
+            "can_log": "log" in available,
+            "can_close": "close" in available,
         },
     )
