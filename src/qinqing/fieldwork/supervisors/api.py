@@ -8,23 +8,13 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from qinqing.accounts.models import Role
-from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
-from qinqing.enterprises.models import Enterprise
+from qinqing.core.errors import InvalidInput, NotPermitted
 from qinqing.fieldwork import common, reports
-from qinqing.fieldwork.models import SPOT_CHECK_ITEMS
-from qinqing.fieldwork.supervisors import selectors, services, workflow
+from qinqing.fieldwork.supervisors import actions, inputs, selectors, workflow
 
 router = Router(tags=["政企活动与服务"])
 
 # ---------------------------------------------------------------- supervisors
-
-
-class ClueIn(Schema):
-    title: str = Field(..., max_length=100)
-    content: str = Field(..., max_length=5000)
-    department_id: int | None = None
-    subject: str = Field("", max_length=100)
-    occurred_on: dt.date | None = None
 
 
 class ClueOut(Schema):
@@ -62,15 +52,8 @@ def _clue_out(c, user) -> ClueOut:
 
 
 @router.post("/clues", response={201: ClueOut}, summary="特约监督员提交问题线索（保密）")
-def submit_clue(request, payload: ClueIn):
-    c = services.submit_clue(
-        by=request.auth,
-        title=payload.title,
-        content=payload.content,
-        department=common.department(payload.department_id),
-        subject=payload.subject,
-        occurred_on=payload.occurred_on,
-    )
+def submit_clue(request, payload: inputs.ClueIn):
+    c = actions.submit_clue(request.auth, payload)
     return Status(201, _clue_out(c, request.auth))
 
 
@@ -82,46 +65,15 @@ def clues(request, state: str | None = None, limit: int = Query(100, ge=1, le=50
     return [_clue_out(c, request.auth) for c in qs[:limit]]
 
 
-def _clue(user, number: str):
-    c = selectors.clues_visible_to(user).filter(number=number).first()
-    if c is None:
-        raise NotVisible("未找到该线索")
-    return c
-
-
 @router.get("/clues/{number}", response=ClueOut, summary="线索详情")
 def clue(request, number: str):
-    return _clue_out(_clue(request.auth, number), request.auth)
-
-
-class ClueActionIn(Schema):
-    action: str = Field(
-        ..., description="accept 核查 / dismiss 不予核查 / transfer 移送纪检监察 / conclude 办结"
-    )
-    note: str = Field("", max_length=2000)
-    finding: str = Field("", description="办结时：true 属实 / partly 部分属实 / false 不属实")
+    return _clue_out(actions.clue(request.auth, number), request.auth)
 
 
 @router.post("/clues/{number}/actions", response=ClueOut, summary="处理线索")
-def clue_action(request, number: str, payload: ClueActionIn):
-    c = services.handle_clue(
-        clue=_clue(request.auth, number),
-        by=request.auth,
-        action=payload.action,
-        note=payload.note,
-        finding=payload.finding,
-    )
+def clue_action(request, number: str, payload: inputs.ClueActionIn):
+    c = actions.handle_clue(request.auth, number, payload)
     return _clue_out(c, request.auth)
-
-
-class SpotCheckIn(Schema):
-    department_id: int
-    checked_on: dt.date
-    items: dict[str, int] = Field(
-        ..., description="、".join(f"{k} {label}" for k, label in SPOT_CHECK_ITEMS) + "，各0–20分"
-    )
-    place: str = Field("", max_length=100)
-    comments: str = Field("", max_length=5000)
 
 
 class SpotCheckOut(Schema):
@@ -151,15 +103,8 @@ def _check_out(c) -> SpotCheckOut:
 
 
 @router.post("/spot-checks", response={201: SpotCheckOut}, summary="特约监督员记录抽查")
-def spot_check(request, payload: SpotCheckIn):
-    c = services.record_spot_check(
-        by=request.auth,
-        department=common.department(payload.department_id),
-        checked_on=payload.checked_on,
-        items=payload.items,
-        place=payload.place,
-        comments=payload.comments,
-    )
+def spot_check(request, payload: inputs.SpotCheckIn):
+    c = actions.spot_check(request.auth, payload)
     return Status(201, _check_out(c))
 
 
@@ -173,17 +118,7 @@ def spot_checks(request, department_id: int | None = None, limit: int = Query(10
 
 @router.post("/supervisor/appeals", response={201: common.AppealRef}, summary="特约监督员代企业反映诉求")
 def supervisor_appeal(request, payload: common.AgentAppealIn):
-    enterprise = Enterprise.objects.filter(pk=payload.enterprise_id).first()
-    if enterprise is None:
-        raise InvalidInput("企业不存在", {"enterprise_id": ["企业不存在"]})
-    a = services.register_as_supervisor(
-        by=request.auth,
-        enterprise=enterprise,
-        title=payload.title,
-        content=payload.content,
-        category=common.category(payload.category_id),
-        urgency=payload.urgency,
-    )
+    a = actions.register_appeal(request.auth, payload)
     return Status(201, common.AppealRef(number=a.number, channel=a.channel))
 
 
@@ -219,3 +154,32 @@ def supervisor_report(request, start: dt.date, end: dt.date):
         )
         for r in reports.supervisor_report(request.auth, start, end)
     ]
+
+
+class SupervisorOut(Schema):
+    id: int
+    user_id: int
+    name: str
+    certificate_no: str
+    background: str
+    region: str
+    term_start: dt.date
+    term_end: dt.date
+
+
+@router.post("/supervisors", response={201: SupervisorOut}, summary="聘任特约监督员")
+def appoint_supervisor(request, payload: inputs.AppointIn):
+    s = actions.appoint(request.auth, payload)
+    return Status(
+        201,
+        SupervisorOut(
+            id=s.pk,
+            user_id=s.user_id,
+            name=s.user.display_name,
+            certificate_no=s.certificate_no,
+            background=s.get_background_display(),
+            region=s.region.name,
+            term_start=s.term_start,
+            term_end=s.term_end,
+        ),
+    )

@@ -57,7 +57,7 @@ def appoint_supervisor(
         errors["certificate_no"] = ["证书编号已存在"]
     if errors:
         raise InvalidInput("聘任信息有误", errors)
-    region = user.region if user.region and user.region.path.startswith(by.region.path) else by.region
+    region = user.region if user.region and user.region.is_within(by.region) else by.region
     return Supervisor.objects.create(
         user=user,
         region=region,
@@ -69,7 +69,7 @@ def appoint_supervisor(
     )
 
 
-def _active_supervisor(by: User) -> Supervisor:
+def active_supervisor(by: User) -> Supervisor:
     sup = getattr(by, "supervisor", None) if by.role == Role.SUPERVISOR else None
     if sup is None:
         raise NotPermitted("只有特约监督员可以执行此操作")
@@ -87,7 +87,7 @@ def submit_clue(
     subject: str = "",
     occurred_on: dt.date | None = None,
 ) -> Clue:
-    sup = _active_supervisor(by)
+    sup = active_supervisor(by)
     title, e1 = common.text(title, "标题", 100)
     content, e2 = common.text(content, "线索内容", 5000)
     errors = common.errors(title=e1, content=e2)
@@ -179,8 +179,8 @@ def register_as_supervisor(
     urgency: str = "normal",
 ) -> Appeal:
     """An ordinary appeal a supervisor brings on an enterprise's behalf (channel 特约监督员)."""
-    sup = _active_supervisor(by)
-    if not enterprise.region.path.startswith(sup.region.path):
+    sup = active_supervisor(by)
+    if not enterprise.region.is_within(sup.region):
         raise InvalidInput("该企业不在您的监督区划内", {"enterprise": ["该企业不在您的监督区划内"]})
     with transaction.atomic():
         appeal, _ = appeal_services.submit_appeal(
@@ -206,7 +206,7 @@ def record_spot_check(
     place: str = "",
     comments: str = "",
 ) -> SpotCheck:
-    sup = _active_supervisor(by)
+    sup = active_supervisor(by)
     errors = {}
     scores = {}
     for key, label in SPOT_CHECK_ITEMS:
@@ -219,10 +219,8 @@ def record_spot_check(
         if not 0 <= value <= SPOT_CHECK_ITEM_MAX:
             errors[key] = [f"“{label}”的得分须在0–{SPOT_CHECK_ITEM_MAX}之间"]
         scores[key] = value
-    if not department.region.path.startswith(sup.region.path) and not sup.region.path.startswith(
-        department.region.path
-    ):
-        errors["department"] = ["该单位不在您的监督区划内"]
+    if not department.region.is_within(sup.region) and not sup.region.is_within(department.region):
+        errors["department_id"] = ["该单位不在您的监督区划内"]
     if checked_on > timezone.localdate():
         errors["checked_on"] = ["抽查日期不能晚于今天"]
     if errors:

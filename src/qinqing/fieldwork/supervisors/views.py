@@ -7,13 +7,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from qinqing.accounts.models import Role, User
+from qinqing.accounts.models import Role
 from qinqing.appeals import selectors as appeal_selectors
 from qinqing.appeals.models import Category
-from qinqing.core import excel
-from qinqing.core.errors import DomainError, InvalidInput
+from qinqing.core import excel, pages
+from qinqing.core.inputs import parse
 from qinqing.core.params import date_or
-from qinqing.enterprises.models import Enterprise
 from qinqing.fieldwork import common, reports
 from qinqing.fieldwork.models import (
     SPOT_CHECK_ITEM_MAX,
@@ -21,8 +20,7 @@ from qinqing.fieldwork.models import (
     Clue,
     SupervisorBackground,
 )
-from qinqing.fieldwork.supervisors import selectors, services, workflow
-from qinqing.organisation.models import Department
+from qinqing.fieldwork.supervisors import actions, inputs, selectors, workflow
 from qinqing.organisation.selectors import departments_in_reach
 
 # ---------------------------------------------------------------- supervisors and clues
@@ -32,54 +30,31 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.role != Role.SUPERVISOR:
         raise Http404("未找到页面")
-    sup = getattr(user, "supervisor", None)
+    sup = selectors.own_supervisor(user)
     if request.method == "POST":
         post = request.POST
         action = post.get("action")
-        try:
-            department = Department.objects.filter(pk=post.get("department") or 0).first()
-            if action == "clue":
-                clue = services.submit_clue(
-                    by=user,
-                    title=post.get("title", ""),
-                    content=post.get("content", ""),
-                    department=department,
-                    subject=post.get("subject", ""),
-                    occurred_on=common.post_date(post["occurred_on"], "发生日期")
-                    if post.get("occurred_on")
-                    else None,
-                )
+        if action == "clue":
+            clue = pages.perform(request, lambda: actions.submit_clue(user, parse(inputs.ClueIn, post)))
+            if clue:
                 messages.success(request, f"线索已提交，编号 {clue.number}，内容仅营商办和纪检监察机关可见")
-            elif action == "spot_check":
-                if department is None:
-                    raise InvalidInput("请选择被抽查单位", {"department": ["请选择被抽查单位"]})
-                check = services.record_spot_check(
-                    by=user,
-                    department=department,
-                    checked_on=common.post_date(post.get("checked_on"), "抽查日期"),
-                    items={k: post.get(k) for k, _ in SPOT_CHECK_ITEMS},
-                    place=post.get("place", ""),
-                    comments=post.get("comments", ""),
-                )
+        elif action == "spot_check":
+            data = {
+                **post.dict(),
+                "items": {k: post[k] for k, _ in SPOT_CHECK_ITEMS if post.get(k, "") != ""},
+            }
+            check = pages.perform(request, lambda: actions.spot_check(user, parse(inputs.SpotCheckIn, data)))
+            if check:
                 messages.success(request, f"抽查记录已保存，得分 {check.score}")
-            elif action == "appeal":
-                enterprise = Enterprise.objects.filter(pk=post.get("enterprise") or 0).first()
-                if enterprise is None:
-                    raise InvalidInput("请选择企业", {"enterprise": ["请选择企业"]})
-                appeal = services.register_as_supervisor(
-                    by=user,
-                    enterprise=enterprise,
-                    title=post.get("title", ""),
-                    content=post.get("content", ""),
-                    category=common.page_category(post.get("category")),
-                )
+        elif action == "appeal":
+            appeal = pages.perform(
+                request, lambda: actions.register_appeal(user, parse(common.AgentAppealIn, post))
+            )
+            if appeal:
                 messages.success(request, f"已代企业登记诉求 {appeal.number}")
-            else:
-                raise InvalidInput("操作不正确")
-        except DomainError as exc:
-            common.fail(request, exc)
+        else:
+            messages.error(request, "操作不正确")
         return redirect("fieldwork_supervisor")
-    region_path = sup.region.path if sup else "/-/"
     return render(
         request,
         "fieldwork/supervisor_home.html",
@@ -89,7 +64,7 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
             "checks": selectors.spot_checks_visible_to(user)[:50],
             "appeals": appeal_selectors.appeals_visible_to(user).select_related("enterprise")[:50],
             "departments": departments_in_reach(sup.region) if sup else [],
-            "enterprises": Enterprise.objects.filter(region__path__startswith=region_path)[:500],
+            "enterprises": selectors.enterprises_in_reach(user)[:500],
             "categories": Category.objects.filter(active=True),
             "items": SPOT_CHECK_ITEMS,
             "item_max": SPOT_CHECK_ITEM_MAX,
@@ -100,12 +75,7 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
 
 def clues(request: HttpRequest) -> HttpResponse:
     user = request.user
-    discipline = (
-        user.role in (Role.HANDLER, Role.DEPT_HEAD)
-        and user.department_id
-        and user.department.kind == Department.Kind.DISCIPLINE
-    )
-    if user.role not in (Role.DISPATCHER, Role.SUPERVISOR) and not discipline:
+    if not selectors.may_see_clues(user):
         raise Http404("未找到页面")
     qs = selectors.clues_visible_to(user)
     state = request.GET.get("state", "")
@@ -117,21 +87,13 @@ def clues(request: HttpRequest) -> HttpResponse:
 
 
 def clue_detail(request: HttpRequest, number: str) -> HttpResponse:
-    clue = selectors.clues_visible_to(request.user).filter(number=number).first()
-    if clue is None:
-        raise Http404("未找到该线索")
+    clue = pages.perform(request, lambda: actions.clue(request.user, number))
     if request.method == "POST":
-        try:
-            services.handle_clue(
-                clue=clue,
-                by=request.user,
-                action=request.POST.get("action", ""),
-                note=request.POST.get("note", ""),
-                finding=request.POST.get("finding", ""),
-            )
-            messages.success(request, "已处理")
-        except DomainError as exc:
-            common.fail(request, exc)
+        pages.perform(
+            request,
+            lambda: actions.handle_clue(request.user, number, parse(inputs.ClueActionIn, request.POST)),
+            success="已处理",
+        )
         return redirect("fieldwork_clue", number=number)
     return render(
         request,
@@ -150,24 +112,10 @@ def supervisors(request: HttpRequest) -> HttpResponse:
     start = date_or(request.GET.get("start"), timezone.localdate().replace(month=1, day=1))
     end = date_or(request.GET.get("end"), timezone.localdate())
     if request.method == "POST":
-        post = request.POST
-        try:
-            common.office_or_404(request, write=True)
-            target = User.objects.filter(pk=post.get("user") or 0).first()
-            if target is None:
-                raise InvalidInput("请选择账号", {"user": ["请选择特约监督员账号"]})
-            services.appoint_supervisor(
-                by=user,
-                user=target,
-                certificate_no=post.get("certificate_no", ""),
-                background=post.get("background", ""),
-                term_start=common.post_date(post.get("term_start"), "聘期开始"),
-                term_end=common.post_date(post.get("term_end"), "聘期结束"),
-                organisation=post.get("organisation", ""),
-            )
-            messages.success(request, "已聘任")
-        except DomainError as exc:
-            common.fail(request, exc)
+        common.office_or_404(request, write=True)
+        pages.perform(
+            request, lambda: actions.appoint(user, parse(inputs.AppointIn, request.POST)), success="已聘任"
+        )
         return redirect("fieldwork_supervisors")
     rows = reports.supervisor_report(user, start, end)
     if request.GET.get("export"):
@@ -202,10 +150,7 @@ def supervisors(request: HttpRequest) -> HttpResponse:
             excel.workbook([("特约监督员履职情况", headers, data)]),
             f"特约监督员履职-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
         )
-    appointed = {s.user_id for s in selectors.supervisors_visible_to(user)}
-    candidates = User.objects.filter(role=Role.SUPERVISOR, region__path__startswith=user.region.path).exclude(
-        pk__in=appointed
-    )
+    candidates = selectors.candidates(user)
     checks = selectors.spot_checks_visible_to(user).filter(checked_on__gte=start, checked_on__lte=end)
     return render(
         request,
