@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Router, Schema, Status
-from pydantic import Field
 
-from qinqing.core.errors import NotVisible
 from qinqing.fieldwork import common
 from qinqing.fieldwork.models import ContactPoint
-from qinqing.fieldwork.points import selectors, services
+from qinqing.fieldwork.points import actions, inputs, selectors
 
 router = Router(tags=["政企活动与服务"])
 
@@ -29,45 +27,36 @@ class ContactPointOut(Schema):
     active: bool
 
 
+def _point_out(p: ContactPoint) -> ContactPointOut:
+    return ContactPointOut(
+        id=p.pk,
+        kind=p.kind,
+        kind_label=p.get_kind_display(),
+        enterprise_id=p.enterprise_id,
+        enterprise=p.enterprise.name,
+        responsible=p.responsible,
+        department=p.department.name if p.department else None,
+        designated_on=p.designated_on,
+        active=p.active,
+    )
+
+
 @router.get("/contact-points", response=list[ContactPointOut], summary="企业联系点")
 def contact_points(request, kind: str | None = None):
     qs = selectors.contact_points_visible_to(request.auth)
     if kind:
         qs = qs.filter(kind=kind)
-    return [
-        ContactPointOut(
-            id=p.pk,
-            kind=p.kind,
-            kind_label=p.get_kind_display(),
-            enterprise_id=p.enterprise_id,
-            enterprise=p.enterprise.name,
-            responsible=p.responsible,
-            department=p.department.name if p.department else None,
-            designated_on=p.designated_on,
-            active=p.active,
-        )
-        for p in qs
-    ]
+    return [_point_out(p) for p in qs]
 
 
-class ContactAppealIn(Schema):
-    category_id: int
-    title: str = Field(..., max_length=100)
-    content: str = Field(..., max_length=5000)
+@router.post("/contact-points", response={201: ContactPointOut}, summary="设立企业联系点")
+def designate_contact_point(request, payload: inputs.DesignateIn):
+    return Status(201, _point_out(actions.designate(request.auth, payload)))
 
 
 @router.post(
     "/contact-points/{point_id}/appeals", response={201: common.AppealRef}, summary="登记经联系点反映的诉求"
 )
-def contact_appeal(request, point_id: int, payload: ContactAppealIn):
-    point: ContactPoint | None = selectors.contact_points_visible_to(request.auth).filter(pk=point_id).first()
-    if point is None:
-        raise NotVisible("未找到该联系点")
-    a = services.register_via_contact_point(
-        by=request.auth,
-        point=point,
-        title=payload.title,
-        content=payload.content,
-        category=common.category(payload.category_id),
-    )
+def contact_appeal(request, point_id: int, payload: inputs.ContactAppealIn):
+    a = actions.register_appeal(request.auth, point_id, payload)
     return Status(201, common.AppealRef(number=a.number, channel=a.channel))

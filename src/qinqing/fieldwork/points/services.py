@@ -38,7 +38,7 @@ def designate_contact_point(
         responsible=err, kind=None if kind in CONTACT_POINT_CHANNEL else "联系点类型不正确"
     )
     if ContactPoint.objects.filter(enterprise=enterprise, kind=kind).exists():
-        errors["enterprise"] = ["该企业已是此类联系点"]
+        errors["enterprise_id"] = ["该企业已是此类联系点"]
     if errors:
         raise InvalidInput("联系点信息有误", errors)
     return ContactPoint.objects.create(

@@ -9,11 +9,12 @@ from qinqing.fieldwork import common
 from qinqing.fieldwork.models import (
     TaskForce,
 )
+from qinqing.organisation.models import within
 
 
 def task_forces_visible_to(user: User) -> QuerySet[TaskForce]:
     if common.is_office(user):
-        return TaskForce.objects.filter(region__path__startswith=user.region.path)
+        return TaskForce.objects.filter(within(user.region, "region"))
     if user.role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
         return TaskForce.objects.filter(members__department=user.department_id)
     return TaskForce.objects.none()

@@ -44,14 +44,8 @@ def create_task_force(
         errors.setdefault("members", []).append("成员单位不能重复")
     if any(not (m.get("person") or "").strip() for m in members):
         errors.setdefault("members", []).append("请为每个成员单位填写责任人")
-    visible = set(
-        a.pk
-        for a in Appeal.objects.filter(
-            pk__in=[a.pk for a in appeals], region__path__startswith=by.region.path
-        )
-    )
-    if any(a.pk not in visible for a in appeals):
-        errors["appeals"] = ["关联诉求须在本区划内"]
+    if any(not a.region.is_within(by.region) for a in appeals):
+        errors["appeal_numbers"] = ["关联诉求须在本区划内"]
     if errors:
         raise InvalidInput("专班信息有误", errors)
     with transaction.atomic():

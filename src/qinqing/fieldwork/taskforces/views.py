@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 
 from qinqing.accounts.models import Role
 from qinqing.appeals import selectors as appeal_selectors
-from qinqing.core.errors import DomainError, InvalidInput
+from qinqing.core import pages
+from qinqing.core.inputs import parse
 from qinqing.fieldwork import common
-from qinqing.fieldwork.taskforces import selectors, services, workflow
+from qinqing.fieldwork.taskforces import actions, inputs, selectors, workflow
 from qinqing.organisation.models import Department
 
 
@@ -20,34 +21,12 @@ def task_forces(request: HttpRequest) -> HttpResponse:
         raise Http404("未找到页面")
     if request.method == "POST":
         common.office_or_404(request, write=True)
-        post = request.POST
-        try:
-            members = []
-            lead = post.get("lead")
-            for dept_id, person in zip(
-                post.getlist("member_department"), post.getlist("member_person"), strict=False
-            ):
-                dept = Department.objects.filter(pk=dept_id or 0).first()
-                if dept:
-                    members.append({"department": dept, "person": person, "is_lead": dept_id == lead})
-            numbers = [n.strip() for n in post.get("appeals", "").replace("，", ",").split(",") if n.strip()]
-            if len(numbers) > 1000:
-                raise InvalidInput("关联诉求过多", {"appeals": ["最多关联1000件诉求"]})
-            appeals = list(appeal_selectors.appeals_visible_to(user).filter(number__in=numbers))
-            if len(appeals) != len(set(numbers)):
-                raise InvalidInput("关联诉求编号有误", {"appeals": ["有诉求编号不存在或不在本区划内"]})
-            tf = services.create_task_force(
-                by=user,
-                name=post.get("name", ""),
-                matter=post.get("matter", ""),
-                members=members,
-                appeals=appeals,
-            )
-            messages.success(request, f"已成立专班：{tf.name}")
-            return redirect("fieldwork_task_force", pk=tf.pk)
-        except DomainError as exc:
-            common.fail(request, exc)
-        return redirect("fieldwork_task_forces")
+        data = inputs.task_force_form(request.POST)
+        tf = pages.perform(request, lambda: actions.create(user, parse(inputs.TaskForceIn, data)))
+        if tf is None:
+            return redirect("fieldwork_task_forces")
+        messages.success(request, f"已成立专班：{tf.name}")
+        return redirect("fieldwork_task_force", pk=tf.pk)
     qs = selectors.task_forces_visible_to(user).prefetch_related("members__department").distinct()
     return render(
         request,
@@ -61,18 +40,14 @@ def task_forces(request: HttpRequest) -> HttpResponse:
 
 
 def task_force_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    tf = selectors.task_forces_visible_to(request.user).filter(pk=pk).distinct().first()
-    if tf is None:
-        raise Http404("未找到该专班")
+    tf = pages.perform(request, lambda: actions.task_force(request.user, pk))
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "close":
-                services.close_task_force(task_force=tf, by=request.user, note=request.POST.get("note", ""))
-            else:
-                services.log_task_force(task_force=tf, by=request.user, note=request.POST.get("note", ""))
-            messages.success(request, "已记录")
-        except DomainError as exc:
-            common.fail(request, exc)
+        post = request.POST
+        if post.get("action") == "close":
+            call = lambda: actions.close(request.user, pk, parse(inputs.CloseIn, post))  # noqa: E731
+        else:
+            call = lambda: actions.log(request.user, pk, parse(inputs.NoteIn, post))  # noqa: E731
+        pages.perform(request, call, success="已记录")
         return redirect("fieldwork_task_force", pk=pk)
     visible = appeal_selectors.appeals_visible_to(request.user)
     available = {a.name for a in workflow.TASK_FORCES.available(tf, request.user)}
