@@ -143,7 +143,7 @@ def test_batch_entry_is_all_or_nothing_with_line_numbers(world, clock):
     # Through the page: the error is shown in Chinese, the text stays in the box.
     c = Client()
     c.force_login(world.dispatcher)
-    r = c.post(f"/fieldwork/meetings/{meeting.pk}/", {"action": "issues", "issues": "某某 | 用工"})
+    r = c.post(f"/fieldwork/meetings/{meeting.pk}/", {"action": "issues", "text": "某某 | 用工"})
     assert r.status_code == 200 and "格式应为" in r.content.decode() and "某某 | 用工" in r.content.decode()
     # And the API answers 400 with the field.
     r = Client().post(

@@ -8,12 +8,10 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from qinqing.accounts.models import Role
-from qinqing.core.errors import InvalidInput, NotVisible
-from qinqing.enterprises.models import Enterprise
+from qinqing.core.errors import NotVisible
 from qinqing.fieldwork import reports
-from qinqing.fieldwork.meetings import selectors, services, workflow
+from qinqing.fieldwork.meetings import actions, inputs, selectors, workflow
 from qinqing.fieldwork.models import Meeting
-from qinqing.organisation.models import Department
 
 router = Router(tags=["政企活动与服务"])
 
@@ -68,58 +66,15 @@ def meetings(request, limit: int = Query(100, ge=1, le=500)):
     return [_meeting_out(m, request.auth) for m in qs]
 
 
-class MeetingIn(Schema):
-    theme: str = Field(..., max_length=100)
-    starts_at: dt.datetime
-    kind: str | None = None
-    series_id: int | None = None
-    place: str = Field("", max_length=100)
-    host_id: int | None = None
-    department_ids: list[int] = Field([], max_length=1000)
-    enterprise_ids: list[int] = Field([], max_length=1000)
-
-
 @router.post("/meetings", response={201: MeetingOut}, summary="新建活动（系列活动自动编期）")
-def create_meeting(request, payload: MeetingIn):
-    user = request.auth
-    series = None
-    if payload.series_id is not None:
-        series = selectors.series_visible_to(user).filter(pk=payload.series_id).first()
-        if series is None:
-            raise InvalidInput("活动系列不存在", {"series_id": ["活动系列不存在"]})
-    from qinqing.accounts.models import User
-
-    m = services.schedule_meeting(
-        by=user,
-        theme=payload.theme,
-        starts_at=payload.starts_at,
-        kind=payload.kind,
-        series=series,
-        place=payload.place,
-        host=User.objects.filter(pk=payload.host_id or 0, role=Role.LEADER).first(),
-        departments=Department.objects.filter(pk__in=payload.department_ids),
-        enterprises=Enterprise.objects.filter(pk__in=payload.enterprise_ids),
-    )
-    return Status(201, _meeting_out(m, user))
-
-
-def _meeting(user, pk: int) -> Meeting:
-    m = selectors.meetings_visible_to(user).filter(pk=pk).select_related("series", "region").first()
-    if m is None:
-        raise NotVisible("未找到该活动")
-    return m
+def create_meeting(request, payload: inputs.MeetingIn):
+    return Status(201, _meeting_out(actions.schedule(request.auth, payload), request.auth))
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingOut, summary="活动详情与问题办理漏斗")
 def meeting(request, meeting_id: int):
-    m = _meeting(request.auth, meeting_id)
+    m = actions.meeting(request.auth, meeting_id)
     return _meeting_out(m, request.auth, with_funnel=request.auth.role in (Role.DISPATCHER, Role.LEADER))
-
-
-class IssuesIn(Schema):
-    text: str = Field(
-        ..., max_length=200_000, description="每行一条：企业名称或统一社会信用代码 | 类别 | 问题内容"
-    )
 
 
 class CreatedAppeals(Schema):
@@ -129,10 +84,8 @@ class CreatedAppeals(Schema):
 @router.post(
     "/meetings/{meeting_id}/issues", response={201: CreatedAppeals}, summary="批量录入活动收集的问题"
 )
-def meeting_issues(request, meeting_id: int, payload: IssuesIn):
-    made = services.add_meeting_issues(
-        meeting=_meeting(request.auth, meeting_id), by=request.auth, text=payload.text
-    )
+def meeting_issues(request, meeting_id: int, payload: inputs.IssuesIn):
+    made = actions.add_issues(request.auth, meeting_id, payload)
     return Status(201, CreatedAppeals(numbers=[a.number for a in made]))
 
 
@@ -142,9 +95,12 @@ class Announced(Schema):
 
 @router.post("/meetings/{meeting_id}/announce", response=Announced, summary="通知参会企业")
 def announce(request, meeting_id: int):
-    return Announced(
-        recipients=services.announce_meeting(meeting=_meeting(request.auth, meeting_id), by=request.auth)
-    )
+    return Announced(recipients=actions.announce(request.auth, meeting_id))
+
+
+@router.post("/meetings/{meeting_id}/minutes", response=MeetingOut, summary="记录会议纪要")
+def minutes(request, meeting_id: int, payload: inputs.MinutesIn):
+    return _meeting_out(actions.record_minutes(request.auth, meeting_id, payload), request.auth)
 
 
 class SeriesRowOut(Schema):
@@ -185,3 +141,17 @@ def series(request, series_id: int):
             for x in r["rows"]
         ],
     )
+
+
+class SeriesCreatedOut(Schema):
+    id: int
+    name: str
+    kind: str
+    weekday: int
+    place: str
+
+
+@router.post("/series", response={201: SeriesCreatedOut}, summary="新建活动系列")
+def create_series(request, payload: inputs.SeriesIn):
+    s = actions.create_series(request.auth, payload)
+    return Status(201, SeriesCreatedOut(id=s.pk, name=s.name, kind=s.kind, weekday=s.weekday, place=s.place))

@@ -7,16 +7,18 @@ from django.db.models import Count, Q, QuerySet
 from qinqing.accounts.models import Role, User
 from qinqing.appeals.models import Appeal
 from qinqing.core.numbers import rate
+from qinqing.enterprises.models import Enterprise
 from qinqing.fieldwork import common
 from qinqing.fieldwork.models import (
     Meeting,
     MeetingSeries,
 )
+from qinqing.organisation.models import containing, within
 
 
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     if common.is_office(user):
-        return Meeting.objects.filter(region__path__startswith=user.region.path)
+        return Meeting.objects.filter(within(user.region, "region"))
     if user.role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
         return Meeting.objects.filter(departments=user.department)
     if user.role == Role.ENTERPRISE and user.enterprise_id:
@@ -26,8 +28,24 @@ def meetings_visible_to(user: User) -> QuerySet[Meeting]:
 
 def series_visible_to(user: User) -> QuerySet[MeetingSeries]:
     if common.is_office(user):
-        return MeetingSeries.objects.filter(region__path__startswith=user.region.path)
+        return MeetingSeries.objects.filter(within(user.region, "region"))
     return MeetingSeries.objects.none()
+
+
+def hosts_for(user: User) -> QuerySet[User]:
+    """The leaders who may host the office's meetings: those of its region, below it or above it."""
+    if not common.is_office(user):
+        return User.objects.none()
+    return User.objects.filter(
+        within(user.region, "region") | containing(user.region, "region"), role=Role.LEADER
+    )
+
+
+def enterprises_in_reach(user: User) -> QuerySet[Enterprise]:
+    """The enterprises the office may invite: those of its region."""
+    if not common.is_office(user):
+        return Enterprise.objects.none()
+    return Enterprise.objects.filter(within(user.region, "region"))
 
 
 FUNNEL = (

@@ -26,7 +26,7 @@ from qinqing.fieldwork.models import (
     MeetingKind,
     MeetingSeries,
 )
-from qinqing.organisation.models import Department, Region
+from qinqing.organisation.models import Department, Region, within
 from qinqing.supervision.models import Notification
 from qinqing.supervision.notify import notify
 
@@ -86,13 +86,12 @@ def schedule_meeting(
     if ends_at and ends_at <= starts_at:
         errors["ends_at"] = ["结束时间必须晚于开始时间"]
     if host is not None and (
-        host.role != Role.LEADER
-        or not (region.path.startswith(host.region.path) or host.region.path.startswith(region.path))
+        host.role != Role.LEADER or not (region.is_within(host.region) or host.region.is_within(region))
     ):
-        errors["host"] = ["主持人须为领导账号"]
+        errors["host_id"] = ["主持人须为领导账号"]
     enterprises = list(enterprises)
-    if any(not e.region.path.startswith(region.path) for e in enterprises):
-        errors["enterprises"] = ["参会企业须在本区划内"]
+    if any(not e.region.is_within(region) for e in enterprises):
+        errors["enterprise_ids"] = ["参会企业须在本区划内"]
     if errors:
         raise InvalidInput("活动信息有误", errors)
     for _ in range(3):
@@ -190,7 +189,7 @@ def parse_issue_lines(text: str, region: Region) -> list[IssueLine]:
             problems.append(f"第{no}行：格式应为“企业 | 类别 | 问题内容”")
             continue
         who, cat_name, content = parts
-        in_region = Enterprise.objects.filter(region__path__startswith=region.path)
+        in_region = Enterprise.objects.filter(within(region, "region"))
         enterprise = in_region.filter(uscc=normalise_uscc(who)).first() or in_region.filter(name=who).first()
         if enterprise is None:
             problems.append(f"第{no}行：本区划内未找到企业“{who}”")

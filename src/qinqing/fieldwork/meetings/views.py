@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from qinqing.accounts.models import Role, User
+from qinqing.accounts.models import Role
 from qinqing.appeals import selectors as appeal_selectors
 from qinqing.appeals.models import Category
-from qinqing.core import excel
-from qinqing.core.errors import DomainError, InvalidInput
+from qinqing.core import excel, pages
+from qinqing.core.inputs import parse
 from qinqing.core.numbers import percent
-from qinqing.enterprises.models import Enterprise
-from qinqing.fieldwork import common, reports
-from qinqing.fieldwork.meetings import selectors, services, workflow
+from qinqing.fieldwork import reports
+from qinqing.fieldwork.meetings import actions, inputs, selectors, workflow
 from qinqing.fieldwork.models import (
     Meeting,
     MeetingKind,
 )
-from qinqing.organisation.models import Department
+from qinqing.organisation.models import within
 from qinqing.organisation.selectors import departments_in_reach
 
 # ---------------------------------------------------------------- meetings
@@ -31,42 +28,18 @@ from qinqing.organisation.selectors import departments_in_reach
 def meetings(request: HttpRequest) -> HttpResponse:
     user = request.user
     qs = selectors.meetings_visible_to(user).select_related("series")
-    if user.role == Role.DISPATCHER and request.method == "POST" and request.POST.get("action") == "series":
-        try:
-            s = services.create_series(
-                by=user,
-                name=request.POST.get("name", ""),
-                weekday=int(request.POST.get("weekday") or 0)
-                if (request.POST.get("weekday") or "0").isdigit()
-                else -1,
-                place=request.POST.get("place", ""),
-            )
-            messages.success(request, f"已创建系列：{s.name}")
-        except DomainError as exc:
-            common.fail(request, exc)
+    if request.method == "POST" and request.POST.get("action") == "series":
+        made = pages.perform(
+            request, lambda: actions.create_series(user, parse(inputs.SeriesIn, request.POST))
+        )
+        if made:
+            messages.success(request, f"已创建系列：{made.name}")
         return redirect("fieldwork_meetings")
-    if user.role == Role.DISPATCHER and request.method == "POST":
-        post = request.POST
-        try:
-            series = selectors.series_visible_to(user).filter(pk=post.get("series") or 0).first()
-            starts = post.get("starts_at", "")
-            try:
-                starts_at = timezone.make_aware(dt.datetime.fromisoformat(starts))
-            except ValueError as exc:
-                raise InvalidInput("请填写活动时间", {"starts_at": ["请填写正确的活动时间"]}) from exc
-            meeting = services.schedule_meeting(
-                by=user,
-                theme=post.get("theme", ""),
-                starts_at=starts_at,
-                kind=post.get("kind") or None,
-                series=series,
-                place=post.get("place", ""),
-                host=User.objects.filter(pk=post.get("host") or 0, role=Role.LEADER).first(),
-                departments=Department.objects.filter(pk__in=post.getlist("departments")),
-                enterprises=Enterprise.objects.filter(pk__in=post.getlist("enterprises")),
-            )
-        except DomainError as exc:
-            common.fail(request, exc)
+    if request.method == "POST":
+        meeting = pages.perform(
+            request, lambda: actions.schedule(user, parse(inputs.MeetingIn, request.POST))
+        )
+        if meeting is None:
             return redirect("fieldwork_meetings")
         messages.success(request, f"已创建活动：{meeting.title}")
         return redirect("fieldwork_meeting", pk=meeting.pk)
@@ -80,42 +53,36 @@ def meetings(request: HttpRequest) -> HttpResponse:
             "series": series,
             "kinds": MeetingKind.choices,
             "can_edit": can_edit,
-            "leaders": User.objects.filter(role=Role.LEADER, region__path__startswith=user.region.path)
-            if can_edit
-            else [],
+            "leaders": selectors.hosts_for(user).filter(within(user.region, "region")) if can_edit else [],
             "departments": departments_in_reach(user.region) if can_edit else [],
-            "enterprises": Enterprise.objects.filter(region__path__startswith=user.region.path)
-            if can_edit
-            else [],
+            "enterprises": selectors.enterprises_in_reach(user) if can_edit else [],
         },
     )
 
 
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    meeting = selectors.meetings_visible_to(user).filter(pk=pk).select_related("series", "region").first()
-    if meeting is None:
-        raise Http404("未找到该活动")
+    meeting = pages.perform(request, lambda: actions.meeting(user, pk))
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "issues":
-                made = services.add_meeting_issues(
-                    meeting=meeting, by=user, text=request.POST.get("issues", "")
-                )
-                messages.success(request, f"已登记 {len(made)} 条问题，进入受理队列")
-            elif action == "announce":
-                n = services.announce_meeting(meeting=meeting, by=user)
-                messages.success(request, f"已向 {n} 位企业用户发送活动通知")
-            elif action == "minutes":
-                services.record_minutes(meeting=meeting, by=user, minutes=request.POST.get("minutes", ""))
-                messages.success(request, "会议纪要已保存")
-            else:
-                raise InvalidInput("操作不正确")
-        except DomainError as exc:
-            common.fail(request, exc)
-            if action == "issues":
+        post = request.POST
+        action = post.get("action")
+        if action == "issues":
+            made = pages.perform(request, lambda: actions.add_issues(user, pk, parse(inputs.IssuesIn, post)))
+            if made is None:
                 return render(request, "fieldwork/meeting.html", _meeting_context(request, meeting))
+            messages.success(request, f"已登记 {len(made)} 条问题，进入受理队列")
+        elif action == "announce":
+            n = pages.perform(request, lambda: actions.announce(user, pk))
+            if n is not None:
+                messages.success(request, f"已向 {n} 位企业用户发送活动通知")
+        elif action == "minutes":
+            pages.perform(
+                request,
+                lambda: actions.record_minutes(user, pk, parse(inputs.MinutesIn, post)),
+                success="会议纪要已保存",
+            )
+        else:
+            messages.error(request, "操作不正确")
         return redirect("fieldwork_meeting", pk=pk)
     return render(request, "fieldwork/meeting.html", _meeting_context(request, meeting))
 
@@ -132,7 +99,7 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict:
         "appeals": appeals.select_related("enterprise", "category", "lead_department"),
         "actions": {a.name for a in workflow.MEETINGS.available(meeting, user)},
         "categories": Category.objects.filter(active=True),
-        "issues_text": request.POST.get("issues", "") if request.method == "POST" else "",
+        "issues_text": request.POST.get("text", "") if request.method == "POST" else "",
     }
 
 
