@@ -161,20 +161,6 @@ def _direct_reads(func, scoped_names) -> list[str]:
 # Direct reads still in fieldwork's views, being split into sub-domain packages with their selectors (issue 12).
 # This list may only shrink: a new direct read anywhere fails the test.
 KNOWN_FIELDWORK_FUNCTIONS = {
-    "qinqing.fieldwork.officers.views.officer_home",
-    "qinqing.fieldwork.officers.views.visit_new",
-    "qinqing.fieldwork.officers.views.enterprise_service",
-    "qinqing.fieldwork.officers.views.linked",
-    "qinqing.fieldwork.meetings.views.meetings",
-    "qinqing.fieldwork.supervisors.views.supervisor_home",
-    "qinqing.fieldwork.supervisors.views.supervisors",
-    "qinqing.fieldwork.points.views.contact_points",
-    "qinqing.fieldwork.meetings.api.create_meeting",
-    "qinqing.fieldwork.officers.api.assign",
-    "qinqing.fieldwork.officers.api._office_enterprise",
-    "qinqing.fieldwork.officers.api.log_visit",
-    "qinqing.fieldwork.officers.api.officer_appeal",
-    "qinqing.fieldwork.supervisors.api.supervisor_appeal",
     "qinqing.insights.api.reply_checks_visible_to",
 }
 

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
 from qinqing.accounts.models import Role, User
-from qinqing.appeals import selectors as appeal_selectors
-from qinqing.appeals.models import OPEN_STATUSES, Category, Light
-from qinqing.core.errors import DomainError, InvalidInput, NotPermitted, NotVisible
+from qinqing.appeals.models import Category
+from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
 from qinqing.core.params import date_or
 from qinqing.organisation.models import Department, Region
 from qinqing.supervision.evaluation import period_bounds
@@ -92,50 +89,19 @@ def quarter(request: HttpRequest) -> tuple[dt.date, dt.date]:
     return period_bounds("quarter", anchor)
 
 
-def lights(appeals) -> dict:
-    now = timezone.now()
-    return appeals.aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        red=Count("pk", filter=appeal_selectors.light_q(Light.RED, now)),
-        yellow=Count("pk", filter=appeal_selectors.light_q(Light.YELLOW, now)),
-    )
-
-
 # ---------------------------------------------------------------- API
 
 
 class AgentAppealIn(Schema):
-    enterprise_id: int
-    category_id: int
-    title: str = Field(..., max_length=100)
-    content: str = Field(..., max_length=5000)
-    urgency: str = "normal"
+    """An appeal an officer or a supervisor registers on an enterprise's behalf."""
+
+    enterprise_id: int = Field(..., title="企业")
+    category_id: int = Field(..., title="类别")
+    title: str = Field(..., max_length=100, title="标题")
+    content: str = Field(..., max_length=5000, title="诉求内容")
+    urgency: str = Field("normal", title="紧急程度")
 
 
 class AppealRef(Schema):
     number: str
     channel: str
-
-
-# ---------------------------------------------------------------- pages (until every action has its schema)
-
-
-def fail(request: HttpRequest, exc: DomainError) -> None:
-    details = [m for msgs in exc.errors.values() for m in msgs]
-    messages.error(request, exc.message + ("：" + "；".join(details) if details else ""))
-
-
-def post_date(value: str | None, label: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError as exc:
-        raise InvalidInput(f"请填写正确的{label}", {label: [f"请填写正确的{label}"]}) from exc
-
-
-def page_category(value) -> Category:
-    found = (
-        Category.objects.filter(pk=value or 0, active=True).first() if str(value or "").isdigit() else None
-    )
-    if found is None:
-        raise InvalidInput("请选择类别", {"category": ["请选择类别"]})
-    return found

@@ -6,13 +6,11 @@ import datetime as dt
 
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
 
 from qinqing.accounts.models import Role
-from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
-from qinqing.enterprises.models import Enterprise
+from qinqing.core.errors import NotPermitted
 from qinqing.fieldwork import common, reports
-from qinqing.fieldwork.officers import selectors, services
+from qinqing.fieldwork.officers import actions, inputs, selectors
 from qinqing.supervision.evaluation import period_bounds
 
 router = Router(tags=["政企活动与服务"])
@@ -52,24 +50,6 @@ def my_enterprises(request):
     return [_assignment_out(a) for a in qs]
 
 
-class AssignIn(Schema):
-    user_id: int
-    role: str
-    on: dt.date | None = None
-    reason: str = Field("", max_length=100)
-
-
-def _office_enterprise(user, pk: int) -> Enterprise:
-    e = Enterprise.objects.filter(pk=pk).select_related("region").first()
-    if (
-        e is None
-        or user.role not in (Role.DISPATCHER, Role.LEADER)
-        or not e.region.path.startswith(user.region.path if user.region_id else "/-/")
-    ):
-        raise NotVisible("未找到该企业")
-    return e
-
-
 @router.get(
     "/enterprises/{enterprise_id}/assignments", response=list[AssignmentOut], summary="企业的包干服务历史"
 )
@@ -81,33 +61,8 @@ def assignments(request, enterprise_id: int):
 @router.post(
     "/enterprises/{enterprise_id}/assignments", response={201: AssignmentOut}, summary="分配/变更服务人员"
 )
-def assign(request, enterprise_id: int, payload: AssignIn):
-    from qinqing.accounts.models import User
-
-    e = _office_enterprise(request.auth, enterprise_id)
-    target = User.objects.filter(pk=payload.user_id).first()
-    if target is None:
-        raise InvalidInput("人员不存在", {"user_id": ["人员不存在"]})
-    a = services.assign_officer(
-        by=request.auth, enterprise=e, user=target, role=payload.role, on=payload.on, reason=payload.reason
-    )
-    return Status(201, _assignment_out(a))
-
-
-class IssueIn(Schema):
-    category_id: int
-    content: str = Field(..., max_length=5000)
-    title: str = Field("", max_length=100)
-    urgency: str = "normal"
-
-
-class VisitIn(Schema):
-    enterprise_id: int
-    visited_on: dt.date
-    people_met: str = Field(..., max_length=200)
-    findings: str = Field(..., max_length=5000)
-    policies: str = Field("", max_length=5000)
-    issues: list[IssueIn] = Field([], max_length=100)
+def assign(request, enterprise_id: int, payload: inputs.AssignIn):
+    return Status(201, _assignment_out(actions.assign(request.auth, enterprise_id, payload)))
 
 
 class VisitOut(Schema):
@@ -142,28 +97,8 @@ def _visit_out(v, appeals=None) -> VisitOut:
 
 
 @router.post("/visits", response={201: VisitOut}, summary="记录走访（可同时登记诉求）")
-def log_visit(request, payload: VisitIn):
-    user = request.auth
-    enterprise = Enterprise.objects.filter(pk=payload.enterprise_id).first()
-    if enterprise is None or user.role != Role.OFFICER:
-        raise NotVisible("该企业不在您的包干服务名单中")
-    visit, appeals = services.log_visit(
-        by=user,
-        enterprise=enterprise,
-        visited_on=payload.visited_on,
-        people_met=payload.people_met,
-        findings=payload.findings,
-        policies=payload.policies,
-        issues=[
-            {
-                "category": common.category(i.category_id),
-                "content": i.content,
-                "title": i.title,
-                "urgency": i.urgency,
-            }
-            for i in payload.issues
-        ],
-    )
+def log_visit(request, payload: inputs.VisitIn):
+    visit, appeals = actions.log_visit(request.auth, payload)
     return Status(201, _visit_out(visit, [a.number for a in appeals]))
 
 
@@ -248,16 +183,6 @@ def officer_report(request, date: dt.date | None = None):
 
 
 @router.post("/officer/appeals", response={201: common.AppealRef}, summary="服务官代包干企业登记诉求")
-def officer_appeal(request, payload: common.AgentAppealIn):
-    enterprise = Enterprise.objects.filter(pk=payload.enterprise_id).first()
-    if enterprise is None or request.auth.role != Role.OFFICER:
-        raise NotVisible("该企业不在您的包干服务名单中")
-    a = services.register_for_enterprise(
-        by=request.auth,
-        enterprise=enterprise,
-        title=payload.title,
-        content=payload.content,
-        category=common.category(payload.category_id),
-        urgency=payload.urgency,
-    )
+def officer_appeal(request, payload: inputs.OfficerAppealIn):
+    a = actions.register_appeal(request.auth, payload)
     return Status(201, common.AppealRef(number=a.number, channel=a.channel))

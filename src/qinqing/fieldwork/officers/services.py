@@ -37,11 +37,11 @@ def assign_officer(
     if role not in ServiceRole.values:
         errors["role"] = ["服务角色不正确"]
     elif role == ServiceRole.LINKED_LEADER and user.role != Role.LEADER:
-        errors["user"] = ["挂钩领导须为领导账号"]
+        errors["user_id"] = ["挂钩领导须为领导账号"]
     elif role != ServiceRole.LINKED_LEADER and user.role != Role.OFFICER:
-        errors["user"] = ["首席服务官和驻点专员须为服务官账号"]
-    if user.region_id and not enterprise.region.path.startswith(user.region.path):
-        errors.setdefault("user", []).append("该人员的服务区划不包含此企业")
+        errors["user_id"] = ["首席服务官和驻点专员须为服务官账号"]
+    if user.region_id and not enterprise.region.is_within(user.region):
+        errors.setdefault("user_id", []).append("该人员的服务区划不包含此企业")
     if errors:
         raise InvalidInput("包干关系有误", errors)
     with transaction.atomic():

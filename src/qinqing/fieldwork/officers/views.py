@@ -10,18 +10,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from qinqing.accounts.models import Role, User
+from qinqing.accounts.models import Role
 from qinqing.appeals import selectors as appeal_selectors
-from qinqing.appeals.models import Appeal, Category
-from qinqing.core import excel
-from qinqing.core.errors import DomainError, InvalidInput, NotVisible
-from qinqing.enterprises.models import Enterprise
+from qinqing.appeals.models import Category
+from qinqing.core import excel, pages
+from qinqing.core.inputs import parse
 from qinqing.fieldwork import common, reports
 from qinqing.fieldwork.models import (
     ServiceRole,
-    Visit,
 )
-from qinqing.fieldwork.officers import selectors, services
+from qinqing.fieldwork.officers import actions, inputs, selectors
 
 # ---------------------------------------------------------------- officers
 
@@ -30,37 +28,20 @@ def officer_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.role != Role.OFFICER:
         raise Http404("未找到页面")
-    today = timezone.localdate()
-    assignments = selectors.assignments_of(user, today)
-    rows = []
-    for a in assignments:
-        appeals = Appeal.objects.filter(enterprise=a.enterprise)
-        rows.append({"assignment": a, **common.lights(appeals)})
     if request.method == "POST":
-        served = Enterprise.objects.filter(pk__in=selectors.assigned_enterprise_ids(user))
-        enterprise = served.filter(pk=request.POST.get("enterprise") or 0).first()
-        try:
-            if enterprise is None:
-                raise InvalidInput("请选择包干企业", {"enterprise": ["请选择您包干服务的企业"]})
-            appeal = services.register_for_enterprise(
-                by=user,
-                enterprise=enterprise,
-                title=request.POST.get("title", ""),
-                content=request.POST.get("content", ""),
-                category=common.page_category(request.POST.get("category")),
-                idempotency_key=request.POST.get("idempotency_key") or None,
-            )
+        appeal = pages.perform(
+            request, lambda: actions.register_appeal(user, parse(inputs.OfficerAppealIn, request.POST))
+        )
+        if appeal:
             messages.success(request, f"已代企业登记诉求 {appeal.number}，等待营商办受理")
-        except DomainError as exc:
-            common.fail(request, exc)
         return redirect("fieldwork_officer")
-    visits = Visit.objects.filter(officer=user).select_related("enterprise")[:20]
+    today = timezone.localdate()
     return render(
         request,
         "fieldwork/officer_home.html",
         {
-            "rows": rows,
-            "visits": visits,
+            "rows": selectors.workspace(user, today),
+            "visits": selectors.own_visits(user)[:20],
             "categories": Category.objects.filter(active=True),
             "today": today,
             "idempotency_key": uuid.uuid4().hex,
@@ -70,59 +51,30 @@ def officer_home(request: HttpRequest) -> HttpResponse:
 
 def visit_new(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if user.role != Role.OFFICER:
-        raise Http404("未找到页面")
-    enterprise = Enterprise.objects.filter(
-        pk=request.GET.get("enterprise") or request.POST.get("enterprise") or 0
-    )
-    enterprise = enterprise.filter(pk__in=selectors.assigned_enterprise_ids(user)).first()
+    chosen = request.GET.get("enterprise")  # the page is opened, and posts, at ?enterprise=<pk>
+    enterprise = selectors.served_enterprise(user, int(chosen) if str(chosen or "").isdigit() else None)
     if enterprise is None:
         raise Http404("该企业不在您的包干服务名单中")
     categories = Category.objects.filter(active=True)
+    context = {
+        "enterprise": enterprise,
+        "categories": categories,
+        "slots": range(1, inputs.VISIT_ISSUE_SLOTS + 1),
+    }
     if request.method == "POST":
-        post = request.POST
-        try:
-            issues = []
-            for i in range(1, 4):
-                content = (post.get(f"issue{i}_content") or "").strip()
-                if content:
-                    issues.append(
-                        {
-                            "title": post.get(f"issue{i}_title", ""),
-                            "content": content,
-                            "category": common.page_category(post.get(f"issue{i}_category")),
-                        }
-                    )
-            visit, appeals = services.log_visit(
-                by=user,
-                enterprise=enterprise,
-                visited_on=common.post_date(post.get("visited_on"), "走访日期"),
-                people_met=post.get("people_met", ""),
-                findings=post.get("findings", ""),
-                policies=post.get("policies", ""),
-                issues=issues,
-            )
-        except DomainError as exc:
-            common.fail(request, exc)
-            return render(
-                request,
-                "fieldwork/visit_new.html",
-                {"enterprise": enterprise, "categories": categories, "post": post, "slots": range(1, 4)},
-            )
-        numbers = "、".join(a.number for a in appeals)
+        data = inputs.visit_form(request.POST)
+        done = pages.perform(request, lambda: actions.log_visit(user, parse(inputs.VisitIn, data)))
+        if done is None:
+            return render(request, "fieldwork/visit_new.html", {**context, "post": request.POST})
+        numbers = "、".join(a.number for a in done[1])
         messages.success(
-            request, "走访已记录" + (f"，已登记诉求 {numbers}，等待营商办受理" if appeals else "")
+            request, "走访已记录" + (f"，已登记诉求 {numbers}，等待营商办受理" if numbers else "")
         )
         return redirect("fieldwork_officer")
     return render(
         request,
         "fieldwork/visit_new.html",
-        {
-            "enterprise": enterprise,
-            "categories": categories,
-            "post": {"visited_on": timezone.localdate().isoformat()},
-            "slots": range(1, 4),
-        },
+        {**context, "post": {"visited_on": timezone.localdate().isoformat()}},
     )
 
 
@@ -130,27 +82,14 @@ def enterprise_service(request: HttpRequest, pk: int) -> HttpResponse:
     """One enterprise's service history: who served it when, visits (with who went), appeals (with who served
     it then)."""
     user = request.user
-    try:
-        enterprise, history = selectors.service_record(user, pk)
-    except NotVisible as exc:
-        raise Http404("未找到该企业") from exc
+    enterprise, history = pages.perform(request, lambda: selectors.service_record(user, pk))
     office = user.role in (Role.DISPATCHER, Role.LEADER)
     if request.method == "POST":
-        try:
-            target = User.objects.filter(pk=request.POST.get("user") or 0).first()
-            if target is None:
-                raise InvalidInput("请选择服务人员", {"user": ["请选择服务人员"]})
-            services.assign_officer(
-                by=user,
-                enterprise=enterprise,
-                user=target,
-                role=request.POST.get("role", ""),
-                on=common.post_date(request.POST.get("on"), "起始日期"),
-                reason=request.POST.get("reason", ""),
-            )
-            messages.success(request, "包干关系已更新，历史记录已保留")
-        except DomainError as exc:
-            common.fail(request, exc)
+        pages.perform(
+            request,
+            lambda: actions.assign(user, pk, parse(inputs.AssignIn, request.POST)),
+            success="包干关系已更新，历史记录已保留",
+        )
         return redirect("fieldwork_enterprise", pk=pk)
     visits = enterprise.visits.select_related("officer")
     appeals = list(
@@ -166,11 +105,6 @@ def enterprise_service(request: HttpRequest, pk: int) -> HttpResponse:
     appeal_rows = [
         {"appeal": a, "served_by": who_then(timezone.localtime(a.submitted_at).date())} for a in appeals
     ]
-    people = (
-        User.objects.filter(role__in=[Role.OFFICER, Role.LEADER], region__path__startswith=user.region.path)
-        if office and user.role == Role.DISPATCHER
-        else User.objects.none()
-    )
     return render(
         request,
         "fieldwork/enterprise.html",
@@ -179,7 +113,7 @@ def enterprise_service(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "visits": visits,
             "appeal_rows": appeal_rows,
-            "people": people,
+            "people": selectors.people_for(user),
             "roles": ServiceRole.choices,
             "can_assign": user.role == Role.DISPATCHER,
             "contact_points": enterprise.contact_points.all() if office else [],
@@ -194,12 +128,16 @@ def linked(request: HttpRequest) -> HttpResponse:
     if user.role != Role.LEADER:
         raise Http404("未找到页面")
     today = timezone.localdate()
-    rows = []
-    for a in selectors.linked_enterprises(user):
-        team = [s for s in selectors.served_by(a.enterprise, today) if s.user_id != user.pk]
-        rows.append(
-            {"assignment": a, "team": team, **common.lights(Appeal.objects.filter(enterprise=a.enterprise))}
-        )
+    lights = selectors.lights_of_served(user, today)
+    empty = {"open": 0, "red": 0, "yellow": 0}
+    rows = [
+        {
+            "assignment": a,
+            "team": [s for s in a.enterprise.team if s.user_id != user.pk],
+            **lights.get(a.enterprise_id, empty),
+        }
+        for a in selectors.linked_enterprises(user, today)
+    ]
     return render(request, "fieldwork/linked.html", {"rows": rows})
 
 
