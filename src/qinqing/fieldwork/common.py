@@ -26,10 +26,10 @@ def is_office(user: User) -> bool:
     return user.role in (Role.DISPATCHER, Role.LEADER) and bool(user.region_id)
 
 
-def office_or_404(request: HttpRequest, *, write: bool = False) -> User:
+def office_or_404(request: HttpRequest) -> User:
+    """The pages of the office (dispatchers and leaders of a region); what each may do there, the actions say."""
     user = request.user
-    roles = (Role.DISPATCHER,) if write else (Role.DISPATCHER, Role.LEADER)
-    if user.role not in roles or not user.region_id:
+    if not is_office(user):
         raise Http404("未找到页面")
     return user
 

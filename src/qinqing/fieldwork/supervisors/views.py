@@ -112,7 +112,6 @@ def supervisors(request: HttpRequest) -> HttpResponse:
     start = date_or(request.GET.get("start"), timezone.localdate().replace(month=1, day=1))
     end = date_or(request.GET.get("end"), timezone.localdate())
     if request.method == "POST":
-        common.office_or_404(request, write=True)
         pages.perform(
             request, lambda: actions.appoint(user, parse(inputs.AppointIn, request.POST)), success="已聘任"
         )

@@ -10,7 +10,6 @@ from qinqing.accounts.models import Role
 from qinqing.appeals import selectors as appeal_selectors
 from qinqing.core import pages
 from qinqing.core.inputs import parse
-from qinqing.fieldwork import common
 from qinqing.fieldwork.taskforces import actions, inputs, selectors, workflow
 from qinqing.organisation.models import Department
 
@@ -20,7 +19,6 @@ def task_forces(request: HttpRequest) -> HttpResponse:
     if user.role not in (Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
         raise Http404("未找到页面")
     if request.method == "POST":
-        common.office_or_404(request, write=True)
         data = inputs.task_force_form(request.POST)
         tf = pages.perform(request, lambda: actions.create(user, parse(inputs.TaskForceIn, data)))
         if tf is None:
