@@ -240,3 +240,23 @@ def test_clue_buttons_and_api_actions_follow_the_table(world, field, clue):
     office = page(world.dispatcher)
     assert 'value="transfer"' in office and 'value="conclude"' in office and 'value="accept"' not in office
     assert 'value="transfer"' not in page(field.inspector)  # the office transfers; inspection concludes
+
+
+def test_supervisors_page_lists_appointments_candidates_and_exports(world, field, clue):
+    """The office sees who is appointed, whom it may still appoint, and exports the duty report; a department
+    does not see the page."""
+    c = Client()
+    c.force_login(world.dispatcher)
+    page = c.get("/fieldwork/supervisors/", {"start": "2026-01-01", "end": "2026-11-16"}).content.decode()
+    assert "JD-001" in page and field.sup_user2.display_name in page  # appointed, and a candidate
+    r = c.get("/fieldwork/supervisors/", {"start": "2026-01-01", "end": "2026-11-16", "export": "1"})
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "证书编号" and rows[1][0] == "JD-001" and rows[1][6] == 1  # one clue
+    c.force_login(world.handler_hr)
+    assert c.get("/fieldwork/supervisors/").status_code == 404
+    # The clue list filters by state, for those who may see clues only.
+    c.force_login(world.dispatcher)
+    assert clue.number in c.get("/fieldwork/clues/", {"state": "received"}).content.decode()
+    assert clue.number not in c.get("/fieldwork/clues/", {"state": "concluded"}).content.decode()
+    c.force_login(world.handler_hr)
+    assert c.get("/fieldwork/clues/").status_code == 404
