@@ -3,6 +3,11 @@
 Each function takes the appeal row lock first (select_for_update), then checks the workflow table
 against the locked row: two people acting on one appeal at once are serialised, and the second one
 sees the state the first one left and is refused if its action no longer applies.
+
+Why one module of ~850 lines: it is the appeal's state machine in code, one function per row of
+``workflow.ACTIONS`` in the table's order, sharing the lock-check-record helpers at the top (``_lock``,
+``_begin``, ``_record``, ``_set_step``); reading a transition next to its neighbours is how it is reviewed.
+Split it by lifecycle stage (intake / handling / closing) when it passes ~1,000 lines.
 """
 
 import datetime as dt
