@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # django-ninja as an app: the API docs page serves Swagger UI from its bundled static files, not a CDN
+    # (government intranets have no internet).
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "axes",
