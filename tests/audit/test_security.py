@@ -380,3 +380,44 @@ def test_a_user_issues_sees_and_revokes_only_their_own_tokens(world):
         A.TOKEN_ISSUED,
         A.TOKEN_REVOKED,
     ]
+
+
+# ---------------------------------------------------------------- exports and the admin
+
+
+def test_every_export_is_audited_with_its_filter(world):
+    world.assigned()
+    c = Client()
+    c.force_login(world.dispatcher)
+    r = c.get("/appeals/export/", {"tab": "all"}, REMOTE_ADDR="10.3.3.3")
+    assert r.status_code == 200
+    row = AuditRecord.objects.get(action=A.EXPORT)
+    assert row.actor == world.dispatcher and row.ip_address == "10.3.3.3"
+    assert row.detail["file"].startswith("诉求清单") and row.detail["query"] == "tab=all"
+
+
+def test_admin_changes_are_audited_and_case_data_is_not_in_the_admin(world):
+    c = Client()
+    c.force_login(world.sysadmin)
+    r = c.post(
+        f"/admin/appeals/category/{world.power_cat.pk}/change/",
+        {"name": "用电用水", "code": "power", "sort": 5, "active": "on"},
+        REMOTE_ADDR="10.4.4.4",
+    )
+    assert r.status_code == 302, r.content.decode()[:500]
+    row = AuditRecord.objects.get(action=A.ADMIN_CHANGE)
+    assert row.actor == world.sysadmin and row.ip_address == "10.4.4.4"
+    assert row.detail["model"] == "appeals.Category" and row.detail["verb"] == "change"
+    for path in (
+        "/admin/appeals/appeal/",
+        "/admin/supervision/supervisionorder/",
+        "/admin/supervision/deadlinealert/",
+    ):
+        assert c.get(path).status_code == 404, path
+
+
+def test_the_admin_shows_enterprise_contacts_masked(world):
+    c = Client()
+    c.force_login(world.sysadmin)
+    body = c.get(f"/admin/enterprises/enterprise/{world.ent_b.pk}/change/").content.decode()
+    assert "139****0002" in body and "13900000002" not in body

@@ -35,6 +35,8 @@ class AuditRecord(models.Model):
         TOKEN_ISSUED = "token_issued", "签发 API 令牌"
         TOKEN_REVOKED = "token_revoked", "吊销 API 令牌"
         CONTACT_REVEALED = "contact_revealed", "查看完整联系电话"
+        EXPORT = "export", "导出数据"
+        ADMIN_CHANGE = "admin_change", "后台修改"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "成功"
