@@ -9,12 +9,15 @@ pydantic's errors with the same ``field_errors``.
 import types
 import typing
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
 from qinqing.core.errors import InvalidInput
+
+# An appeal's (or clue's) number inside a list input: bounded like every other text an action takes.
+Number = Annotated[str, StringConstraints(max_length=30)]
 
 MESSAGES = {
     "missing": "此项为必填项",

@@ -31,12 +31,12 @@ class EnterpriseIn(Schema):
     uscc: str = Field(..., max_length=30)
     name: str = Field(..., max_length=120)
     industry: str = Field(..., max_length=1)
-    scale: str
-    region_code: str
-    address: str = ""
+    scale: str = Field(..., max_length=10)
+    region_code: str = Field(..., max_length=12)
+    address: str = Field("", max_length=200)
     is_key: bool = False
-    contact_name: str = ""
-    contact_mobile: str = ""
+    contact_name: str = Field("", max_length=30)
+    contact_mobile: str = Field("", max_length=20)
 
 
 class EnterpriseFilter(Schema):

@@ -99,7 +99,7 @@ class AgentAppealIn(Schema):
     category_id: int = Field(..., title="类别")
     title: str = Field(..., max_length=100, title="标题")
     content: str = Field(..., max_length=5000, title="诉求内容")
-    urgency: str = Field("normal", title="紧急程度")
+    urgency: str = Field("normal", max_length=10, title="紧急程度")
 
 
 class AppealRef(Schema):

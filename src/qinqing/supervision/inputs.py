@@ -5,10 +5,12 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from qinqing.core.inputs import Number
+
 
 class OrderIn(Schema):
     department: int = Field(..., title="督办单位")
-    appeals: list[str] = Field(..., max_length=1000, description="诉求编号", title="督办事项")
+    appeals: list[Number] = Field(..., max_length=1000, description="诉求编号", title="督办事项")
     content: str = Field(..., max_length=2000, title="督办要求")
     respond_by: dt.date = Field(..., title="要求回复日期")
 

@@ -15,7 +15,7 @@ class SeriesIn(Schema):
 class MeetingIn(Schema):
     theme: str = Field(..., max_length=100, title="主题")
     starts_at: dt.datetime = Field(..., title="时间")
-    kind: str | None = Field(None, title="类型")
+    kind: str | None = Field(None, max_length=20, title="类型")
     series_id: int | None = Field(None, title="所属系列")
     place: str = Field("", max_length=100, title="地点")
     host_id: int | None = Field(None, title="主持领导")

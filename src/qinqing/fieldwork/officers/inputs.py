@@ -20,7 +20,7 @@ class IssueIn(Schema):
     category_id: int = Field(..., title="类别")
     content: str = Field(..., max_length=5000, title="问题内容")
     title: str = Field("", max_length=100, title="标题")
-    urgency: str = Field("normal", title="紧急程度")
+    urgency: str = Field("normal", max_length=10, title="紧急程度")
 
 
 class VisitIn(Schema):
@@ -34,7 +34,7 @@ class VisitIn(Schema):
 
 class AssignIn(Schema):
     user_id: int = Field(..., title="人员")
-    role: str = Field(..., title="角色")
+    role: str = Field(..., max_length=20, title="角色")
     on: dt.date | None = Field(None, title="起始日期")
     reason: str = Field("", max_length=100, title="变更原因")
 

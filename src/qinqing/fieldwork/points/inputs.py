@@ -6,7 +6,7 @@ from pydantic import Field
 
 class DesignateIn(Schema):
     enterprise_id: int = Field(..., title="企业")
-    kind: str = Field(..., title="类型")
+    kind: str = Field(..., max_length=20, title="类型")
     responsible: str = Field(..., max_length=60, title="联系代表/责任人")
     department_id: int | None = Field(None, title="责任部门")
 

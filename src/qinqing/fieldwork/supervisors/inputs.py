@@ -19,12 +19,13 @@ class ClueIn(Schema):
 class ClueActionIn(Schema):
     action: str = Field(
         ...,
+        max_length=20,
         description="accept 核查 / dismiss 不予核查 / transfer 移送纪检监察 / conclude 办结",
         title="操作",
     )
     note: str = Field("", max_length=2000, title="说明")
     finding: str = Field(
-        "", description="办结时：true 属实 / partly 部分属实 / false 不属实", title="核查结论"
+        "", max_length=10, description="办结时：true 属实 / partly 部分属实 / false 不属实", title="核查结论"
     )
 
 
@@ -43,7 +44,7 @@ class SpotCheckIn(Schema):
 class AppointIn(Schema):
     user_id: int = Field(..., title="账号")
     certificate_no: str = Field(..., max_length=30, title="证书编号")
-    background: str = Field(..., title="界别")
+    background: str = Field(..., max_length=20, title="界别")
     term_start: dt.date = Field(..., title="聘期开始")
     term_end: dt.date = Field(..., title="聘期结束")
     organisation: str = Field("", max_length=100, title="工作单位")

@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from ninja import Schema
 from pydantic import Field
 
+from qinqing.core.inputs import Number
+
 
 class MemberIn(Schema):
     department_id: int = Field(..., title="成员单位")
@@ -17,7 +19,7 @@ class TaskForceIn(Schema):
     name: str = Field(..., max_length=80, title="专班名称")
     matter: str = Field(..., max_length=5000, title="事项")
     members: list[MemberIn] = Field(..., title="成员单位")
-    appeal_numbers: list[str] = Field([], max_length=1000, title="关联诉求")
+    appeal_numbers: list[Number] = Field([], max_length=1000, title="关联诉求")
 
 
 class NoteIn(Schema):
