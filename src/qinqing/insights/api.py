@@ -8,12 +8,10 @@ from pydantic import Field
 
 from qinqing.accounts.models import Role
 from qinqing.appeals import selectors
-from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
-from qinqing.insights import routing, services, similar
+from qinqing.core.errors import InvalidInput, NotPermitted
+from qinqing.insights import actions, inputs, routing, services, similar
 from qinqing.insights.models import CommonIssue, ReplyCheck
 from qinqing.insights.quality import check_reply
-from qinqing.organisation.models import Department
-from qinqing.organisation.selectors import departments_in_reach
 
 router = Router(tags=["文本分析"])
 
@@ -26,10 +24,6 @@ class SimilarOut(Schema):
     enterprise: str
     submitted_at: dt.datetime
     similarity: float
-
-
-class TextIn(Schema):
-    text: str = Field(..., max_length=20000, description="诉求标题和内容")
 
 
 @router.get(
@@ -97,7 +91,7 @@ def appeal_routing(request, number: str):
 
 
 @router.post("/routing", response=RoutingOut, summary="任意文本的分拨建议")
-def text_routing(request, payload: TextIn):
+def text_routing(request, payload: inputs.TextIn):
     _office(request.auth)
     if not payload.text.strip():
         raise InvalidInput("请输入诉求内容", {"text": ["请输入诉求内容"]})
@@ -115,22 +109,10 @@ def text_routing(request, payload: TextIn):
     )
 
 
-class LinkIn(Schema):
-    related: str = Field(..., description="相似诉求编号")
-
-
 @router.post("/appeals/{number}/links", response={201: dict}, summary="关联相似诉求")
-def link(request, number: str, payload: LinkIn):
-    user = request.auth
-    appeal = selectors.get_visible_appeal(user, number)
-    related = selectors.get_visible_appeal(user, payload.related.strip().upper())
-    services.link_appeals(appeal=appeal, related=related, by=user)
-    return Status(201, {"appeal": appeal.number, "related": related.number})
-
-
-class ReplyIn(Schema):
-    measures: str = Field("", max_length=5000)
-    result: str = Field("", max_length=5000)
+def link(request, number: str, payload: inputs.LinkIn):
+    made = actions.link(request.auth, number, payload)
+    return Status(201, {"appeal": made.appeal.number, "related": made.related.number})
 
 
 class ReplyCheckOut(Schema):
@@ -146,7 +128,7 @@ class ReplyCheckOut(Schema):
     summary="答复质量预检（不保存）",
     url_name="insights_reply_check",
 )
-def reply_check(request, number: str, payload: ReplyIn):
+def reply_check(request, number: str, payload: inputs.ReplyIn):
     appeal = selectors.get_visible_appeal(request.auth, number)
     if request.auth.role not in (Role.HANDLER, Role.DEPT_HEAD, Role.DISPATCHER):
         raise NotPermitted("只有办理部门或营商办可以检查答复")
@@ -232,14 +214,6 @@ def common_candidates(request, start: dt.date, end: dt.date):
     ]
 
 
-class CommonIssueIn(Schema):
-    title: str = Field(..., max_length=100)
-    summary: str = ""
-    lead: int = Field(..., description="牵头单位 id")
-    co: list[int] = Field([], max_length=100)
-    appeals: list[str] = Field(..., description="诉求编号", max_length=1000)
-
-
 class CommonIssueOut(Schema):
     id: int
     title: str
@@ -262,28 +236,9 @@ def _issue_out(issue: CommonIssue) -> CommonIssueOut:
     )
 
 
-def _department(user, pk: int, field: str) -> Department:
-    dept = departments_in_reach(user.region).filter(pk=pk).first() if user.region_id else None
-    if dept is None:
-        raise InvalidInput("单位不存在或不在您的管辖范围内", {field: ["单位不存在或不在您的管辖范围内"]})
-    return dept
-
-
 @router.post("/common-issues", response={201: CommonIssueOut}, summary="确认共性问题")
-def create_issue(request, payload: CommonIssueIn):
-    user = request.auth
-    if user.role != Role.DISPATCHER:
-        raise NotPermitted("只有营商办调度员可以确认共性问题")
-    lead = _department(user, payload.lead, "lead")
-    co = [_department(user, pk, "co") for pk in payload.co]
-    numbers = [n.strip().upper() for n in payload.appeals]
-    appeals = list(selectors.appeals_visible_to(user).filter(number__in=numbers))
-    if len(appeals) != len(set(numbers)):
-        raise NotVisible("未找到部分诉求")
-    issue = services.confirm_common_issue(
-        by=user, appeals=appeals, title=payload.title, lead=lead, co=co, summary=payload.summary
-    )
-    return Status(201, _issue_out(issue))
+def create_issue(request, payload: inputs.CommonIssueIn):
+    return Status(201, _issue_out(actions.confirm(request.auth, payload)))
 
 
 @router.get("/common-issues", response=list[CommonIssueOut], summary="共性问题列表")
@@ -291,18 +246,7 @@ def list_issues(request):
     return [_issue_out(i) for i in services.common_issues_visible_to(request.auth)[:200]]
 
 
-class AnswerIn(Schema):
-    measures: str = Field(..., max_length=5000)
-    result: str = Field(..., max_length=5000)
-
-
 @router.post("/common-issues/{issue_id}/answer", summary="牵头单位统一答复")
-def answer_issue(request, issue_id: int, payload: AnswerIn):
-    issue = services.common_issues_visible_to(request.auth).filter(pk=issue_id).first()
-    if issue is None:
-        raise NotVisible("未找到该共性问题")
-    counts = services.answer_common_issue(
-        issue=issue, by=request.auth, measures=payload.measures, result=payload.result
-    )
-    issue.refresh_from_db()
-    return {**_issue_out(issue).dict(), **counts}
+def answer_issue(request, issue_id: int, payload: inputs.AnswerIn):
+    counts = actions.answer(request.auth, issue_id, payload)
+    return {**_issue_out(actions.issue(request.auth, issue_id)).dict(), **counts}
