@@ -283,3 +283,67 @@ def test_linking_an_appeal_one_may_not_see_is_a_404(world, clock):
     )
     assert client(world.dispatcher).get(f"/insights/link/{a.number}/").status_code == 405
     assert not AppealLink.objects.exists()
+
+
+# --- partials the pages fetch with htmx ------------------------------------------------------------------
+
+
+def test_the_similar_panel_shows_the_enterprises_own_similar_appeals(world, road):
+    r = client(world.ent_user_a).get(
+        "/insights/similar/", {"title": "创业路路面破损", "content": "货车无法通行，请修复创业路路面"}
+    )
+    html = r.content.decode()
+    assert r.status_code == 200 and 'id="similar-live"' in html and " hidden" not in html.split(">")[0]
+    assert road[0].number in html and road[2].number in html
+    assert road[1].number not in html  # another enterprise's appeal
+
+
+def test_the_similar_panel_stays_hidden_for_short_or_unlike_text(world, road):
+    html = client(world.ent_user_a).get("/insights/similar/", {"title": "路", "content": ""}).content.decode()
+    assert " hidden" in html.split(">")[0] and "<li>" not in html
+    html = (
+        client(world.ent_user_b)
+        .get("/insights/similar/", {"title": "完全无关的内容描述文字"})
+        .content.decode()
+    )
+    assert road[0].number not in html
+
+
+@pytest.mark.parametrize("who", ["sysadmin", "auditor"])
+def test_the_similar_panel_is_not_for_administrators(world, road, who):
+    r = client(getattr(world, who)).get("/insights/similar/", {"title": "创业路路面破损货车无法通行"})
+    assert r.status_code == 404
+
+
+def test_the_reply_check_scores_a_draft_without_saving_it(world, clock):
+    a = world.in_progress()
+    c = client(world.handler_hr)
+    r = c.post(f"/insights/reply-check/{a.number}/", {"measures": "已处理", "result": "好的"})
+    html = r.content.decode()
+    assert r.status_code == 200 and "<b>得分" in html and "建议修改后再答复" in html
+    a.refresh_from_db()
+    assert a.status == Status.IN_PROGRESS and not a.reply_result
+
+
+def test_the_reply_check_refuses_in_chinese_and_hides_what_one_may_not_see(world, clock):
+    a = world.in_progress()
+    r = client(world.handler_hr).post(f"/insights/reply-check/{a.number}/", {"measures": "", "result": " "})
+    assert r.status_code == 200 and "请先填写答复内容" in r.content.decode()
+    r = client(world.handler_hr).post(f"/insights/reply-check/{a.number}/", {"measures": "长" * 5001})
+    assert "5000" in r.content.decode() and "<b>" not in r.content.decode()
+    r = client(world.ent_user_a).post(f"/insights/reply-check/{a.number}/", {"measures": "x", "result": "y"})
+    assert "只有办理部门或营商办可以检查答复" in r.content.decode()
+    for who in (world.ent_user_b, world.handler_power, world.dispatcher_west):
+        r = client(who).post(f"/insights/reply-check/{a.number}/", {"measures": "x", "result": "y"})
+        assert r.status_code == 404
+    assert client(world.handler_hr).get(f"/insights/reply-check/{a.number}/").status_code == 405
+
+
+def test_pages_load_htmx_from_our_own_static_files(world, clock):
+    html = client(world.handler_hr).get("/appeals/").content.decode()
+    assert '<script src="/static/vendor/htmx/htmx.min.js" defer></script>' in html
+    a = world.in_progress()
+    html = client(world.handler_hr).get(f"/appeals/{a.number}/").content.decode()
+    assert f'hx-post="/insights/reply-check/{a.number}/"' in html
+    html = client(world.ent_user_a).get("/appeals/new/").content.decode()
+    assert 'hx-get="/insights/similar/"' in html and 'id="similar-live"' in html

@@ -4,8 +4,9 @@ the one service. Both surfaces map the domain errors (the API's handler, ``core.
 from qinqing.accounts.models import Role, User
 from qinqing.appeals import selectors
 from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
-from qinqing.insights import inputs, services
+from qinqing.insights import inputs, services, similar
 from qinqing.insights.models import AppealLink, CommonIssue
+from qinqing.insights.quality import QualityResult, check_reply
 from qinqing.organisation.models import Department
 from qinqing.organisation.selectors import departments_in_reach
 
@@ -54,3 +55,21 @@ def answer(by: User, pk: int, data: inputs.AnswerIn) -> dict:
     return services.answer_common_issue(
         issue=issue(by, pk), by=by, measures=data.measures, result=data.result
     )
+
+
+def similar_appeals(by: User, text: str, exclude: str | None = None) -> list:
+    """Up to five appeals like `text` among those `by` may see (``exclude``: an appeal's own number)."""
+    if by.role not in (Role.ENTERPRISE, Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
+        raise NotPermitted("您的角色不能查看诉求")
+    exclude_id = selectors.get_visible_appeal(by, exclude.strip().upper()).pk if exclude else None
+    return similar.similar_appeals(by, text, exclude=exclude_id)
+
+
+def reply_check(by: User, number: str, data: inputs.ReplyIn) -> QualityResult:
+    """The quality check of a reply before it is sent; nothing is saved."""
+    appeal = selectors.get_visible_appeal(by, number)
+    if by.role not in (Role.HANDLER, Role.DEPT_HEAD, Role.DISPATCHER):
+        raise NotPermitted("只有办理部门或营商办可以检查答复")
+    if not (data.measures.strip() or data.result.strip()):
+        raise InvalidInput("请先填写答复内容", {"result": ["请先填写答复内容"]})
+    return check_reply(f"{appeal.title}{appeal.content}", f"{data.measures}\n{data.result}")

@@ -9,9 +9,8 @@ from pydantic import Field
 from qinqing.accounts.models import Role
 from qinqing.appeals import selectors
 from qinqing.core.errors import InvalidInput, NotPermitted
-from qinqing.insights import actions, inputs, routing, services, similar
+from qinqing.insights import actions, inputs, routing, services
 from qinqing.insights.models import CommonIssue, ReplyCheck
-from qinqing.insights.quality import check_reply
 
 router = Router(tags=["文本分析"])
 
@@ -33,12 +32,6 @@ class SimilarOut(Schema):
     url_name="insights_similar",
 )
 def similar_list(request, text: str = Query(..., max_length=20000), exclude: str | None = None):
-    user = request.auth
-    if user.role not in (Role.ENTERPRISE, Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
-        raise NotPermitted("您的角色不能查看诉求")
-    exclude_id = None
-    if exclude:
-        exclude_id = selectors.get_visible_appeal(user, exclude.strip().upper()).pk
     return [
         SimilarOut(
             number=m.appeal.number,
@@ -49,7 +42,7 @@ def similar_list(request, text: str = Query(..., max_length=20000), exclude: str
             submitted_at=m.appeal.submitted_at,
             similarity=m.similarity,
         )
-        for m in similar.similar_appeals(user, text, exclude=exclude_id)
+        for m in actions.similar_appeals(request.auth, text, exclude)
     ]
 
 
@@ -129,12 +122,7 @@ class ReplyCheckOut(Schema):
     url_name="insights_reply_check",
 )
 def reply_check(request, number: str, payload: inputs.ReplyIn):
-    appeal = selectors.get_visible_appeal(request.auth, number)
-    if request.auth.role not in (Role.HANDLER, Role.DEPT_HEAD, Role.DISPATCHER):
-        raise NotPermitted("只有办理部门或营商办可以检查答复")
-    if not (payload.measures.strip() or payload.result.strip()):
-        raise InvalidInput("请先填写答复内容", {"result": ["请先填写答复内容"]})
-    r = check_reply(f"{appeal.title}{appeal.content}", f"{payload.measures}\n{payload.result}")
+    r = actions.reply_check(request.auth, number, payload)
     return ReplyCheckOut(score=r.score, relevance=r.relevance, flagged=r.flagged, reasons=r.reasons)
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from qinqing.accounts.models import Role
 from qinqing.core import pages
-from qinqing.core.errors import DomainError
+from qinqing.core.errors import DomainError, NotVisible
 from qinqing.core.inputs import parse
 from qinqing.core.params import date_or
 from qinqing.insights import actions, inputs, services
@@ -88,3 +88,31 @@ def flagged_replies(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         raise Http404(exc.message) from exc
     return render(request, "insights/flagged_replies.html", {"checks": checks})
+
+
+# ---------------------------------------------------------------- partials fetched by htmx (docs/ui.md)
+
+
+def similar_live(request: HttpRequest) -> HttpResponse:
+    """The "similar appeals" panel of the intake form, re-rendered while the enterprise types."""
+    text = (request.GET.get("title", "") + request.GET.get("content", ""))[:2000]
+    matches = []
+    if len(text.strip()) >= 8:
+        try:
+            matches = actions.similar_appeals(request.user, text)
+        except DomainError as exc:
+            raise Http404(exc.message) from exc
+    return render(request, "insights/_similar_live.html", {"matches": matches})
+
+
+@require_POST
+def reply_check(request: HttpRequest, number: str) -> HttpResponse:
+    """The reply form's quality check before sending; nothing is saved. A refusal is shown in the panel."""
+    result, problem = None, ""
+    try:
+        result = actions.reply_check(request.user, number, parse(inputs.ReplyIn, request.POST))
+    except NotVisible as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        problem = pages.error_text(exc)
+    return render(request, "insights/_reply_check_result.html", {"result": result, "problem": problem})
