@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qinqing.supervision.context.unread_notifications",
+                "qinqing.core.navigation.menu",
             ],
         },
     }

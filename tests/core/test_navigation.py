@@ -172,3 +172,19 @@ def test_rendered_titles_carry_no_markup(world, clock):
             title = re.search(r"<title>(.*?)</title>", html, re.S)[1]
             assert "<" not in title and "script" not in title.lower(), (path, title)
             assert title.endswith(" · 亲清营商环境服务平台")
+
+
+def test_an_entry_shows_to_its_roles_only_and_re_registering_replaces_it(world):
+    from qinqing.core import navigation
+
+    navigation.discover()
+    before = dict(navigation._entries)
+    try:
+        navigation.register("试验页", "home", roles=[Role.AUDITOR], order=1)
+        navigation.register("试验页", "home", roles=[Role.AUDITOR], order=1000)
+        assert menu_of(world.auditor) == [*AUDITOR, ("/", "试验页")]
+        assert ("/", "试验页") not in menu_of(world.sysadmin)
+    finally:
+        navigation._entries.clear()
+        navigation._entries.update(before)
+    assert menu_of(world.auditor) == AUDITOR
