@@ -21,9 +21,21 @@ def browser():
         pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it")
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
     # itself are safe here because they are not inside that loop's coroutines.
+    # Restored afterwards: left set, it would fail `check --deploy` run by a later test (async.E001).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
+    try:
+        yield from _chromium(sync_playwright)
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _chromium(sync_playwright):
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
