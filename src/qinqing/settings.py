@@ -68,9 +68,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # django-ninja as an app: the API docs page serves Swagger UI from its bundled static files, not a CDN
+    # (government intranets have no internet).
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "qinqing.core",
     "qinqing.organisation",
     "qinqing.enterprises",
@@ -81,6 +86,7 @@ INSTALLED_APPS = [
     "qinqing.supervision",
     "qinqing.fieldwork",
     "qinqing.dashboard",
+    "qinqing.ops",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +99,8 @@ MIDDLEWARE = [
     "qinqing.core.middleware.ControlCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "qinqing.audit.services.AuditMiddleware",
     # Pages are closed by default; public ones opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -100,6 +108,7 @@ MIDDLEWARE = [
     # After the messages middleware so the notice of an ended session can be shown on the login page.
     "qinqing.accounts.security.SessionTimeoutMiddleware",
     "qinqing.accounts.security.PasswordExpiryMiddleware",
+    "qinqing.accounts.security.SecondFactorMiddleware",
     # Last, as django-axes asks: refuses a locked account or address on every login form and the admin.
     "axes.middleware.AxesMiddleware",
 ]
@@ -161,6 +170,16 @@ QINQING_DEMO_PASSWORDS = env_list(
 # The demo data's accounts share one published password: accepted only in a demo (DEBUG on, or said so).
 QINQING_ALLOW_DEMO_PASSWORDS = env_bool("QINQING_ALLOW_DEMO_PASSWORDS", DEBUG)
 QINQING_PASSWORD_MAX_AGE_DAYS = env_int("QINQING_PASSWORD_MAX_AGE_DAYS", 90)
+# API tokens expire: the default term of a new token, in days (a user may choose up to 365).
+# Readiness (/healthz/ready) fails when the worker finished nothing for this long or a ready job waited this long.
+QINQING_WORKER_STALE_MINUTES = env_int("QINQING_WORKER_STALE_MINUTES", 5, minimum=1)
+QINQING_API_TOKEN_DAYS = env_int("QINQING_API_TOKEN_DAYS", 180, minimum=1)
+
+# A second factor (TOTP, django-otp) for the administrator roles, and optionally (QINQING_OTP_ROLES) for any
+# staff. Off in a demo (DEBUG on) unless asked for; on in production.
+QINQING_REQUIRE_OTP = env_bool("QINQING_REQUIRE_OTP", not DEBUG)
+QINQING_OTP_ROLES = env_list("QINQING_OTP_ROLES", ["sysadmin", "auditor"])
+OTP_TOTP_ISSUER = "亲清"
 
 # Lockout (django-axes): 5 failures per account, and separately per address, lock for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("QINQING_LOCKOUT_FAILURES", 5, minimum=1)
@@ -210,6 +229,9 @@ ATTACHMENT_EXTENSIONS = env_list(
     "ATTACHMENT_EXTENSIONS",
     ["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "ofd", "txt", "zip"],
 )
+# Per request: how many files and how much in all (one request of six 19 MB files stored 114 MB before).
+ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 10, minimum=1)
+ATTACHMENT_MAX_TOTAL_BYTES = env_int("ATTACHMENT_MAX_TOTAL_MB", 50, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("qinqing.audit.urls")),
+    path("", include("qinqing.ops.urls")),
     path("api/", api_urls()),
     path("insights/", include("qinqing.insights.urls")),
     path("supervision/", include("qinqing.supervision.urls")),

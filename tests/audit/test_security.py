@@ -281,3 +281,143 @@ def test_only_the_audit_administrator_reads_the_security_log(world, staff):
         other = Client()
         other.force_login(user)
         assert other.get("/audit/security/").status_code == 404
+
+
+# ---------------------------------------------------------------- second factor
+
+
+def _code_for(hex_key: str) -> str:
+    from binascii import unhexlify
+
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(unhexlify(hex_key.encode())).token():06d}"
+
+
+def test_administrators_bind_and_then_give_a_second_factor(settings, world):
+    import re
+
+    from django.core import signing
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from qinqing.audit.views import ENROL_SALT
+
+    settings.QINQING_REQUIRE_OTP = True
+    c = Client()
+    c.force_login(world.auditor)
+    r = c.get("/audit/")
+    assert r.status_code == 302 and r.url.startswith("/otp/")
+    page = c.get(r.url)
+    body = page.content.decode()
+    assert "扫描下方二维码" in body and "<svg" in body
+    assert not TOTPDevice.objects.exists()  # showing the code page writes nothing
+    enrol = re.search(r'name="enrol" value="([^"]+)"', body).group(1)
+    key = signing.loads(enrol, salt=ENROL_SALT)
+    wrong = c.post("/otp/", {"code": "000000" if _code_for(key) != "000000" else "111111", "enrol": enrol})
+    assert wrong.status_code == 400 and "动态口令不正确" in wrong.content.decode()
+    assert not TOTPDevice.objects.exists()
+    assert c.post("/otp/", {"code": _code_for(key), "enrol": enrol, "next": "/audit/"}).url == "/audit/"
+    assert c.get("/audit/").status_code == 200
+    assert TOTPDevice.objects.get(user=world.auditor).confirmed
+    # A new session asks the bound device, and a forged enrolment cannot replace it.
+    again = Client()
+    again.force_login(world.auditor)
+    assert again.get("/audit/").status_code == 302
+    assert "扫描" not in again.get("/otp/").content.decode()
+    assert again.post("/otp/", {"code": "12ab56"}).status_code == 400
+    assert again.get("/audit/").status_code == 302
+    assert [a for a in actions(username=world.auditor.username) if a.startswith("otp")] == [
+        A.OTP_FAILED,
+        A.OTP_ENROLLED,
+        A.OTP_FAILED,
+    ]
+
+
+def test_other_staff_need_no_second_factor_unless_configured(settings, world):
+    settings.QINQING_REQUIRE_OTP = True
+    c = Client()
+    c.force_login(world.dispatcher)
+    assert c.get("/appeals/").status_code == 200
+    settings.QINQING_OTP_ROLES = ["sysadmin", "auditor", "dispatcher"]
+    assert c.get("/appeals/").status_code == 302
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+def test_tokens_expire_and_revoked_or_expired_ones_are_refused(world):
+    from qinqing.accounts.models import ApiToken
+
+    token, raw = ApiToken.issue(user=world.handler_hr, name="对接", days=30)
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+    assert api.get("/api/appeals").status_code == 200
+    with time_machine.travel(token.expires_at + dt.timedelta(seconds=1)):
+        assert api.get("/api/appeals").status_code == 401
+    ApiToken.objects.filter(pk=token.pk).update(revoked=True)
+    assert api.get("/api/appeals").status_code == 401
+
+
+def test_a_user_issues_sees_and_revokes_only_their_own_tokens(world):
+    from qinqing.accounts.models import ApiToken
+
+    mine = Client()
+    mine.force_login(world.handler_hr)
+    r = mine.post("/tokens/", {"name": "本局业务系统", "days": "90"})
+    body = r.content.decode()
+    assert r.status_code == 200 and "只显示这一次" in body and "从未使用" in body
+    token = ApiToken.objects.get(user=world.handler_hr)
+    assert 89 <= (token.expires_at - token.created_at).days <= 90
+    assert mine.post("/tokens/", {"name": "x", "days": "400"}, follow=True).status_code == 200
+    assert "1 到 365" in mine.post("/tokens/", {"name": "x", "days": "400"}).content.decode()
+    other = Client()
+    other.force_login(world.handler_power)
+    assert other.post("/tokens/", {"revoke": token.pk}).status_code == 404
+    assert "本局业务系统" not in other.get("/tokens/").content.decode()
+    assert mine.post("/tokens/", {"revoke": token.pk}).status_code == 302
+    token.refresh_from_db()
+    assert token.revoked
+    assert [a for a in actions(username=world.handler_hr.username) if a.startswith("token")] == [
+        A.TOKEN_ISSUED,
+        A.TOKEN_REVOKED,
+    ]
+
+
+# ---------------------------------------------------------------- exports and the admin
+
+
+def test_every_export_is_audited_with_its_filter(world):
+    world.assigned()
+    c = Client()
+    c.force_login(world.dispatcher)
+    r = c.get("/appeals/export/", {"tab": "all"}, REMOTE_ADDR="10.3.3.3")
+    assert r.status_code == 200
+    row = AuditRecord.objects.get(action=A.EXPORT)
+    assert row.actor == world.dispatcher and row.ip_address == "10.3.3.3"
+    assert row.detail["file"].startswith("诉求清单") and row.detail["query"] == "tab=all"
+
+
+def test_admin_changes_are_audited_and_case_data_is_not_in_the_admin(world):
+    c = Client()
+    c.force_login(world.sysadmin)
+    r = c.post(
+        f"/admin/appeals/category/{world.power_cat.pk}/change/",
+        {"name": "用电用水", "code": "power", "sort": 5, "active": "on"},
+        REMOTE_ADDR="10.4.4.4",
+    )
+    assert r.status_code == 302, r.content.decode()[:500]
+    row = AuditRecord.objects.get(action=A.ADMIN_CHANGE)
+    assert row.actor == world.sysadmin and row.ip_address == "10.4.4.4"
+    assert row.detail["model"] == "appeals.Category" and row.detail["verb"] == "change"
+    for path in (
+        "/admin/appeals/appeal/",
+        "/admin/supervision/supervisionorder/",
+        "/admin/supervision/deadlinealert/",
+    ):
+        assert c.get(path).status_code == 404, path
+
+
+def test_the_admin_shows_enterprise_contacts_masked(world):
+    c = Client()
+    c.force_login(world.sysadmin)
+    body = c.get(f"/admin/enterprises/enterprise/{world.ent_b.pk}/change/").content.decode()
+    assert "139****0002" in body and "13900000002" not in body

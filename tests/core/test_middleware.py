@@ -71,6 +71,7 @@ def test_the_https_switch_passes_the_deployment_check():
         "ALLOWED_HOSTS": "qinqing.example.gov.cn",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
@@ -89,3 +90,11 @@ def test_the_https_switch_passes_the_deployment_check():
         timeout=120,
     )
     assert plain.returncode != 0 and "W004" in plain.stdout + plain.stderr
+
+
+def test_the_api_docs_load_nothing_from_a_cdn(world):
+    c = Client()
+    c.force_login(world.dispatcher)
+    body = c.get("/api/docs").content.decode()
+    assert "swagger-ui-bundle.js" in body
+    assert "cdn" not in body.lower() and "https://" not in body

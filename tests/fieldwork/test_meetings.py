@@ -143,7 +143,7 @@ def test_batch_entry_is_all_or_nothing_with_line_numbers(world, clock):
     # Through the page: the error is shown in Chinese, the text stays in the box.
     c = Client()
     c.force_login(world.dispatcher)
-    r = c.post(f"/fieldwork/meetings/{meeting.pk}/", {"action": "issues", "issues": "某某 | 用工"})
+    r = c.post(f"/fieldwork/meetings/{meeting.pk}/", {"action": "issues", "text": "某某 | 用工"})
     assert r.status_code == 200 and "格式应为" in r.content.decode() and "某某 | 用工" in r.content.decode()
     # And the API answers 400 with the field.
     r = Client().post(
@@ -213,3 +213,37 @@ def test_series_are_created_by_post_from_the_office_only(world, clock):
     c.force_login(world.handler_hr)
     c.post("/fieldwork/meetings/", {"action": "series", "name": "部门自建", "weekday": "1"})
     assert MeetingSeries.objects.count() == 1
+
+
+def test_meeting_actions_follow_the_table_on_page_and_api(world, clock):
+    """The office of the region is offered announce/minutes/issues (page forms and the API's actions); an
+    invited enterprise sees the meeting and is offered nothing, and the service refuses it."""
+    from qinqing.core.errors import NotPermitted
+
+    meeting = services.schedule_meeting(
+        by=world.dispatcher,
+        kind="face_to_face",
+        theme="政企面对面",
+        starts_at=at(2026, 11, 16, 9),
+        enterprises=[world.ent_a],
+    )
+
+    def api_actions(user):
+        r = Client().get(
+            f"/api/fieldwork/meetings/{meeting.pk}", headers={"Authorization": f"Bearer {world.token(user)}"}
+        )
+        return r.json()["actions"]
+
+    assert api_actions(world.dispatcher) == ["announce", "minutes", "issues"]
+    assert api_actions(world.ent_user_a) == []
+    c = Client()
+    c.force_login(world.dispatcher)
+    page = c.get(f"/fieldwork/meetings/{meeting.pk}/").content.decode()
+    assert 'value="announce"' in page and 'value="minutes"' in page and 'value="issues"' in page
+    c.force_login(world.ent_user_a)
+    assert 'value="announce"' not in c.get(f"/fieldwork/meetings/{meeting.pk}/").content.decode()
+    with pytest.raises(NotPermitted):
+        services.record_minutes(meeting=meeting, by=world.ent_user_a, minutes="x")
+    services.record_minutes(meeting=meeting, by=world.dispatcher, minutes="纪要")
+    meeting.refresh_from_db()
+    assert meeting.state == Meeting.State.HELD

@@ -242,8 +242,8 @@ def test_officer_registers_an_appeal_from_the_workspace_once(world, field, clock
     c = Client()
     c.force_login(field.officer)
     form = {
-        "enterprise": world.ent_a.pk,
-        "category": world.labour.pk,
+        "enterprise_id": world.ent_a.pk,
+        "category_id": world.labour.pk,
         "title": "融资需求",
         "content": "设备贷款500万",
         "idempotency_key": "k-1",
@@ -256,8 +256,9 @@ def test_officer_registers_an_appeal_from_the_workspace_once(world, field, clock
         field.officer,
         field.officer,
     )
-    # Not for an enterprise the officer does not serve; the message is in Chinese and nothing is saved.
-    r = c.post(
-        "/fieldwork/officer/", {**form, "enterprise": world.ent_b.pk, "idempotency_key": "k-2"}, follow=True
-    )
-    assert "请选择您包干服务的企业" in r.content.decode() and Appeal.objects.count() == 1
+    # Not for an enterprise the officer does not serve: not visible to them, so 404 as from the API, and nothing
+    # is saved. A missing category is refused in Chinese.
+    r = c.post("/fieldwork/officer/", {**form, "enterprise_id": world.ent_b.pk, "idempotency_key": "k-2"})
+    assert r.status_code == 404 and Appeal.objects.count() == 1
+    r = c.post("/fieldwork/officer/", {**form, "category_id": "", "idempotency_key": "k-3"}, follow=True)
+    assert "类别：此项为必填项" in r.content.decode() and Appeal.objects.count() == 1

@@ -117,3 +117,38 @@ def test_task_force_members_log_progress_others_do_not_see_it(world, field, cloc
     services.close_task_force(task_force=tf, by=world.dispatcher, note="项目已开工")
     with pytest.raises(TransitionNotAllowed):
         services.log_task_force(task_force=tf, by=world.handler_land, note="x")
+
+
+def test_task_force_actions_follow_the_table(world, field, clock):
+    """Members and the office may log while the task force is active, only the office closes it; after the
+    close nobody is offered anything."""
+    from qinqing.core.errors import NotPermitted
+
+    tf = services.create_task_force(
+        by=world.dispatcher,
+        name="专班",
+        matter="用地协同",
+        members=[
+            {"department": world.land, "person": "钱经办", "is_lead": True},
+            {"department": world.hr, "person": "王科长"},
+        ],
+    )
+
+    def actions(user):
+        [row] = (
+            Client()
+            .get("/api/fieldwork/task-forces", headers={"Authorization": f"Bearer {world.token(user)}"})
+            .json()
+        )
+        return row["actions"]
+
+    assert actions(world.dispatcher) == ["log", "close"]
+    assert actions(world.handler_land) == ["log"]
+    c = Client()
+    c.force_login(world.handler_land)
+    page = c.get(f"/fieldwork/task-forces/{tf.pk}/").content.decode()
+    assert "记录进展" in page and 'value="close"' not in page
+    with pytest.raises(NotPermitted):
+        services.close_task_force(task_force=tf, by=world.handler_land, note="x")
+    services.close_task_force(task_force=tf, by=world.dispatcher, note="完成")
+    assert actions(world.dispatcher) == [] and actions(world.handler_land) == []

@@ -74,7 +74,7 @@ def test_a_clue_is_invisible_to_departments_and_other_supervisors(world, field, 
 def test_clue_states_and_who_moves_them(world, field, clue):
     with pytest.raises(NotVisible):
         services.handle_clue(clue=clue, by=world.handler_hr, action="accept")
-    with pytest.raises(TransitionNotAllowed):  # the author cannot handle their own clue
+    with pytest.raises(NotPermitted):  # the author cannot handle their own clue (a "who" refusal: 403)
         services.handle_clue(clue=clue, by=field.sup_user, action="accept")
     with pytest.raises(TransitionNotAllowed):
         services.handle_clue(clue=clue, by=world.dispatcher, action="conclude", note="x", finding="true")
@@ -85,8 +85,12 @@ def test_clue_states_and_who_moves_them(world, field, clue):
     assert r.status_code == 400 and "note" in r.json()["errors"]
     services.handle_clue(clue=clue, by=world.dispatcher, action="transfer", note="涉嫌作风问题，移送纪检")
     assert Notification.objects.filter(recipient=field.inspector, kind="clue").exists()
-    with pytest.raises(TransitionNotAllowed):  # once transferred, only discipline inspection concludes
+    with pytest.raises(NotPermitted):  # once transferred, only discipline inspection concludes
         services.handle_clue(clue=clue, by=world.dispatcher, action="conclude", note="x", finding="true")
+    assert api(world, world.dispatcher, "get", f"/api/fieldwork/clues/{clue.number}").json()["actions"] == []
+    assert api(world, field.inspector, "get", f"/api/fieldwork/clues/{clue.number}").json()["actions"] == [
+        "conclude"
+    ]
     with pytest.raises(InvalidInput):
         services.handle_clue(clue=clue, by=field.inspector, action="conclude", note="核实", finding="maybe")
     r = api(
@@ -213,3 +217,46 @@ def test_supervisor_registers_an_appeal_on_an_enterprise_s_behalf(world, field, 
     c.force_login(field.sup_user2)
     assert c.get(f"/appeals/{number}/").status_code == 404
     assert Clue.objects.count() == 0
+
+
+def test_clue_buttons_and_api_actions_follow_the_table(world, field, clue):
+    """The page shows, and the API lists, exactly the actions the workflow table allows the user now."""
+
+    def page(user):
+        c = Client()
+        c.force_login(user)
+        return c.get(f"/fieldwork/clues/{clue.number}/").content.decode()
+
+    office = page(world.dispatcher)
+    assert 'value="accept"' in office and 'value="dismiss"' in office and 'value="transfer"' not in office
+    author = page(field.sup_user)
+    assert 'name="action"' not in author
+    assert api(world, field.sup_user, "get", f"/api/fieldwork/clues/{clue.number}").json()["actions"] == []
+    assert api(world, world.dispatcher, "get", f"/api/fieldwork/clues/{clue.number}").json()["actions"] == [
+        "accept",
+        "dismiss",
+    ]
+    services.handle_clue(clue=clue, by=world.dispatcher, action="accept")
+    office = page(world.dispatcher)
+    assert 'value="transfer"' in office and 'value="conclude"' in office and 'value="accept"' not in office
+    assert 'value="transfer"' not in page(field.inspector)  # the office transfers; inspection concludes
+
+
+def test_supervisors_page_lists_appointments_candidates_and_exports(world, field, clue):
+    """The office sees who is appointed, whom it may still appoint, and exports the duty report; a department
+    does not see the page."""
+    c = Client()
+    c.force_login(world.dispatcher)
+    page = c.get("/fieldwork/supervisors/", {"start": "2026-01-01", "end": "2026-11-16"}).content.decode()
+    assert "JD-001" in page and field.sup_user2.display_name in page  # appointed, and a candidate
+    r = c.get("/fieldwork/supervisors/", {"start": "2026-01-01", "end": "2026-11-16", "export": "1"})
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "证书编号" and rows[1][0] == "JD-001" and rows[1][6] == 1  # one clue
+    c.force_login(world.handler_hr)
+    assert c.get("/fieldwork/supervisors/").status_code == 404
+    # The clue list filters by state, for those who may see clues only.
+    c.force_login(world.dispatcher)
+    assert clue.number in c.get("/fieldwork/clues/", {"state": "received"}).content.decode()
+    assert clue.number not in c.get("/fieldwork/clues/", {"state": "concluded"}).content.decode()
+    c.force_login(world.handler_hr)
+    assert c.get("/fieldwork/clues/").status_code == 404

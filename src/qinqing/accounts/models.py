@@ -107,6 +107,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField("已吊销", default=False)
+    # Every token expires (QINQING_API_TOKEN_DAYS, at most a year); null only for tokens issued before expiry
+    # existed, which migration 0004 gave the default term from that day.
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "API 令牌"
@@ -120,9 +123,14 @@ class ApiToken(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, *, user: User, name: str) -> tuple["ApiToken", str]:
+    def issue(cls, *, user: User, name: str, days: int | None = None) -> tuple["ApiToken", str]:
+        from django.conf import settings
+
         raw = "qq_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=cls.hash(raw), prefix=raw[:8])
+        expires = timezone.now() + dt.timedelta(days=days or settings.QINQING_API_TOKEN_DAYS)
+        token = cls.objects.create(
+            user=user, name=name, key_hash=cls.hash(raw), prefix=raw[:8], expires_at=expires
+        )
         return token, raw
 
     @classmethod
@@ -138,9 +146,18 @@ class ApiToken(models.Model):
         sql = (
             "SELECT u.*, t.id AS token_id, (t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale "  # noqa: S608 - our table names; values are parameters
             f"FROM {users} u JOIN {tokens} t ON t.user_id = u.id "
-            "WHERE t.key_hash = %s AND t.revoked = %s AND u.is_active = %s"
+            "WHERE t.key_hash = %s AND t.revoked = %s AND u.is_active = %s AND t.expires_at > %s"
         )
-        return next(iter(User.objects.raw(sql, [stale_before, cls.hash(raw), False, True])), None)
+        now = timezone.now()
+        return next(iter(User.objects.raw(sql, [stale_before, cls.hash(raw), False, True, now])), None)
+
+    @property
+    def state(self) -> str:
+        if self.revoked:
+            return "已吊销"
+        if self.expires_at is None or self.expires_at <= timezone.now():
+            return "已过期"
+        return "有效"
 
 
 class PasswordHistory(models.Model):

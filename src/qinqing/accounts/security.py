@@ -108,3 +108,36 @@ class DemoPasswordRefusingBackend(ModelBackend):
         if password is not None and not settings.QINQING_ALLOW_DEMO_PASSWORDS and is_demo_password(password):
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def needs_second_factor(user) -> bool:
+    return bool(
+        settings.QINQING_REQUIRE_OTP
+        and user.is_authenticated
+        and (user.is_superuser or user.role in settings.QINQING_OTP_ROLES)
+    )
+
+
+class SecondFactorMiddleware:
+    """An account that needs a second factor reaches nothing but the code page (and logout) until it has given
+    one in this session (django-otp's OTPMiddleware says whether it has)."""
+
+    OPEN = ("/otp/", "/logout/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and needs_second_factor(user)
+            and not user.is_verified()
+            and not request.path.startswith(self.OPEN)
+        ):
+            if request.path.startswith("/api/"):
+                from django.http import JsonResponse
+
+                return JsonResponse({"detail": "请先完成动态口令验证"}, status=403)
+            return redirect(f"{reverse('second_factor')}?next={request.get_full_path()}")
+        return self.get_response(request)

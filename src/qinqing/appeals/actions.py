@@ -12,12 +12,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 from ninja import Schema
 
 from qinqing.accounts.models import User
 from qinqing.appeals import inputs, selectors, services, workflow
-from qinqing.appeals.models import Appeal, ExtensionRequest
-from qinqing.core.errors import InvalidInput, NotVisible
+from qinqing.appeals.models import ActionReceipt, Appeal, ExtensionRequest
+from qinqing.core.errors import InvalidInput, NotVisible, TransitionNotAllowed
 from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.validators import normalise_uscc, validate_uscc
 from qinqing.organisation.models import Department
@@ -217,6 +218,44 @@ def submit(
         raise
 
 
-def perform(name: str, *, appeal: Appeal, by: User, data: Schema | None, files: Sequence[UploadedFile] = ()):
-    """Carry out action `name`; the service checks the workflow table and raises domain errors."""
-    return INPUTS[name].run(appeal, by, data, files)
+def perform(
+    name: str,
+    *,
+    appeal: Appeal,
+    by: User,
+    data: Schema | None,
+    files: Sequence[UploadedFile] = (),
+    idempotency_key: str | None = None,
+):
+    """Carry out action `name`; the service checks the workflow table and raises domain errors.
+
+    With an idempotency key the action happens at most once: a repeat (the client's retry after a lost answer,
+    or a concurrent duplicate) returns None without acting, and the caller answers the appeal as it stands."""
+    run = INPUTS[name].run
+    if not idempotency_key:
+        return run(appeal, by, data, files)
+    if len(idempotency_key) > 64:
+        raise InvalidInput("Idempotency-Key 过长", {"Idempotency-Key": ["不能超过64个字符"]})
+    if _replay(name, appeal, by, idempotency_key):
+        return None
+    try:
+        with transaction.atomic():
+            result = run(appeal, by, data, files)
+            ActionReceipt.objects.create(user=by, key=idempotency_key, action=name, appeal=appeal)
+    except (IntegrityError, TransitionNotAllowed):
+        # A duplicate that ran at the same moment took the step first (and wrote the receipt).
+        if _replay(name, appeal, by, idempotency_key):
+            return None
+        raise
+    return result
+
+
+def _replay(name: str, appeal: Appeal, by: User, key: str) -> bool:
+    done = ActionReceipt.objects.filter(user=by, key=key).first()
+    if done is None:
+        return False
+    if done.action != name or done.appeal_id != appeal.pk:
+        raise InvalidInput(
+            "Idempotency-Key 已用于另一操作", {"Idempotency-Key": ["每个操作请使用新的 Idempotency-Key"]}
+        )
+    return True

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from qinqing.appeals.models import Appeal, AppealEvent, Category, ResponsibilityCatalogue, TimeLimit
+from qinqing.appeals.models import Category, ResponsibilityCatalogue, TimeLimit
 
 
 @admin.register(Category)
@@ -22,32 +22,5 @@ class ResponsibilityCatalogueAdmin(admin.ModelAdmin):
     filter_horizontal = ["co_departments"]
 
 
-class EventInline(admin.TabularInline):
-    model = AppealEvent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "kind", "actor_name", "from_status", "to_status", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
-    """Read-only: appeals change only through the workflow, never by editing rows."""
-
-    list_display = ["number", "title", "status", "category", "enterprise", "lead_department", "submitted_at"]
-    list_filter = ["status", "channel", "category"]
-    search_fields = ["number", "title"]
-    list_select_related = ["category", "enterprise", "lead_department"]
-    inlines = [EventInline]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Appeals and their events are case data: they change only through the workflow services and are read in the
+# product's own pages, scoped by role. The admin (the system administrator's tool) shows no case content (三员分立).

@@ -306,7 +306,14 @@ def suggestion(request, number: str):
 def _act(request, number: str, name: str, data=None, files=()):
     """One action through the same table as the pages (actions.perform); answers the appeal afterwards."""
     appeal = _appeal(request, number)
-    result = actions.perform(name, appeal=appeal, by=request.auth, data=data, files=files)
+    result = actions.perform(
+        name,
+        appeal=appeal,
+        by=request.auth,
+        data=data,
+        files=files,
+        idempotency_key=request.headers.get("Idempotency-Key") or None,
+    )
     return appeal, result
 
 
@@ -349,10 +356,24 @@ def decide_extension(request, number: str, extension_id: int, payload: inputs.De
     return _answer(request, _act(request, number, "decide_extension", data)[0])
 
 
+class ContactOut(Schema):
+    contact_name: str
+    contact_mobile: str
+
+
+@router.post("/{number}/contact", response=ContactOut, summary="查看完整联系电话（记入安全审计）")
+def contact(request, number: str):
+    appeal = selectors.get_visible_appeal(request.auth, number)
+    name, mobile = services.reveal_contact(appeal=appeal, by=request.auth, request=request)
+    return {"contact_name": name, "contact_mobile": mobile}
+
+
 @router.post("/{number}/attachments", response={201: list[AttachmentOut]}, summary="上传附件")
 def upload(request, number: str, files: list[UploadedFile] | None = File(None)):  # noqa: B008 - ninja's declaration style
     # No files is the service's refusal, worded as on the page.
-    saved = _act(request, number, "attach", files=files or [])[1]
+    appeal, saved = _act(request, number, "attach", files=files or [])
+    if saved is None:  # a retry of an upload that was stored: the files this user attached
+        saved = list(appeal.attachments.filter(uploaded_by=request.auth))
     return Status(201, [_attachment(a) for a in saved])
 
 

@@ -425,3 +425,22 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ActionReceipt(models.Model):
+    """That an action sent with an ``Idempotency-Key`` was carried out: a client that retries (its first answer
+    was lost) gets the appeal as it stands instead of a 409 for a step already taken."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    action = models.CharField(max_length=30)
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "操作回执"
+        verbose_name_plural = "操作回执"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="receipt_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.appeal_id} ({self.key})"

@@ -3,6 +3,11 @@
 Each function takes the appeal row lock first (select_for_update), then checks the workflow table
 against the locked row: two people acting on one appeal at once are serialised, and the second one
 sees the state the first one left and is refused if its action no longer applies.
+
+Why one module of ~850 lines: it is the appeal's state machine in code, one function per row of
+``workflow.ACTIONS`` in the table's order, sharing the lock-check-record helpers at the top (``_lock``,
+``_begin``, ``_record``, ``_set_step``); reading a transition next to its neighbours is how it is reviewed.
+Split it by lifecycle stage (intake / handling / closing) when it passes ~1,000 lines.
 """
 
 import datetime as dt
@@ -36,6 +41,7 @@ from qinqing.appeals.models import (
 )
 from qinqing.core import numbering, workcalendar
 from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible, TransitionNotAllowed
+from qinqing.core.files import content_matches
 from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.validators import validate_mobile
 from qinqing.organisation import selectors as organisation_selectors
@@ -224,6 +230,24 @@ def _validate_attachment(upload: UploadedFile) -> None:
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
         raise InvalidInput("附件过大", {"attachments": [f"“{upload.name}”超过 {limit_mb} MB 的上限"]})
+    if not content_matches(upload, ext):
+        raise InvalidInput(
+            "附件内容与类型不符",
+            {"attachments": [f"“{upload.name}”的内容不是 .{ext} 文件，请检查后重新上传"]},
+        )
+
+
+def _validate_attachments(uploads: Sequence[UploadedFile]) -> None:
+    """Each file, and the request as a whole: at most ATTACHMENT_MAX_FILES files, ATTACHMENT_MAX_TOTAL_MB in all."""
+    if len(uploads) > settings.ATTACHMENT_MAX_FILES:
+        raise InvalidInput(
+            "附件过多", {"attachments": [f"一次最多上传 {settings.ATTACHMENT_MAX_FILES} 个附件"]}
+        )
+    if sum(u.size or 0 for u in uploads) > settings.ATTACHMENT_MAX_TOTAL_BYTES:
+        limit_mb = settings.ATTACHMENT_MAX_TOTAL_BYTES // (1024 * 1024)
+        raise InvalidInput("附件总量过大", {"attachments": [f"一次上传的附件合计不能超过 {limit_mb} MB"]})
+    for upload in uploads:
+        _validate_attachment(upload)
 
 
 def _store_attachments(appeal: Appeal, by: User, files: Sequence[UploadedFile]) -> list[Attachment]:
@@ -309,8 +333,7 @@ def submit_appeal(
         errors["contact_mobile"] = list(exc.messages)
     if errors:
         raise InvalidInput("提交内容有误，请修改后重试", errors)
-    for upload in attachments:
-        _validate_attachment(upload)
+    _validate_attachments(attachments)
 
     now = timezone.now()
     triage_days = time_limit(Step.TRIAGE, category, urgency)
@@ -756,8 +779,7 @@ def merge_appeal(*, appeal: Appeal, by: User, into: Appeal, note: str = "") -> A
 def add_attachments(*, appeal: Appeal, by: User, files: Sequence[UploadedFile]) -> list[Attachment]:
     if not files:
         raise InvalidInput("请选择要上传的文件", {"attachments": ["请选择要上传的文件"]})
-    for upload in files:
-        _validate_attachment(upload)
+    _validate_attachments(files)
     appeal = _begin(appeal, "attach", by)
     saved = _store_attachments(appeal, by, files)
     _record(
@@ -803,3 +825,18 @@ def close_unrated(now: dt.datetime | None = None) -> int:
                 )
                 closed += 1
     return closed
+
+
+# ---------------------------------------------------------------- contact numbers (个人信息保护)
+
+
+def reveal_contact(*, appeal: Appeal, by: User, request=None) -> tuple[str, str]:
+    """The contact's name and full number, for the office or the lead department who must call back; the
+    reveal is a security audit record (who, when, from where, which appeal)."""
+    from qinqing.audit.models import AuditRecord
+    from qinqing.audit.services import record
+
+    if not workflow.may_reveal_contact(appeal, by):
+        raise NotPermitted("只有营商办和主办单位可以查看完整联系电话")
+    record(AuditRecord.Action.CONTACT_REVEALED, request=request, user=by, appeal=appeal.number)
+    return appeal.contact_name, appeal.contact_mobile

@@ -9,6 +9,7 @@ urlpatterns = [
     path("appeals/export/", views.appeal_export, name="appeal_export"),
     path("appeals/<str:number>/", views.detail, name="appeal_detail"),
     path("appeals/<str:number>/act/<str:action>/", views.act, name="appeal_act"),
+    path("appeals/<str:number>/contact/", views.contact, name="appeal_contact"),
     path("appeals/<str:number>/attachments/<int:pk>/", views.attachment, name="appeal_attachment"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

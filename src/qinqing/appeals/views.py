@@ -31,6 +31,7 @@ from qinqing.core import pages
 from qinqing.core.errors import DomainError, NotVisible
 from qinqing.core.inputs import fields, parse
 from qinqing.enterprises import selectors as enterprise_selectors
+from qinqing.enterprises.validators import mask_mobile
 from qinqing.organisation.models import Department
 from qinqing.organisation.selectors import departments_in_reach
 
@@ -323,6 +324,8 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "pause_kinds": ClockPause.Kind.choices,
         "parties": workflow.parties(appeal, request.user),
         "show_mobile": workflow.may_see_contact(appeal, request.user),
+        "masked_mobile": mask_mobile(appeal.contact_mobile),
+        "may_reveal": workflow.may_reveal_contact(appeal, request.user),
     }
     if "assign" in actions:
         entry = services.suggest_assignment(appeal.region, appeal.category)
@@ -353,6 +356,19 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if not selectors.is_visible(user, appeal):
         return redirect("appeal_list")
     return redirect("appeal_detail", number=number)
+
+
+@require_POST
+def contact(request: HttpRequest, number: str) -> HttpResponse:
+    """显示号码: the full number, once per click, each click in the security audit log."""
+    appeal = _visible(request, number)
+    shown = pages.perform(
+        request, lambda: services.reveal_contact(appeal=appeal, by=request.user, request=request)
+    )
+    if shown is None:
+        return redirect("appeal_detail", number=number)
+    name, mobile = shown
+    return render(request, "appeals/contact.html", {"appeal": appeal, "name": name, "mobile": mobile})
 
 
 def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:

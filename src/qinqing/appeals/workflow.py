@@ -131,8 +131,16 @@ def guard_failure(appeal: Appeal, action_name: str, user, found: set[str] | None
 
 
 def may_see_contact(appeal: Appeal, user) -> bool:
-    """Government staff need the contact's number to call back; an enterprise sees it only on its own appeal."""
-    return user.role != Role.ENTERPRISE or user.enterprise_id == appeal.enterprise_id
+    """The enterprise sees its own contact's number in full; everyone else sees it masked (138****0000)."""
+    return OWNER in parties(appeal, user)
+
+
+# Who must call the enterprise back may ask for the full number: one audited step (``services.reveal_contact``).
+REVEAL_CONTACT = frozenset({OFFICE, LEAD})
+
+
+def may_reveal_contact(appeal: Appeal, user) -> bool:
+    return bool(parties(appeal, user) & REVEAL_CONTACT)
 
 
 def available_actions(appeal: Appeal, user) -> list[Action]:

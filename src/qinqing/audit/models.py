@@ -29,6 +29,14 @@ class AuditRecord(models.Model):
         LOCK_RELEASED = "lock_released", "锁定解除"
         SESSION_EXPIRED = "session_expired", "会话超时退出"
         PASSWORD_CHANGED = "password_changed", "修改密码"
+        OTP_ENROLLED = "otp_enrolled", "绑定动态口令"
+        OTP_VERIFIED = "otp_verified", "动态口令验证通过"
+        OTP_FAILED = "otp_failed", "动态口令错误"
+        TOKEN_ISSUED = "token_issued", "签发 API 令牌"
+        TOKEN_REVOKED = "token_revoked", "吊销 API 令牌"
+        CONTACT_REVEALED = "contact_revealed", "查看完整联系电话"
+        EXPORT = "export", "导出数据"
+        ADMIN_CHANGE = "admin_change", "后台修改"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "成功"

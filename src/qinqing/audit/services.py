@@ -3,11 +3,40 @@ so a refused action leaves its failure record and a rolled-back one leaves none.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from django.http import HttpRequest
 
 from qinqing.audit.models import AuditRecord
+
+# The request being served, so records written from signals (admin changes, lock releases) still name the
+# address and entry path. Set by ``AuditMiddleware``.
+current_request: ContextVar[HttpRequest | None] = ContextVar("qinqing_audit_request", default=None)
+
+
+class AuditMiddleware:
+    """Holds the request for records written deeper down, and records every export a response carries."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        token = current_request.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
+        filename = getattr(response, "qinqing_export", None)
+        if filename and response.status_code == 200:
+            record(
+                AuditRecord.Action.EXPORT,
+                request=request,
+                user=getattr(request, "user", None),
+                file=filename,
+                query=request.GET.urlencode()[:500],
+            )
+        return response
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -28,6 +57,7 @@ def record(
     outcome: str = AuditRecord.Outcome.SUCCESS,
     **detail: Any,
 ) -> AuditRecord:
+    request = request if request is not None else current_request.get()
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     meta = request.META if request is not None else {}

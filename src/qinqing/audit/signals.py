@@ -3,8 +3,9 @@
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from qinqing.audit.models import AuditRecord
@@ -54,3 +55,21 @@ def _released(sender, instance: AccessAttempt, **kwargs) -> None:
             ip=instance.ip_address,
             failures=instance.failures_since_start,
         )
+
+
+@receiver(post_save, sender=LogEntry)
+def _admin_change(sender, instance: LogEntry, created: bool, raw: bool = False, **kwargs) -> None:
+    if not created or raw:
+        return
+    verb = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}.get(
+        instance.action_flag, str(instance.action_flag)
+    )
+    record(
+        A.ADMIN_CHANGE,
+        user=instance.user,
+        model=instance.content_type.model_class()._meta.label if instance.content_type_id else "",
+        object_id=instance.object_id or "",
+        object=instance.object_repr[:200],
+        verb=verb,
+        message=instance.get_change_message()[:500],
+    )

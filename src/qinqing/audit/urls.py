@@ -5,4 +5,6 @@ from qinqing.audit import views
 urlpatterns = [
     path("audit/security/", views.security_log, name="security_log"),
     path("password/", views.PasswordChange.as_view(), name="password_change"),
+    path("otp/", views.second_factor, name="second_factor"),
+    path("tokens/", views.tokens, name="api_tokens"),
 ]

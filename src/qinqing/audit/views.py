@@ -1,16 +1,22 @@
 """The audit administrator's security log, the lockout page and the password change (which is audited)."""
 
 import datetime as dt
+from binascii import unhexlify
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import password_validation
 from django.contrib.auth.views import PasswordChangeView
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import login as otp_login
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.qr import write_qrcode_image
 
 from qinqing.accounts.models import Role
 from qinqing.audit import selectors
@@ -77,3 +83,117 @@ class PasswordChange(PasswordChangeView):
         record(AuditRecord.Action.PASSWORD_CHANGED, request=self.request, user=self.request.user)
         messages.success(self.request, "密码已修改")
         return response
+
+
+ENROL_SALT = "qinqing.otp.enrol"
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else "/"
+
+
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """动态口令: verify the code of the bound authenticator, or bind one first (the secret travels signed in the
+    form until a first correct code proves the app has it, so a GET writes nothing)."""
+    from io import BytesIO
+
+    from qinqing.accounts.security import needs_second_factor
+
+    user = request.user
+    if not needs_second_factor(user) or user.is_verified():
+        return redirect(_next(request))
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+    error = ""
+    if request.method == "POST":
+        code = request.POST.get("code", "").strip()
+        if device is not None:
+            ok = code.isdigit() and device.verify_token(code)
+            action = AuditRecord.Action.OTP_VERIFIED
+        else:
+            try:
+                key = signing.loads(request.POST.get("enrol", ""), salt=ENROL_SALT, max_age=900)
+            except signing.BadSignature:
+                key = None
+            candidate = TOTPDevice(user=user, name="动态口令", key=key or "", confirmed=True)
+            totp = (
+                TOTP(unhexlify(key.encode()), candidate.step, candidate.t0, candidate.digits) if key else None
+            )
+            ok = bool(totp and code.isdigit() and totp.verify(int(code), tolerance=candidate.tolerance))
+            if ok:
+                candidate.last_t = totp.t()
+                candidate.save()
+                device = candidate
+            action = AuditRecord.Action.OTP_ENROLLED
+        if ok:
+            otp_login(request, device)
+            record(action, request=request, user=user)
+            return redirect(_next(request))
+        record(AuditRecord.Action.OTP_FAILED, request=request, user=user, outcome=AuditRecord.Outcome.FAILURE)
+        error = "动态口令不正确或已过期，请重新输入"
+    context: dict = {"error": error, "next": _next(request), "enrolling": device is None}
+    if device is None:
+        from django_otp.util import random_hex
+
+        key = request.POST.get("enrol") and _signed_key(request.POST["enrol"]) or random_hex(20)
+        shown = TOTPDevice(user=user, name="动态口令", key=key)
+        svg = BytesIO()
+        write_qrcode_image(shown.config_url, svg)
+        context.update(
+            enrol=signing.dumps(key, salt=ENROL_SALT),
+            secret=shown.config_url.split("secret=")[1].split("&")[0],
+            qr=svg.getvalue().decode(),
+        )
+    return render(request, "accounts/second_factor.html", context, status=400 if error else 200)
+
+
+def _signed_key(value: str) -> str | None:
+    try:
+        return signing.loads(value, salt=ENROL_SALT, max_age=900)
+    except signing.BadSignature:
+        return None
+
+
+# ---------------------------------------------------------------- API tokens (self-service, audited)
+
+
+def tokens(request: HttpRequest) -> HttpResponse:
+    """我的 API 令牌: name, prefix, created, last used, expiry; issue (shown once) and revoke."""
+    from qinqing.accounts.models import ApiToken
+    from qinqing.accounts.selectors import tokens_of
+
+    user = request.user
+    shown = ""
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            wanted = request.POST["revoke"]
+            token = tokens_of(user).filter(pk=wanted).first() if wanted.isdigit() else None
+            if token is None:
+                raise Http404("未找到该令牌")
+            if not token.revoked:
+                token.revoked = True
+                token.save(update_fields=["revoked"])
+                record(AuditRecord.Action.TOKEN_REVOKED, request=request, user=user, token=token.prefix)
+                messages.success(request, f"已吊销令牌 {token.prefix}…")
+            return redirect("api_tokens")
+        name = request.POST.get("name", "").strip()
+        days_raw = request.POST.get("days", "").strip()
+        if not name or len(name) > 60:
+            messages.error(request, "请填写用途（不超过 60 字）")
+        elif not days_raw.isdigit() or not 1 <= int(days_raw) <= 365:
+            messages.error(request, "有效天数应在 1 到 365 之间")
+        else:
+            token, shown = ApiToken.issue(user=user, name=name, days=int(days_raw))
+            record(
+                AuditRecord.Action.TOKEN_ISSUED,
+                request=request,
+                user=user,
+                token=token.prefix,
+                days=int(days_raw),
+            )
+    listed = tokens_of(user)
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"tokens": listed, "shown": shown, "default_days": settings.QINQING_API_TOKEN_DAYS},
+    )

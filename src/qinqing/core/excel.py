@@ -64,4 +64,6 @@ def response(content: bytes, filename: str):
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    # Every export is a security audit record (qinqing.audit's middleware reads this mark).
+    resp.qinqing_export = filename
     return resp

@@ -24,7 +24,7 @@ from qinqing.fieldwork.models import (
     SpotCheck,
     Visit,
 )
-from qinqing.organisation.models import Region
+from qinqing.organisation.models import Region, within
 from qinqing.supervision.evaluation import ExtraColumn
 
 # ---------------------------------------------------------------- meeting series
@@ -205,7 +205,7 @@ def _spot_checks(region: Region, start: dt.date, end: dt.date) -> dict[int, obje
     return {
         r["department_id"]: round(r["avg"], 1)
         for r in SpotCheck.objects.filter(
-            department__region__path__startswith=region.path, checked_on__gte=start, checked_on__lte=end
+            within(region, "department__region"), checked_on__gte=start, checked_on__lte=end
         )
         .values("department_id")
         .annotate(avg=Avg("score"))
@@ -215,7 +215,7 @@ def _spot_checks(region: Region, start: dt.date, end: dt.date) -> dict[int, obje
 def _spot_check_counts(region: Region, start: dt.date, end: dt.date) -> dict[int, object]:
     return dict(
         SpotCheck.objects.filter(
-            department__region__path__startswith=region.path, checked_on__gte=start, checked_on__lte=end
+            within(region, "department__region"), checked_on__gte=start, checked_on__lte=end
         )
         .values("department_id")
         .annotate(n=Count("pk"))

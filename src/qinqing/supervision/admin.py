@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from qinqing.supervision.models import DeadlineAlert, EvaluationWeights, SupervisionOrder
+from qinqing.supervision.models import EvaluationWeights
 
 
 @admin.register(EvaluationWeights)
@@ -8,13 +8,5 @@ class EvaluationWeightsAdmin(admin.ModelAdmin):
     list_display = ("__str__", "changed_at")
 
 
-@admin.register(SupervisionOrder)
-class SupervisionOrderAdmin(admin.ModelAdmin):
-    list_display = ("department", "respond_by", "state", "issued_at")
-    list_filter = ("state",)
-
-
-@admin.register(DeadlineAlert)
-class DeadlineAlertAdmin(admin.ModelAdmin):
-    list_display = ("appeal", "step", "rung", "deadline", "created_at")
-    list_filter = ("rung", "step")
+# 督办 orders and deadline alerts are case data: they change only through the supervision services (with their
+# events on the appeals' timelines), never by editing rows in the admin.

@@ -1,0 +1,107 @@
+"""Helpers the fieldwork sub-domains share: who counts as the coordinating office, the small text checks of the
+services, the lookups of reference data the pages and the API both do, and the appeal reference the agents'
+endpoints answer with."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Schema
+from pydantic import Field
+
+from qinqing.accounts.models import Role, User
+from qinqing.appeals.models import Category
+from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
+from qinqing.core.params import date_or
+from qinqing.organisation.models import Department, Region
+from qinqing.supervision.evaluation import period_bounds
+
+# ---------------------------------------------------------------- who
+
+
+def is_office(user: User) -> bool:
+    """A dispatcher or leader of a region: the coordinating office that oversees the region's field service."""
+    return user.role in (Role.DISPATCHER, Role.LEADER) and bool(user.region_id)
+
+
+def office_or_404(request: HttpRequest) -> User:
+    """The pages of the office (dispatchers and leaders of a region); what each may do there, the actions say."""
+    user = request.user
+    if not is_office(user):
+        raise Http404("未找到页面")
+    return user
+
+
+def require_office(by: User, region: Region | None = None) -> None:
+    if by.role != Role.DISPATCHER or not by.region_id:
+        raise NotPermitted("只有营商办调度员可以执行此操作")
+    if region is not None and not region.is_within(by.region):
+        raise NotVisible("未找到该记录")
+
+
+# ---------------------------------------------------------------- checks of the services
+
+
+def errors(**fields: str | None) -> dict[str, list[str]]:
+    return {k: [v] for k, v in fields.items() if v}
+
+
+def text(value: str | None, label: str, limit: int, *, required: bool = True) -> tuple[str, str | None]:
+    value = (value or "").strip()
+    if required and not value:
+        return value, f"请填写{label}"
+    if len(value) > limit:
+        return value, f"{label}不能超过{limit}个字"
+    return value, None
+
+
+def title_of(content: str) -> str:
+    first = content.replace("\n", " ").strip()
+    return first if len(first) <= 30 else first[:29] + "…"
+
+
+# ---------------------------------------------------------------- reference data
+
+
+def category(pk, field: str = "category_id") -> Category:
+    found = Category.objects.filter(pk=pk, active=True).first() if str(pk or "").isdigit() else None
+    if found is None:
+        raise InvalidInput("类别不存在", {field: ["类别不存在或已停用"]})
+    return found
+
+
+def department(pk: int | None, field: str = "department_id") -> Department | None:
+    if pk is None:
+        return None
+    found = Department.objects.filter(pk=pk, active=True).first()
+    if found is None:
+        raise InvalidInput("单位不存在", {field: ["单位不存在"]})
+    return found
+
+
+# ---------------------------------------------------------------- pages
+
+
+def quarter(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    anchor = date_or(request.GET.get("date"), timezone.localdate())
+    return period_bounds("quarter", anchor)
+
+
+# ---------------------------------------------------------------- API
+
+
+class AgentAppealIn(Schema):
+    """An appeal an officer or a supervisor registers on an enterprise's behalf."""
+
+    enterprise_id: int = Field(..., title="企业")
+    category_id: int = Field(..., title="类别")
+    title: str = Field(..., max_length=100, title="标题")
+    content: str = Field(..., max_length=5000, title="诉求内容")
+    urgency: str = Field("normal", title="紧急程度")
+
+
+class AppealRef(Schema):
+    number: str
+    channel: str

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from qinqing.ops import health
+
+urlpatterns = [
+    path("healthz/live", health.live, name="healthz_live"),
+    path("healthz/ready", health.ready, name="healthz_ready"),
+]
