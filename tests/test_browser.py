@@ -21,9 +21,21 @@ def browser():
         pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it")
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
     # itself are safe here because they are not inside that loop's coroutines.
+    # Restored afterwards: left set, it would fail `check --deploy` run by a later test (async.E001).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
+    try:
+        yield from _chromium(sync_playwright)
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _chromium(sync_playwright):
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -180,3 +192,32 @@ def test_officer_visit_raises_an_appeal_that_reaches_the_dispatcher_queue(world,
     cells = row.inner_text()
     assert "扩产缺一线操作工" in cells and "首席服务官" in cells and world.ent_a.name in cells
     assert not errors, errors
+
+
+def test_similar_appeals_appear_while_the_enterprise_types(world, live_server, browser):
+    from qinqing.insights.tasks import analyse_new_appeals
+    from tests.worker import run_periodic
+
+    earlier = world.submit(
+        title="厂区经常停电影响生产",
+        content="厂区经常停电，生产线被迫中断，请供电公司尽快检修线路",
+        category=world.power_cat,
+    )
+    run_periodic(analyse_new_appeals)
+    base = live_server.url
+    errors: list[str] = []
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, base, "ent_a")
+    page.click("text=我要提诉求")
+    assert page.is_hidden("#similar-live")
+    page.fill("input[name=title]", "厂区停电")
+    page.fill("textarea[name=content]", "生产线经常停电，请供电公司检修线路")
+    page.wait_for_selector("#similar-live:not([hidden]) li a")
+    assert earlier.number in page.inner_text("#similar-live")
+    # The panel is re-rendered by the server each time: clearing the text hides it again.
+    page.fill("input[name=title]", "")
+    page.fill("textarea[name=content]", "")
+    page.wait_for_selector("#similar-live", state="hidden")
+    assert errors == []

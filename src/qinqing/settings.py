@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qinqing.supervision.context.unread_notifications",
+                "qinqing.core.navigation.menu",
             ],
         },
     }
@@ -217,6 +218,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 # ECharts is installed from the npm registry at build time (`make` runs `npm ci`) and served from here.
 STATICFILES_DIRS.append(("vendor/echarts", PROJECT_DIR / "node_modules" / "echarts" / "dist"))
+# htmx likewise: pages fetch server-rendered partials with it (docs/ui.md).
+STATICFILES_DIRS.append(("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Attachments are never served from a public URL: a permission-checked view streams them.
 

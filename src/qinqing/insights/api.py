@@ -8,12 +8,9 @@ from pydantic import Field
 
 from qinqing.accounts.models import Role
 from qinqing.appeals import selectors
-from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
-from qinqing.insights import routing, services, similar
+from qinqing.core.errors import InvalidInput, NotPermitted
+from qinqing.insights import actions, inputs, routing, services
 from qinqing.insights.models import CommonIssue, ReplyCheck
-from qinqing.insights.quality import check_reply
-from qinqing.organisation.models import Department
-from qinqing.organisation.selectors import departments_in_reach
 
 router = Router(tags=["文本分析"])
 
@@ -28,10 +25,6 @@ class SimilarOut(Schema):
     similarity: float
 
 
-class TextIn(Schema):
-    text: str = Field(..., max_length=20000, description="诉求标题和内容")
-
-
 @router.get(
     "/similar",
     response=list[SimilarOut],
@@ -39,12 +32,6 @@ class TextIn(Schema):
     url_name="insights_similar",
 )
 def similar_list(request, text: str = Query(..., max_length=20000), exclude: str | None = None):
-    user = request.auth
-    if user.role not in (Role.ENTERPRISE, Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
-        raise NotPermitted("您的角色不能查看诉求")
-    exclude_id = None
-    if exclude:
-        exclude_id = selectors.get_visible_appeal(user, exclude.strip().upper()).pk
     return [
         SimilarOut(
             number=m.appeal.number,
@@ -55,7 +42,7 @@ def similar_list(request, text: str = Query(..., max_length=20000), exclude: str
             submitted_at=m.appeal.submitted_at,
             similarity=m.similarity,
         )
-        for m in similar.similar_appeals(user, text, exclude=exclude_id)
+        for m in actions.similar_appeals(request.auth, text, exclude)
     ]
 
 
@@ -97,7 +84,7 @@ def appeal_routing(request, number: str):
 
 
 @router.post("/routing", response=RoutingOut, summary="任意文本的分拨建议")
-def text_routing(request, payload: TextIn):
+def text_routing(request, payload: inputs.TextIn):
     _office(request.auth)
     if not payload.text.strip():
         raise InvalidInput("请输入诉求内容", {"text": ["请输入诉求内容"]})
@@ -115,22 +102,10 @@ def text_routing(request, payload: TextIn):
     )
 
 
-class LinkIn(Schema):
-    related: str = Field(..., description="相似诉求编号")
-
-
 @router.post("/appeals/{number}/links", response={201: dict}, summary="关联相似诉求")
-def link(request, number: str, payload: LinkIn):
-    user = request.auth
-    appeal = selectors.get_visible_appeal(user, number)
-    related = selectors.get_visible_appeal(user, payload.related.strip().upper())
-    services.link_appeals(appeal=appeal, related=related, by=user)
-    return Status(201, {"appeal": appeal.number, "related": related.number})
-
-
-class ReplyIn(Schema):
-    measures: str = Field("", max_length=5000)
-    result: str = Field("", max_length=5000)
+def link(request, number: str, payload: inputs.LinkIn):
+    made = actions.link(request.auth, number, payload)
+    return Status(201, {"appeal": made.appeal.number, "related": made.related.number})
 
 
 class ReplyCheckOut(Schema):
@@ -146,13 +121,8 @@ class ReplyCheckOut(Schema):
     summary="答复质量预检（不保存）",
     url_name="insights_reply_check",
 )
-def reply_check(request, number: str, payload: ReplyIn):
-    appeal = selectors.get_visible_appeal(request.auth, number)
-    if request.auth.role not in (Role.HANDLER, Role.DEPT_HEAD, Role.DISPATCHER):
-        raise NotPermitted("只有办理部门或营商办可以检查答复")
-    if not (payload.measures.strip() or payload.result.strip()):
-        raise InvalidInput("请先填写答复内容", {"result": ["请先填写答复内容"]})
-    r = check_reply(f"{appeal.title}{appeal.content}", f"{payload.measures}\n{payload.result}")
+def reply_check(request, number: str, payload: inputs.ReplyIn):
+    r = actions.reply_check(request.auth, number, payload)
     return ReplyCheckOut(score=r.score, relevance=r.relevance, flagged=r.flagged, reasons=r.reasons)
 
 
@@ -232,14 +202,6 @@ def common_candidates(request, start: dt.date, end: dt.date):
     ]
 
 
-class CommonIssueIn(Schema):
-    title: str = Field(..., max_length=100)
-    summary: str = ""
-    lead: int = Field(..., description="牵头单位 id")
-    co: list[int] = Field([], max_length=100)
-    appeals: list[str] = Field(..., description="诉求编号", max_length=1000)
-
-
 class CommonIssueOut(Schema):
     id: int
     title: str
@@ -262,28 +224,9 @@ def _issue_out(issue: CommonIssue) -> CommonIssueOut:
     )
 
 
-def _department(user, pk: int, field: str) -> Department:
-    dept = departments_in_reach(user.region).filter(pk=pk).first() if user.region_id else None
-    if dept is None:
-        raise InvalidInput("单位不存在或不在您的管辖范围内", {field: ["单位不存在或不在您的管辖范围内"]})
-    return dept
-
-
 @router.post("/common-issues", response={201: CommonIssueOut}, summary="确认共性问题")
-def create_issue(request, payload: CommonIssueIn):
-    user = request.auth
-    if user.role != Role.DISPATCHER:
-        raise NotPermitted("只有营商办调度员可以确认共性问题")
-    lead = _department(user, payload.lead, "lead")
-    co = [_department(user, pk, "co") for pk in payload.co]
-    numbers = [n.strip().upper() for n in payload.appeals]
-    appeals = list(selectors.appeals_visible_to(user).filter(number__in=numbers))
-    if len(appeals) != len(set(numbers)):
-        raise NotVisible("未找到部分诉求")
-    issue = services.confirm_common_issue(
-        by=user, appeals=appeals, title=payload.title, lead=lead, co=co, summary=payload.summary
-    )
-    return Status(201, _issue_out(issue))
+def create_issue(request, payload: inputs.CommonIssueIn):
+    return Status(201, _issue_out(actions.confirm(request.auth, payload)))
 
 
 @router.get("/common-issues", response=list[CommonIssueOut], summary="共性问题列表")
@@ -291,18 +234,7 @@ def list_issues(request):
     return [_issue_out(i) for i in services.common_issues_visible_to(request.auth)[:200]]
 
 
-class AnswerIn(Schema):
-    measures: str = Field(..., max_length=5000)
-    result: str = Field(..., max_length=5000)
-
-
 @router.post("/common-issues/{issue_id}/answer", summary="牵头单位统一答复")
-def answer_issue(request, issue_id: int, payload: AnswerIn):
-    issue = services.common_issues_visible_to(request.auth).filter(pk=issue_id).first()
-    if issue is None:
-        raise NotVisible("未找到该共性问题")
-    counts = services.answer_common_issue(
-        issue=issue, by=request.auth, measures=payload.measures, result=payload.result
-    )
-    issue.refresh_from_db()
-    return {**_issue_out(issue).dict(), **counts}
+def answer_issue(request, issue_id: int, payload: inputs.AnswerIn):
+    counts = actions.answer(request.auth, issue_id, payload)
+    return {**_issue_out(actions.issue(request.auth, issue_id)).dict(), **counts}

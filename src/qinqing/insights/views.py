@@ -10,25 +10,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qinqing.accounts.models import Role
-from qinqing.appeals import selectors
+from qinqing.core import pages
 from qinqing.core.errors import DomainError, NotVisible
+from qinqing.core.inputs import parse
 from qinqing.core.params import date_or
-from qinqing.insights import services
+from qinqing.insights import actions, inputs, services
 from qinqing.insights.api import reply_checks_visible_to
 from qinqing.organisation.selectors import departments_in_reach
 
 
 @require_POST
 def link(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        appeal = selectors.get_visible_appeal(request.user, number)
-        related = selectors.get_visible_appeal(request.user, request.POST.get("related", "").strip().upper())
-        services.link_appeals(appeal=appeal, related=related, by=request.user)
-        messages.success(request, f"已关联 {related.number}")
-    except NotVisible as exc:
-        raise Http404("未找到该诉求") from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    made = pages.perform(
+        request, lambda: actions.link(request.user, number, parse(inputs.LinkIn, request.POST))
+    )
+    if made is not None:
+        messages.success(request, f"已关联 {made.related.number}")
     return redirect("appeal_detail", number=number)
 
 
@@ -53,56 +50,26 @@ def common_issues(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def confirm_issue(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    post = request.POST
-    try:
-        departments = departments_in_reach(user.region) if user.region_id else None
-        if departments is None:
-            raise services.NotPermitted("只有营商办调度员可以确认共性问题")
-        lead = departments.filter(pk=post.get("lead") or 0).first()
-        if lead is None:
-            raise services.InvalidInput("请选择牵头单位", {"lead": ["请选择牵头单位"]})
-        co = list(departments.filter(pk__in=[int(x) for x in post.getlist("co") if x.isdigit()]))
-        numbers = post.getlist("appeals")
-        appeals = list(selectors.appeals_visible_to(user).filter(number__in=numbers))
-        if len(appeals) != len(set(numbers)):
-            raise NotVisible("未找到部分诉求")
-        issue = services.confirm_common_issue(
-            by=user,
-            appeals=appeals,
-            title=post.get("title", ""),
-            lead=lead,
-            co=co,
-            summary=post.get("summary", ""),
-            keywords=post.get("keywords", ""),
-        )
-    except DomainError as exc:
-        messages.error(
-            request, exc.message + ("：" + "；".join(sum(exc.errors.values(), [])) if exc.errors else "")
-        )
+    issue = pages.perform(
+        request, lambda: actions.confirm(request.user, parse(inputs.CommonIssueIn, request.POST))
+    )
+    if issue is None:
         return redirect("insights_common")
-    messages.success(request, f"已确认共性问题“{issue.title}”，涉及 {len(appeals)} 件诉求")
+    messages.success(request, f"已确认共性问题“{issue.title}”，涉及 {issue.members.count()} 件诉求")
     return redirect("insights_issue", pk=issue.pk)
 
 
 def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = services.common_issues_visible_to(request.user).filter(pk=pk).first()
-    if issue is None:
-        raise Http404("未找到该共性问题")
+    issue = pages.perform(request, lambda: actions.issue(request.user, pk))
     if request.method == "POST":
-        try:
-            counts = services.answer_common_issue(
-                issue=issue,
-                by=request.user,
-                measures=request.POST.get("measures", ""),
-                result=request.POST.get("result", ""),
-            )
+        counts = pages.perform(
+            request, lambda: actions.answer(request.user, pk, parse(inputs.AnswerIn, request.POST))
+        )
+        if counts is not None:
             messages.success(
                 request,
                 f"已统一答复：{counts['replied']} 件诉求已答复企业，{counts['noted']} 件通知了其主办单位",
             )
-        except DomainError as exc:
-            messages.error(request, exc.message)
         return redirect("insights_issue", pk=pk)
     members = issue.members.select_related("enterprise", "lead_department").order_by("submitted_at")
     can_answer = (
@@ -121,3 +88,31 @@ def flagged_replies(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         raise Http404(exc.message) from exc
     return render(request, "insights/flagged_replies.html", {"checks": checks})
+
+
+# ---------------------------------------------------------------- partials fetched by htmx (docs/ui.md)
+
+
+def similar_live(request: HttpRequest) -> HttpResponse:
+    """The "similar appeals" panel of the intake form, re-rendered while the enterprise types."""
+    text = (request.GET.get("title", "") + request.GET.get("content", ""))[:2000]
+    matches = []
+    if len(text.strip()) >= 8:
+        try:
+            matches = actions.similar_appeals(request.user, text)
+        except DomainError as exc:
+            raise Http404(exc.message) from exc
+    return render(request, "insights/_similar_live.html", {"matches": matches})
+
+
+@require_POST
+def reply_check(request: HttpRequest, number: str) -> HttpResponse:
+    """The reply form's quality check before sending; nothing is saved. A refusal is shown in the panel."""
+    result, problem = None, ""
+    try:
+        result = actions.reply_check(request.user, number, parse(inputs.ReplyIn, request.POST))
+    except NotVisible as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        problem = pages.error_text(exc)
+    return render(request, "insights/_reply_check_result.html", {"result": result, "problem": problem})

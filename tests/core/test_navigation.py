@@ -1,0 +1,190 @@
+"""The menu each role sees, recorded from the hand-written menu of base.html before it became a registry
+(core/navigation.py): every role must keep exactly these entries, in this order. And no page's <title> may
+carry markup."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
+
+from qinqing.accounts.models import Role, User
+from qinqing.organisation.models import Department
+
+pytestmark = pytest.mark.django_db
+
+ENTERPRISE = [
+    ("/appeals/", "我的诉求"),
+    ("/appeals/new/", "我要提诉求"),
+    ("/public/honours/", "红黑榜"),
+]
+DISPATCHER = [
+    ("/appeals/", "调度台"),
+    ("/appeals/new/", "代企业登记"),
+    ("/insights/common/", "共性问题"),
+    ("/insights/replies/", "答复复核"),
+    ("/supervision/orders/", "督办"),
+    ("/dashboard/", "驾驶舱"),
+    ("/supervision/evaluation/", "部门考评"),
+    ("/supervision/weekly/", "每周督办"),
+    ("/supervision/honours/", "红黑榜"),
+    ("/fieldwork/meetings/", "政企活动"),
+    ("/fieldwork/reports/officers/", "服务官季报"),
+    ("/fieldwork/supervisors/", "特约监督员"),
+    ("/fieldwork/contact-points/", "联系点"),
+    ("/fieldwork/task-forces/", "专班"),
+]
+HANDLER = [
+    ("/appeals/", "部门收件箱"),
+    ("/fieldwork/task-forces/", "专班"),
+    ("/insights/common/", "共性问题"),
+    ("/supervision/orders/", "督办"),
+]
+DISCIPLINE_HANDLER = [*HANDLER[:2], ("/fieldwork/clues/", "问题线索"), *HANDLER[2:]]
+DEPT_HEAD = [*HANDLER[:3], ("/insights/replies/", "答复复核"), HANDLER[3]]
+DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:4], ("/insights/replies/", "答复复核"), DISCIPLINE_HANDLER[4]]
+LEADER = [
+    ("/appeals/", "诉求总览"),
+    ("/insights/common/", "共性问题"),
+    ("/supervision/orders/", "督办"),
+    ("/dashboard/", "驾驶舱"),
+    ("/supervision/evaluation/", "部门考评"),
+    ("/supervision/weekly/", "每周督办"),
+    ("/supervision/honours/", "红黑榜"),
+    ("/fieldwork/meetings/", "政企活动"),
+    ("/fieldwork/linked/", "挂钩企业"),
+    ("/fieldwork/reports/officers/", "服务官季报"),
+]
+OFFICER = [
+    ("/fieldwork/officer/", "我的企业"),
+    ("/appeals/", "服务企业诉求"),
+    ("/fieldwork/reports/officers/", "工作季报"),
+]
+SUPERVISOR = [
+    ("/fieldwork/supervisor/", "监督员工作台"),
+    ("/appeals/", "我登记的诉求"),
+    ("/public/honours/", "红黑榜"),
+]
+AUDITOR = [("/audit/", "审计日志")]
+SYSADMIN = [("/admin/", "系统管理")]
+
+
+def menu_of(user) -> list[tuple[str, str]]:
+    request = RequestFactory().get("/")
+    request.user = user
+    html = render_to_string("base.html", request=request)
+    nav = re.search(r"<nav>(.*?)</nav>", html, re.S)
+    if nav is None:
+        return []
+    return [
+        (href, label.strip()) for href, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav[1])
+    ]
+
+
+@pytest.fixture
+def discipline(world):
+    return Department.objects.create(name="市纪委监委", kind=Department.Kind.DISCIPLINE, region=world.city)
+
+
+def persona(world, discipline, name):
+    def user(username, role, **kw):
+        return User.objects.create_user(username=username, password="x", role=role, **kw)
+
+    return {
+        "enterprise": lambda: world.ent_user_a,
+        "dispatcher": lambda: world.dispatcher,
+        "handler": lambda: world.handler_hr,
+        "discipline_handler": lambda: user("dh", Role.HANDLER, department=discipline),
+        "dept_head": lambda: world.head_hr,
+        "discipline_head": lambda: user("dd", Role.DEPT_HEAD, department=discipline),
+        "leader": lambda: world.leader,
+        "officer": lambda: user("officer", Role.OFFICER, region=world.east),
+        "supervisor": lambda: user("supervisor", Role.SUPERVISOR, region=world.east),
+        "auditor": lambda: world.auditor,
+        "sysadmin": lambda: world.sysadmin,
+    }[name]()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("enterprise", ENTERPRISE),
+        ("dispatcher", DISPATCHER),
+        ("handler", HANDLER),
+        ("discipline_handler", DISCIPLINE_HANDLER),
+        ("dept_head", DEPT_HEAD),
+        ("discipline_head", DISCIPLINE_HEAD),
+        ("leader", LEADER),
+        ("officer", OFFICER),
+        ("supervisor", SUPERVISOR),
+        ("auditor", AUDITOR),
+        ("sysadmin", SYSADMIN),
+    ],
+)
+def test_each_role_sees_exactly_its_menu(world, discipline, name, expected):
+    assert menu_of(persona(world, discipline, name)) == expected
+
+
+def test_the_enterprise_entry_to_submit_is_highlighted(world):
+    request = RequestFactory().get("/")
+    request.user = world.ent_user_a
+    html = render_to_string("base.html", request=request)
+    assert '<a href="/appeals/new/" class="primary">我要提诉求</a>' in html
+
+
+def test_signed_out_visitors_see_no_menu(db):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert menu_of(AnonymousUser()) == []
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "qinqing" / "templates"
+
+
+def test_no_template_puts_markup_in_the_page_title():
+    bad = []
+    for path in TEMPLATES.rglob("*.html"):
+        for block in re.findall(r"{% block title %}(.*?){% endblock", path.read_text(encoding="utf-8"), re.S):
+            if "<" in block or "script" in block.lower():
+                bad.append(str(path.relative_to(TEMPLATES)))
+    assert bad == []
+
+
+def test_rendered_titles_carry_no_markup(world, clock):
+    appeal = world.in_progress()
+    pages = {
+        world.handler_hr: [
+            "/appeals/",
+            f"/appeals/{appeal.number}/",
+            "/insights/common/",
+            "/supervision/orders/",
+        ],
+        world.ent_user_a: ["/appeals/new/", f"/appeals/{appeal.number}/"],
+        world.dispatcher: ["/insights/common/", "/insights/replies/", "/dashboard/"],
+        world.auditor: ["/audit/"],
+    }
+    for user, paths in pages.items():
+        c = Client()
+        c.force_login(user)
+        for path in paths:
+            html = c.get(path).content.decode()
+            title = re.search(r"<title>(.*?)</title>", html, re.S)[1]
+            assert "<" not in title and "script" not in title.lower(), (path, title)
+            assert title.endswith(" · 亲清营商环境服务平台")
+
+
+def test_an_entry_shows_to_its_roles_only_and_re_registering_replaces_it(world):
+    from qinqing.core import navigation
+
+    navigation.discover()
+    before = dict(navigation._entries)
+    try:
+        navigation.register("试验页", "home", roles=[Role.AUDITOR], order=1)
+        navigation.register("试验页", "home", roles=[Role.AUDITOR], order=1000)
+        assert menu_of(world.auditor) == [*AUDITOR, ("/", "试验页")]
+        assert ("/", "试验页") not in menu_of(world.sysadmin)
+    finally:
+        navigation._entries.clear()
+        navigation._entries.update(before)
+    assert menu_of(world.auditor) == AUDITOR
