@@ -3,6 +3,8 @@
 from ninja import Schema
 from pydantic import Field
 
+from qinqing.core.inputs import Number
+
 
 class TextIn(Schema):
     text: str = Field(..., max_length=20000, description="诉求标题和内容", title="诉求内容")
@@ -23,7 +25,7 @@ class CommonIssueIn(Schema):
     keywords: str = Field("", max_length=200, title="关键词")
     lead: int = Field(..., description="牵头单位 id", title="牵头单位")
     co: list[int] = Field([], max_length=100, title="配合单位")
-    appeals: list[str] = Field(..., description="诉求编号", max_length=1000, title="涉及诉求")
+    appeals: list[Number] = Field(..., description="诉求编号", max_length=1000, title="涉及诉求")
 
 
 class AnswerIn(Schema):
