@@ -98,3 +98,32 @@ def test_the_api_docs_load_nothing_from_a_cdn(world):
     body = c.get("/api/docs").content.decode()
     assert "swagger-ui-bundle.js" in body
     assert "cdn" not in body.lower() and "https://" not in body
+
+
+def test_pages_carry_a_content_security_policy_without_inline_script(world):
+    c = Client()
+    c.force_login(world.ent_user_a)
+    policy = c.get("/appeals/new/")["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    )
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+
+
+def test_no_template_has_an_inline_script_or_event_handler():
+    import re
+    from pathlib import Path
+
+    import qinqing
+
+    root = Path(qinqing.__file__).parent / "templates"
+    inline_script = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.IGNORECASE)
+    handler = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+    found = []
+    for path in root.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        found += [f"{path.relative_to(root)}: {m.group(0)}" for m in inline_script.finditer(text)]
+        found += [f"{path.relative_to(root)}: {m.group(0)}" for m in handler.finditer(text)]
+        if "javascript:" in text:
+            found.append(f"{path.relative_to(root)}: javascript: URL")
+    assert found == []

@@ -36,7 +36,7 @@ class ControlCharacterMiddleware:
                 return JsonResponse({"detail": MESSAGE}, status=400)
             return HttpResponse(
                 f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>输入有误</title>"
-                f"<p>{MESSAGE}。</p><p><a href='javascript:history.back()'>返回</a></p></html>",
+                f"<p>{MESSAGE}。</p><p><a href='/'>返回首页</a></p></html>",
                 status=400,
                 content_type="text/html; charset=utf-8",
             )
