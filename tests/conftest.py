@@ -108,7 +108,8 @@ class World:
         self.handler_power = user("handler_power", Role.HANDLER, department=self.power)
         self.handler_land = user("handler_land", Role.HANDLER, department=self.land)
         self.leader = user("leader", Role.LEADER, region=self.city)
-        self.sysadmin = user("sysadmin", Role.SYSADMIN, is_staff=True, is_superuser=True)
+        self.sysadmin = user("sysadmin", Role.SYSADMIN, is_staff=True)
+        self.secadmin = user("secadmin", Role.SECADMIN, is_staff=True)
         self.auditor = user("auditor", Role.AUDITOR)
 
     def submit(self, by=None, **kw):

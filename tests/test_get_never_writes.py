@@ -136,6 +136,7 @@ def personas(world) -> dict[str, User]:
         "officer": user("officer_get", Role.OFFICER),
         "supervisor": user("supervisor_get", Role.SUPERVISOR),
         "sysadmin": world.sysadmin,
+        "secadmin": world.secadmin,
         "auditor": world.auditor,
     }
     assert set(found) == set(Role.values), "a new role needs a persona here"

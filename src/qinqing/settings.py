@@ -156,6 +156,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "qinqing.accounts.security.DemoPasswordRefusingBackend",
+    # 三员分立: what the system and security administrators may do in the admin, by role (no superusers).
+    "qinqing.accounts.security.RolePermissionBackend",
 ]
 # The password policy (qinqing/accounts/passwords.py, docs/security.md): staff 10+ characters of three classes,
 # no username, not common, not a demo password, not one of the last 5, changed every 90 days.
@@ -180,7 +182,7 @@ QINQING_API_TOKEN_DAYS = env_int("QINQING_API_TOKEN_DAYS", 180, minimum=1)
 # A second factor (TOTP, django-otp) for the administrator roles, and optionally (QINQING_OTP_ROLES) for any
 # staff. Off in a demo (DEBUG on) unless asked for; on in production.
 QINQING_REQUIRE_OTP = env_bool("QINQING_REQUIRE_OTP", not DEBUG)
-QINQING_OTP_ROLES = env_list("QINQING_OTP_ROLES", ["sysadmin", "auditor"])
+QINQING_OTP_ROLES = env_list("QINQING_OTP_ROLES", ["sysadmin", "secadmin", "auditor"])
 OTP_TOTP_ISSUER = "亲清"
 
 # Lockout (django-axes): 5 failures per account, and separately per address, lock for 30 minutes.

@@ -421,3 +421,54 @@ def test_the_admin_shows_enterprise_contacts_masked(world):
     c.force_login(world.sysadmin)
     body = c.get(f"/admin/enterprises/enterprise/{world.ent_b.pk}/change/").content.decode()
     assert "139****0002" in body and "13900000002" not in body
+
+
+# ---------------------------------------------------------------- 三员分立
+
+
+def test_the_system_administrator_reads_accounts_but_grants_nothing_and_sees_no_mobile(world):
+    c = Client()
+    c.force_login(world.sysadmin)
+    world.handler_hr.mobile = "13700001111"
+    world.handler_hr.save()
+    page = c.get(f"/admin/accounts/user/{world.handler_hr.pk}/change/").content.decode()
+    assert "13700001111" not in page
+    r = c.post(
+        f"/admin/accounts/user/{world.handler_hr.pk}/change/",
+        {"username": "handler_hr", "role": Role.DISPATCHER},
+    )
+    assert r.status_code == 403
+    world.handler_hr.refresh_from_db()
+    assert world.handler_hr.role == Role.HANDLER
+    assert c.get("/admin/accounts/user/add/").status_code == 403
+
+
+def test_the_security_administrator_grants_roles_and_every_grant_is_audited(world):
+    c = Client()
+    c.force_login(world.secadmin)
+    assert c.get("/admin/appeals/category/").status_code == 403  # no reference data
+    target = world.handler_land
+    form = c.get(f"/admin/accounts/user/{target.pk}/change/")
+    assert form.status_code == 200 and 'name="role"' in form.content.decode()
+    assert 'name="is_superuser"' not in form.content.decode()  # only break-glass makes a superuser
+    r = c.post(
+        f"/admin/accounts/user/{target.pk}/change/",
+        {
+            "username": target.username,
+            "role": Role.DEPT_HEAD,
+            "department": world.land.pk,
+            "is_active": "on",
+            "is_staff": "",
+            "date_joined_0": "2026-11-01",
+            "date_joined_1": "09:00:00",
+            "full_name": target.full_name,
+            "mobile": "",
+        },
+        REMOTE_ADDR="10.5.5.5",
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    target.refresh_from_db()
+    assert target.role == Role.DEPT_HEAD
+    grant = AuditRecord.objects.get(action=A.ROLE_CHANGED, actor=world.secadmin)
+    assert grant.actor == world.secadmin and grant.ip_address == "10.5.5.5"
+    assert grant.detail["changes"]["role"] == [Role.HANDLER, Role.DEPT_HEAD]

@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     OFFICER = "officer", "首席服务官/驻点专员"
     SUPERVISOR = "supervisor", "特约监督员"
     SYSADMIN = "sysadmin", "系统管理员"
+    SECADMIN = "secadmin", "安全管理员"
     AUDITOR = "auditor", "安全审计员"
 
 

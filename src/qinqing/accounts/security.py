@@ -141,3 +141,75 @@ class SecondFactorMiddleware:
                 return JsonResponse({"detail": "请先完成动态口令验证"}, status=403)
             return redirect(f"{reverse('second_factor')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+# ---------------------------------------------------------------- 三员分立: what each administrator may do in the admin
+
+REFERENCE_MODELS = (
+    "organisation.region",
+    "organisation.department",
+    "appeals.category",
+    "appeals.timelimit",
+    "appeals.responsibilitycatalogue",
+    "core.calendaroverride",
+    "supervision.evaluationweights",
+    "enterprises.enterprise",
+    "fieldwork.meetingseries",
+    "fieldwork.supervisor",
+    "fieldwork.contactpoint",
+    "fieldwork.serviceassignment",
+)
+ALL = ("view", "add", "change", "delete")
+ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    # 系统管理员: reference data and the job queue; reads accounts, grants nothing, sees no case.
+    Role.SYSADMIN: {
+        **{model: ALL for model in REFERENCE_MODELS},
+        "enterprises.contact": ("view",),  # shown masked and read-only in the enterprise's page
+        "accounts.user": ("view",),
+        "django_tasks_db.dbtaskresult": ("view",),
+    },
+    # 安全管理员: accounts, roles and scopes, tokens, second factors, lockouts; no reference data, no case.
+    Role.SECADMIN: {
+        "accounts.user": ("view", "add", "change"),
+        "accounts.apitoken": ("view", "change"),
+        "otp_totp.totpdevice": ("view", "delete"),
+        "axes.accessattempt": ("view", "delete"),
+    },
+    # 安全审计员: the audit logs in the product's own pages; nothing in the admin.
+}
+SCOPE_FIELDS = (
+    "role",
+    "region",
+    "department",
+    "enterprise",
+    "is_staff",
+    "is_superuser",
+    "groups",
+    "user_permissions",
+)
+
+
+class RolePermissionBackend:
+    """Admin permissions by role (the table above), so no account needs to be a superuser. Authenticates nobody."""
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def _granted(self, user) -> set[str]:
+        if not user.is_active or not user.is_staff:
+            return set()
+        table = ADMIN_PERMISSIONS.get(user.role, {})
+        return {
+            f"{model.split('.')[0]}.{verb}_{model.split('.')[1]}"
+            for model, verbs in table.items()
+            for verb in verbs
+        }
+
+    def has_perm(self, user, perm, obj=None) -> bool:
+        return perm in self._granted(user)
+
+    def has_module_perms(self, user, app_label) -> bool:
+        return any(p.startswith(f"{app_label}.") for p in self._granted(user))
+
+    def get_all_permissions(self, user, obj=None) -> set[str]:
+        return self._granted(user)

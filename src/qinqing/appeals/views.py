@@ -74,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
     role = request.user.role
     if role == Role.AUDITOR:
         return redirect("audit_log")
-    if role == Role.SYSADMIN:
+    if role in (Role.SYSADMIN, Role.SECADMIN):
         return redirect("admin:index")
     if role in HOME_PAGES:
         return redirect(HOME_PAGES[role])

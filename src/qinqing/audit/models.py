@@ -37,6 +37,7 @@ class AuditRecord(models.Model):
         CONTACT_REVEALED = "contact_revealed", "查看完整联系电话"
         EXPORT = "export", "导出数据"
         ADMIN_CHANGE = "admin_change", "后台修改"
+        ROLE_CHANGED = "role_changed", "授予或变更角色与范围"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "成功"

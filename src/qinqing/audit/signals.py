@@ -4,12 +4,14 @@ from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from qinqing.accounts.security import SCOPE_FIELDS
 from qinqing.audit.models import AuditRecord
-from qinqing.audit.services import record
+from qinqing.audit.services import current_request, record
 
 A = AuditRecord.Action
 FAILURE = AuditRecord.Outcome.FAILURE
@@ -73,3 +75,47 @@ def _admin_change(sender, instance: LogEntry, created: bool, raw: bool = False, 
         verb=verb,
         message=instance.get_change_message()[:500],
     )
+
+
+# ---------------------------------------------------------------- grants of roles and scopes
+
+User = get_user_model()
+TRACKED = [f for f in SCOPE_FIELDS if f not in ("groups", "user_permissions")] + ["is_active"]
+
+
+def _scope(user) -> dict:
+    return {f: str(getattr(user, f"{f}_id", None) or getattr(user, f, "")) for f in TRACKED}
+
+
+@receiver(pre_save, sender=User)
+def _remember_scope(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
+    if raw or instance.pk is None or (update_fields and not set(update_fields) & set(TRACKED)):
+        return
+    old = User._base_manager.filter(pk=instance.pk).first()
+    instance._audit_scope_before = _scope(old) if old else None
+
+
+@receiver(post_save, sender=User)
+def _record_grant(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if raw:
+        return
+    before = None if created else getattr(instance, "_audit_scope_before", None)
+    if not created and before is None:
+        return
+    after = _scope(instance)
+    changed = {
+        f: [before[f] if before else "", after[f]] for f in TRACKED if not before or before[f] != after[f]
+    }
+    if created and after["role"] and changed:
+        changed = {f: v for f, v in changed.items() if v[1] not in ("", "False", "None")}
+    if changed:
+        request = current_request.get()
+        record(
+            A.ROLE_CHANGED,
+            request=request,
+            user=getattr(request, "user", None),
+            account=instance.get_username(),
+            changes=changed,
+            created=created,
+        )
+    instance._audit_scope_before = None

@@ -336,7 +336,9 @@ class Command(BaseCommand):
             ("gongdian", "孙经办", Role.HANDLER, {"department": depts["power"]}),
             ("ziran", "钱经办", Role.HANDLER, {"department": depts["land"]}),
             ("lingdao", "黄市长", Role.LEADER, {"region": regions["339900"]}),
-            ("admin", "系统管理员", Role.SYSADMIN, {"is_staff": True, "is_superuser": True}),
+            # 三员分立: no superuser; each administrator may only what accounts.security.ADMIN_PERMISSIONS says.
+            ("admin", "系统管理员", Role.SYSADMIN, {"is_staff": True}),
+            ("anquan", "安全管理员", Role.SECADMIN, {"is_staff": True}),
             ("shenji", "审计员", Role.AUDITOR, {}),
         ]
         users = {}
