@@ -161,8 +161,9 @@ def evaluate(
     rows: dict[int, Row] = {}
 
     def row(dept_id: int) -> Row:
+        # The department itself is loaded once for all rows at the end (in_bulk), not one query per row.
         if dept_id not in rows:
-            rows[dept_id] = Row(Department.objects.get(pk=dept_id))
+            rows[dept_id] = Row(Department(pk=dept_id))
         return rows[dept_id]
 
     # Working-day arithmetic depends only on local dates, so the database groups the appeals by the dates (in
@@ -287,8 +288,10 @@ def evaluate(
         for dept_id, value in column.values(region, start, end).items():
             row(dept_id).extras[column.key] = value
 
+    departments = Department.objects.in_bulk(list(rows))
     result = list(rows.values())
     for r in result:
+        r.department = departments[r.department.pk]
         r.finish(weights)
     order = {Grade.DONE: 0, Grade.ON_TRACK: 1, Grade.SLOW: 2}
     result.sort(key=lambda r: (order[r.grade], r.score is None, -(r.score or 0), r.department.name))

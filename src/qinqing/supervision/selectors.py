@@ -9,7 +9,7 @@ from qinqing.supervision.models import DeadlineAlert, HonourList, Notification, 
 
 
 def orders_visible_to(user: User) -> QuerySet[SupervisionOrder]:
-    qs = SupervisionOrder.objects.select_related("department", "issued_by")
+    qs = SupervisionOrder.objects.select_related("department__region", "issued_by")
     if user.role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
         return qs.filter(within(user.region, "department__region") | Q(issued_by=user))
     if user.role == Role.DEPT_HEAD and user.department_id:
