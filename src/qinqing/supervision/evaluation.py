@@ -248,7 +248,7 @@ def evaluate(
         r.satisfied += item["satisfied"]
 
     # Returns (the appeal no longer names the department afterwards, so count the events).
-    for item in (
+    for returned in (
         AppealEvent.objects.filter(
             kind=AppealEvent.Kind.RETURNED,
             created_at__gte=since,
@@ -259,7 +259,7 @@ def evaluate(
         .values("actor_department_id")
         .annotate(n=Count("id"))
     ):
-        row(item["actor_department_id"]).returned += item["n"]
+        row(returned["actor_department_id"]).returned += returned["n"]
 
     # Open and overdue now.
     for item in (
@@ -271,7 +271,7 @@ def evaluate(
         r.open += item["n"]
         r.overdue += item["overdue"]
 
-    for item in (
+    for escalated in (
         DeadlineAlert.objects.filter(
             rung=DeadlineAlert.Rung.ESCALATION,
             created_at__gte=since,
@@ -282,7 +282,7 @@ def evaluate(
         .values("department_id")
         .annotate(n=Count("id"))
     ):
-        row(item["department_id"]).escalations += item["n"]
+        row(escalated["department_id"]).escalations += escalated["n"]
 
     for column in EXTRA_COLUMNS:
         for dept_id, value in column.values(region, start, end).items():
