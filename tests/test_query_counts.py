@@ -45,19 +45,20 @@ _grown = itertools.count(1)
 DETAIL_API = ("/api/appeals/{number}", "/api/appeals/{number}/events")
 
 
-def routes(sample) -> list[str]:
+def routes(sample) -> dict[str, str]:
     """Every page route without path parameters, the detail pages above, and every GET API operation
-    without path parameters (from the OpenAPI schema) plus the appeal detail endpoints."""
-    found = []
+    without path parameters (from the OpenAPI schema) plus the appeal detail endpoints: route -> URL to fetch.
+    Counts are keyed by the route, since ids differ between runs."""
+    found = {}
     for route, name in get_routes():
         if route.startswith(SKIPPED):
             continue
         if "<" not in route or name in DETAIL_PAGES:
-            found.append(sample.url(route, name))
+            found["/" + route] = sample.url(route, name)
     for path, operations in api.get_openapi_schema(path_prefix="/api/")["paths"].items():
         if "get" in operations and ("{" not in path or path in DETAIL_API):
-            found.append(path.replace("{number}", sample.appeal.number))
-    return sorted(set(found))
+            found[path] = path.replace("{number}", sample.appeal.number)
+    return dict(sorted(found.items()))
 
 
 def grow(world, n: int) -> None:
@@ -97,16 +98,16 @@ def grow(world, n: int) -> None:
     run_worker()
 
 
-def measure(clients, urls) -> dict[str, int]:
+def measure(clients, urls: dict[str, str]) -> dict[str, int]:
     counts = {}
     for persona, client in clients.items():
-        for url in urls:
+        for route, url in urls.items():
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(url, PARAMS)
             assert response.status_code < 500, (persona, url, response.status_code)
             if response.status_code == 405:  # a POST-only route
                 continue
-            counts[f"{persona} {url}"] = len(ctx.captured_queries)
+            counts[f"{persona} {route}"] = len(ctx.captured_queries)
     return counts
 
 
