@@ -13,7 +13,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "role", "region", "department", "enterprise", "is_active"]
     list_filter = ["role", "is_active"]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("岗位与范围", {"fields": ["role", "full_name", "mobile", "region", "department", "enterprise"]}),
     ]
 

@@ -67,7 +67,7 @@ class User(AbstractUser):
 
     def clean(self) -> None:
         super().clean()
-        needs = {
+        needs: dict[str, tuple[str, str]] = {
             Role.ENTERPRISE: ("enterprise", "企业用户必须关联所属企业"),
             Role.DISPATCHER: ("region", "调度员必须设置管辖区划"),
             Role.LEADER: ("region", "领导必须设置管辖区划"),

@@ -18,6 +18,7 @@ CoLink = Appeal.co_departments.through
 
 def _department_scope(user: User) -> Q:
     dept = user.department
+    assert dept is not None, "only called for staff with a department"
     if user.role == Role.DEPT_HEAD:
         lead = within(dept, "lead_department")
         co_ids = CoLink.objects.filter(within(dept, "department")).values("appeal_id")
@@ -53,10 +54,10 @@ def appeals_visible_to(user: User) -> QuerySet[Appeal]:
     role = user.role
     if role == Role.ENTERPRISE and user.enterprise_id:
         return qs.filter(enterprise_id=user.enterprise_id)
-    if role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
+    if role in (Role.DISPATCHER, Role.LEADER) and (region := user.region) is not None:
         # region_id IN (the subtree's ids) rather than a join on the path: the planner can then drive the
         # query from the status, department or date index and check the region as a cheap hash lookup.
-        return qs.filter(region_id__in=Region.objects.within(user.region).values("id"))
+        return qs.filter(region_id__in=Region.objects.within(region).values("id"))
     if role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
         return qs.filter(_department_scope(user))
     if role in _ROLE_SCOPES:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -15,6 +16,12 @@ from qinqing.audit.services import current_request, record
 
 A = AuditRecord.Action
 FAILURE = AuditRecord.Outcome.FAILURE
+
+
+def _label(content_type: ContentType | None) -> str:
+    """The admin change's model label; blank when the entry names none (or a model since removed)."""
+    model = content_type.model_class() if content_type is not None else None
+    return model._meta.label if model is not None else ""
 
 
 @receiver(user_logged_in)
@@ -69,7 +76,7 @@ def _admin_change(sender, instance: LogEntry, created: bool, raw: bool = False, 
     record(
         A.ADMIN_CHANGE,
         user=instance.user,
-        model=instance.content_type.model_class()._meta.label if instance.content_type_id else "",
+        model=_label(instance.content_type),
         object_id=instance.object_id or "",
         object=instance.object_repr[:200],
         verb=verb,

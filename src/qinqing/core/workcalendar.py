@@ -34,7 +34,7 @@ def _load_overrides() -> dict[dt.date, bool]:
 
 
 def overrides() -> dict[dt.date, bool]:
-    return cache.get_or_set(_OVERRIDES_KEY, _load_overrides, _OVERRIDES_SECONDS)
+    return cache.get_or_set(_OVERRIDES_KEY, _load_overrides, _OVERRIDES_SECONDS) or {}
 
 
 def invalidate_overrides() -> None:

@@ -10,7 +10,7 @@ class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
     can_delete = False
-    fields = ["name", "title", "masked", "is_primary"]
+    fields = ("name", "title", "masked", "is_primary")
     readonly_fields = fields
 
     @admin.display(description="联系电话")

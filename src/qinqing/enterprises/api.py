@@ -86,4 +86,6 @@ def register(request, payload: EnterpriseIn):
         contact_name=payload.contact_name,
         contact_mobile=payload.contact_mobile,
     )
-    return Status(201, _out(selectors.get_enterprise_for(request.auth, e.pk)))
+    shown = selectors.get_enterprise_for(request.auth, e.pk)
+    assert shown is not None, "registered inside the dispatcher's own region, so visible to them"
+    return Status(201, _out(shown))

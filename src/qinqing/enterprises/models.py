@@ -36,7 +36,7 @@ class Scale(models.TextChoices):
     MICRO = "micro", "微型"
 
 
-class EnterpriseQuerySet(models.QuerySet):
+class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
     def with_primary_contact(self, pk: int) -> "Enterprise":
         """The enterprise with its primary contact's name and mobile (see ``Enterprise.primary_contact``) in one
         query: a LEFT JOIN of the contacts in ``Contact.Meta.ordering``, first row only (no contact: NULLs).
@@ -52,7 +52,7 @@ class EnterpriseQuerySet(models.QuerySet):
         )
         found = next(iter(self.raw(sql, [pk])), None)
         if found is None:
-            raise self.model.DoesNotExist(f"enterprise {pk}")
+            raise Enterprise.DoesNotExist(f"enterprise {pk}")
         return found
 
 
@@ -69,6 +69,10 @@ class Enterprise(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EnterpriseQuerySet.as_manager()
+
+    # Set only on rows from ``Enterprise.objects.with_primary_contact`` (columns of its raw query).
+    primary_contact_name: str | None
+    primary_contact_mobile: str | None
 
     class Meta:
         verbose_name = "企业"

@@ -11,8 +11,8 @@ from qinqing.organisation.models import within
 def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
     if user.role == Role.ENTERPRISE and user.enterprise_id:
         return Enterprise.objects.filter(pk=user.enterprise_id)
-    if user.role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
-        return Enterprise.objects.filter(within(user.region, "region"))
+    if user.role in (Role.DISPATCHER, Role.LEADER) and (region := user.region) is not None:
+        return Enterprise.objects.filter(within(region, "region"))
     return Enterprise.objects.none()
 
 

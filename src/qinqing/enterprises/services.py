@@ -23,7 +23,7 @@ def register_enterprise(
     contact_mobile: str = "",
 ) -> Enterprise:
     """企业登记 by the coordinating office, inside its own region."""
-    if by.role != Role.DISPATCHER:
+    if by.role != Role.DISPATCHER or (own_region := by.region) is None:
         raise NotPermitted("只有营商办调度员可以登记企业")
     errors: dict[str, list[str]] = {}
     code = normalise_uscc(uscc)
@@ -40,7 +40,7 @@ def register_enterprise(
         errors["industry"] = ["行业门类不正确，应为 A–T 之一"]
     if scale not in Scale.values:
         errors["scale"] = ["企业规模应为大型、中型、小型或微型"]
-    if not region.is_within(by.region):
+    if not region.is_within(own_region):
         errors["region"] = ["只能登记本管辖区划内的企业"]
     if contact_mobile:
         try:

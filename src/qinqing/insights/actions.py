@@ -18,7 +18,8 @@ def link(by: User, number: str, data: inputs.LinkIn) -> AppealLink:
 
 
 def _department(user: User, pk: int, field: str) -> Department:
-    dept = departments_in_reach(user.region).filter(pk=pk).first() if user.region_id else None
+    region = user.region
+    dept = departments_in_reach(region).filter(pk=pk).first() if region is not None else None
     if dept is None:
         raise InvalidInput("单位不存在或不在您的管辖范围内", {field: ["单位不存在或不在您的管辖范围内"]})
     return dept

@@ -96,7 +96,7 @@ def _out(order, user=None) -> OrderOut:
     return OrderOut(
         id=order.pk,
         department=order.department.name,
-        appeals=list(order.appeals.order_by("id").values_list("number", flat=True)),
+        appeals=[a.number for a in sorted(order.appeals.all(), key=lambda a: a.pk)],  # prefetched in lists
         content=order.content,
         respond_by=order.respond_by,
         state=order.state,
@@ -108,7 +108,7 @@ def _out(order, user=None) -> OrderOut:
 
 @router.get("/orders", response=list[OrderOut], summary="督办单")
 def orders(request, state: str | None = None, limit: int = Query(100, ge=1, le=1000)):
-    qs = supervision_selectors.orders_visible_to(request.auth)
+    qs = supervision_selectors.orders_visible_to(request.auth).prefetch_related("appeals")
     if state:
         qs = qs.filter(state=state)
     return [_out(o, request.auth) for o in qs[:limit]]

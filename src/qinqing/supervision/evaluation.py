@@ -161,8 +161,9 @@ def evaluate(
     rows: dict[int, Row] = {}
 
     def row(dept_id: int) -> Row:
+        # The department itself is loaded once for all rows at the end (in_bulk), not one query per row.
         if dept_id not in rows:
-            rows[dept_id] = Row(Department.objects.get(pk=dept_id))
+            rows[dept_id] = Row(Department(pk=dept_id))
         return rows[dept_id]
 
     # Working-day arithmetic depends only on local dates, so the database groups the appeals by the dates (in
@@ -247,7 +248,7 @@ def evaluate(
         r.satisfied += item["satisfied"]
 
     # Returns (the appeal no longer names the department afterwards, so count the events).
-    for item in (
+    for returned in (
         AppealEvent.objects.filter(
             kind=AppealEvent.Kind.RETURNED,
             created_at__gte=since,
@@ -258,7 +259,7 @@ def evaluate(
         .values("actor_department_id")
         .annotate(n=Count("id"))
     ):
-        row(item["actor_department_id"]).returned += item["n"]
+        row(returned["actor_department_id"]).returned += returned["n"]
 
     # Open and overdue now.
     for item in (
@@ -270,7 +271,7 @@ def evaluate(
         r.open += item["n"]
         r.overdue += item["overdue"]
 
-    for item in (
+    for escalated in (
         DeadlineAlert.objects.filter(
             rung=DeadlineAlert.Rung.ESCALATION,
             created_at__gte=since,
@@ -281,14 +282,16 @@ def evaluate(
         .values("department_id")
         .annotate(n=Count("id"))
     ):
-        row(item["department_id"]).escalations += item["n"]
+        row(escalated["department_id"]).escalations += escalated["n"]
 
     for column in EXTRA_COLUMNS:
         for dept_id, value in column.values(region, start, end).items():
             row(dept_id).extras[column.key] = value
 
+    departments = Department.objects.in_bulk(list(rows))
     result = list(rows.values())
     for r in result:
+        r.department = departments[r.department.pk]
         r.finish(weights)
     order = {Grade.DONE: 0, Grade.ON_TRACK: 1, Grade.SLOW: 2}
     result.sort(key=lambda r: (order[r.grade], r.score is None, -(r.score or 0), r.department.name))

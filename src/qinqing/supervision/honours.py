@@ -45,13 +45,13 @@ def preview(region, month: dt.date) -> dict:
 
 
 def publish(*, by: User, month: dt.date) -> HonourList:
-    if by.role != Role.DISPATCHER or not by.region_id:
+    if by.role != Role.DISPATCHER or (region := by.region) is None:
         raise NotPermitted("只有营商办调度员可以发布红黑榜")
-    data = preview(by.region, month)
+    data = preview(region, month)
     try:
         with transaction.atomic():
             return HonourList.objects.create(
-                region=by.region,
+                region=region,
                 month=data["month"],
                 red=data["red"],
                 black=data["black"],

@@ -84,7 +84,7 @@ def deliver(copies: list[list], attempt: int = 1) -> dict:
             if channel == EMAIL and note.recipient.email:
                 text = f"{note.title}\n{note.body}".strip()
                 send_mail(f"【亲清】{note.title}", text, None, [note.recipient.email])
-            elif channel == SMS and note.recipient.mobile:
+            elif channel == SMS and note.recipient.mobile and sender is not None:
                 sender.send(note.recipient.mobile, f"【亲清】{note.title}")
             else:
                 continue  # the address was removed since

@@ -9,11 +9,11 @@ from qinqing.supervision.models import DeadlineAlert, HonourList, Notification, 
 
 
 def orders_visible_to(user: User) -> QuerySet[SupervisionOrder]:
-    qs = SupervisionOrder.objects.select_related("department", "issued_by")
-    if user.role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
-        return qs.filter(within(user.region, "department__region") | Q(issued_by=user))
-    if user.role == Role.DEPT_HEAD and user.department_id:
-        return qs.filter(within(user.department, "department"))
+    qs = SupervisionOrder.objects.select_related("department__region", "issued_by")
+    if user.role in (Role.DISPATCHER, Role.LEADER) and (region := user.region) is not None:
+        return qs.filter(within(region, "department__region") | Q(issued_by=user))
+    if user.role == Role.DEPT_HEAD and (department := user.department) is not None:
+        return qs.filter(within(department, "department"))
     if user.role == Role.HANDLER and user.department_id:
         return qs.filter(department=user.department)
     return qs.none()
@@ -34,9 +34,9 @@ def notifications_for(user: User, *, unread: bool = False) -> QuerySet[Notificat
 
 def honour_lists_of(user: User) -> QuerySet[HonourList]:
     """The lists published in the office's region and below."""
-    if not user.region_id:
+    if (region := user.region) is None:
         return HonourList.objects.none()
-    return HonourList.objects.filter(within(user.region, "region"))
+    return HonourList.objects.filter(within(region, "region"))
 
 
 def published_honour_lists() -> QuerySet[HonourList]:

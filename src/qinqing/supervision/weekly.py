@@ -38,10 +38,10 @@ def report(region, day: dt.date, now: dt.datetime | None = None) -> dict:
     overdue = []
     for a in open_rows:
         light = a.light(as_of) or "green"
-        name = a.lead_department.name if a.lead_department_id else "营商办（待受理）"
+        name = a.lead_department.name if a.lead_department is not None else "营商办（待受理）"
         by_dept[name][light] += 1
         by_dept[name]["total"] += 1
-        if light == "red":
+        if light == "red" and a.deadline is not None:  # red: past its deadline
             days = workcalendar.working_days_between(
                 workcalendar.local_date(a.deadline) + dt.timedelta(days=1),
                 workcalendar.local_date(as_of) + dt.timedelta(days=1),

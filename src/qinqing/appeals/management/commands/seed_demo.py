@@ -286,7 +286,7 @@ class Command(BaseCommand):
 
     def _enterprises(self, rng, regions) -> list[Enterprise]:
         places = [r for r in regions.values() if r.level != Region.Level.CITY]
-        enterprises = []
+        enterprises: list[Enterprise] = []
         names = set()
         while len(enterprises) < 50:
             word = rng.choice(ENTERPRISE_WORDS)
