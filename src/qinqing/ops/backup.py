@@ -131,7 +131,9 @@ def restore(archive: Path) -> dict:
             path = root / name
             if not path.is_file() or _sha256(path) != digest:
                 raise RestoreError(f"备份文件已损坏或被改动：{name}")
-        management.call_command("flush", interactive=False, verbosity=0)  # the migration seeds: the archive has them
+        management.call_command(
+            "flush", interactive=False, verbosity=0
+        )  # the migration seeds: the archive has them
         management.call_command("loaddata", str(root / "data.json"), verbosity=0)
         for prefix, dest in (("media", media), ("models", models_dir)):
             source = root / prefix
