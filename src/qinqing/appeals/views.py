@@ -8,12 +8,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
+from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.appeals import actions, inputs, selectors, services, workflow
 from qinqing.appeals.models import (
@@ -70,7 +71,7 @@ TABS[Role.SUPERVISOR] = [("all", "我登记的诉求", {})]
 HOME_PAGES = {Role.OFFICER: "fieldwork_officer", Role.SUPERVISOR: "fieldwork_supervisor"}
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     role = request.user.role
     if role == Role.AUDITOR:
         return redirect("audit_log")
@@ -115,7 +116,7 @@ class FilterForm(forms.Form):
             del self.fields["department"]
 
 
-def _listing(request: HttpRequest):
+def _listing(request: AuthedRequest):
     """The tab, filter form and query behind the list page; the export reads the very same rows."""
     user = request.user
     tabs = TABS.get(user.role)
@@ -159,7 +160,7 @@ EXPORT_HEADERS = [
 ]
 
 
-def appeal_export(request: HttpRequest) -> HttpResponse:
+def appeal_export(request: AuthedRequest) -> HttpResponse:
     """The filtered list as an Excel file: the same rows as the page, up to EXPORT_LIMIT."""
     from qinqing.core import excel
 
@@ -188,7 +189,7 @@ def appeal_export(request: HttpRequest) -> HttpResponse:
     return excel.response(content, f"诉求清单-{timezone.localdate():%Y%m%d}.xlsx")
 
 
-def appeal_list(request: HttpRequest) -> HttpResponse:
+def appeal_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     tabs, tab, form, qs = _listing(request)
     page = CappedPaginator(qs, settings.QINQING_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -242,7 +243,7 @@ SUBMIT_HINTS = {
 }
 
 
-def submit(request: HttpRequest) -> HttpResponse:
+def submit(request: AuthedRequest) -> HttpResponse:
     """提交诉求 / 代为登记: the form is drawn from the API's schema and read by it (one definition)."""
     user = request.user
     if user.role not in (Role.ENTERPRISE, Role.DISPATCHER):
@@ -296,14 +297,14 @@ def submit(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- detail and actions
 
 
-def _visible(request: HttpRequest, number: str) -> Appeal:
+def _visible(request: AuthedRequest, number: str) -> Appeal:
     try:
         return selectors.get_visible_appeal(request.user, number)
     except NotVisible as exc:
         raise Http404("未找到该诉求") from exc
 
 
-def detail(request: HttpRequest, number: str) -> HttpResponse:
+def detail(request: AuthedRequest, number: str) -> HttpResponse:
     appeal = _visible(request, number)
     actions = {a.name: a for a in workflow.available_actions(appeal, request.user)}
     pending = appeal.extensions.filter(state=ExtensionRequest.State.PENDING).first()
@@ -337,7 +338,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_POST
-def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+def act(request: AuthedRequest, number: str, action: str) -> HttpResponse:
     """Every appeal action: the form post read with the action's schema, then the same call as the API."""
     row = actions.INPUTS.get(action)
     if row is None:
@@ -359,7 +360,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 
 
 @require_POST
-def contact(request: HttpRequest, number: str) -> HttpResponse:
+def contact(request: AuthedRequest, number: str) -> HttpResponse:
     """显示号码: the full number, once per click, each click in the security audit log."""
     appeal = _visible(request, number)
     shown = pages.perform(
@@ -371,7 +372,7 @@ def contact(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "appeals/contact.html", {"appeal": appeal, "name": name, "mobile": mobile})
 
 
-def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
+def attachment(request: AuthedRequest, number: str, pk: int) -> FileResponse:
     appeal = _visible(request, number)
     att = get_object_or_404(appeal.attachments, pk=pk)
     return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name)
@@ -380,7 +381,7 @@ def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
 # ---------------------------------------------------------------- audit
 
 
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthedRequest) -> HttpResponse:
     """The audit administrator reads every recorded step, and nothing else."""
     if request.user.role != Role.AUDITOR:
         raise Http404

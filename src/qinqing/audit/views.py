@@ -18,13 +18,14 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 
+from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.audit import selectors
 from qinqing.audit.models import AuditRecord
 from qinqing.audit.services import record
 
 
-def security_log(request: HttpRequest) -> HttpResponse:
+def security_log(request: AuthedRequest) -> HttpResponse:
     if request.user.role != Role.AUDITOR:
         raise Http404("未找到页面")
     day = None
@@ -88,12 +89,12 @@ class PasswordChange(PasswordChangeView):
 ENROL_SALT = "qinqing.otp.enrol"
 
 
-def _next(request: HttpRequest) -> str:
+def _next(request: AuthedRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or "/"
     return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else "/"
 
 
-def second_factor(request: HttpRequest) -> HttpResponse:
+def second_factor(request: AuthedRequest) -> HttpResponse:
     """动态口令: verify the code of the bound authenticator, or bind one first (the secret travels signed in the
     form until a first correct code proves the app has it, so a GET writes nothing)."""
     from io import BytesIO
@@ -157,7 +158,7 @@ def _signed_key(value: str) -> str | None:
 # ---------------------------------------------------------------- API tokens (self-service, audited)
 
 
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     """我的 API 令牌: name, prefix, created, last used, expiry; issue (shown once) and revoke."""
     from qinqing.accounts.models import ApiToken
     from qinqing.accounts.selectors import tokens_of

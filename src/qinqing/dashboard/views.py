@@ -1,15 +1,16 @@
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.core.errors import DomainError
 from qinqing.core.params import date_or
 from qinqing.dashboard.figures import figures
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     if request.user.role not in (Role.DISPATCHER, Role.LEADER) or not request.user.region_id:
         raise Http404("未找到页面")
     today = timezone.localdate()

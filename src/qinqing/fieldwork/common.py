@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
+from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role, User
 from qinqing.appeals.models import Category
 from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
@@ -26,7 +27,7 @@ def is_office(user: User) -> bool:
     return user.role in (Role.DISPATCHER, Role.LEADER) and bool(user.region_id)
 
 
-def office_or_404(request: HttpRequest) -> User:
+def office_or_404(request: AuthedRequest) -> User:
     """The pages of the office (dispatchers and leaders of a region); what each may do there, the actions say."""
     user = request.user
     if not is_office(user):
@@ -84,7 +85,7 @@ def department(pk: int | None, field: str = "department_id") -> Department | Non
 # ---------------------------------------------------------------- pages
 
 
-def quarter(request: HttpRequest) -> tuple[dt.date, dt.date]:
+def quarter(request: AuthedRequest) -> tuple[dt.date, dt.date]:
     anchor = date_or(request.GET.get("date"), timezone.localdate())
     return period_bounds("quarter", anchor)
 

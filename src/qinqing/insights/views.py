@@ -4,11 +4,12 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.core import pages
 from qinqing.core.errors import DomainError, NotVisible
@@ -20,7 +21,7 @@ from qinqing.organisation.selectors import departments_in_reach
 
 
 @require_POST
-def link(request: HttpRequest, number: str) -> HttpResponse:
+def link(request: AuthedRequest, number: str) -> HttpResponse:
     made = pages.perform(
         request, lambda: actions.link(request.user, number, parse(inputs.LinkIn, request.POST))
     )
@@ -29,7 +30,7 @@ def link(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("appeal_detail", number=number)
 
 
-def common_issues(request: HttpRequest) -> HttpResponse:
+def common_issues(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.role not in (Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
         raise Http404("未找到页面")
@@ -49,7 +50,7 @@ def common_issues(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def confirm_issue(request: HttpRequest) -> HttpResponse:
+def confirm_issue(request: AuthedRequest) -> HttpResponse:
     issue = pages.perform(
         request, lambda: actions.confirm(request.user, parse(inputs.CommonIssueIn, request.POST))
     )
@@ -59,7 +60,7 @@ def confirm_issue(request: HttpRequest) -> HttpResponse:
     return redirect("insights_issue", pk=issue.pk)
 
 
-def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     issue = pages.perform(request, lambda: actions.issue(request.user, pk))
     if request.method == "POST":
         counts = pages.perform(
@@ -82,7 +83,7 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def flagged_replies(request: HttpRequest) -> HttpResponse:
+def flagged_replies(request: AuthedRequest) -> HttpResponse:
     try:
         checks = reply_checks_visible_to(request.user).filter(Q(flagged=True) | Q(score__isnull=True))[:200]
     except DomainError as exc:
@@ -93,7 +94,7 @@ def flagged_replies(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- partials fetched by htmx (docs/ui.md)
 
 
-def similar_live(request: HttpRequest) -> HttpResponse:
+def similar_live(request: AuthedRequest) -> HttpResponse:
     """The "similar appeals" panel of the intake form, re-rendered while the enterprise types."""
     text = (request.GET.get("title", "") + request.GET.get("content", ""))[:2000]
     matches = []
@@ -106,7 +107,7 @@ def similar_live(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def reply_check(request: HttpRequest, number: str) -> HttpResponse:
+def reply_check(request: AuthedRequest, number: str) -> HttpResponse:
     """The reply form's quality check before sending; nothing is saved. A refusal is shown in the panel."""
     result, problem = None, ""
     try:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.core import pages
 from qinqing.core.errors import DomainError
@@ -18,7 +19,7 @@ from qinqing.supervision import actions, inputs, services, workflow
 from qinqing.supervision import selectors as supervision_selectors
 
 
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthedRequest) -> HttpResponse:
     qs = supervision_selectors.notifications_for(request.user, unread=bool(request.GET.get("unread")))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
@@ -29,7 +30,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AuthedRequest) -> HttpResponse:
     def call():
         return services.mark_read(request.user, parse(inputs.ReadIn, request.POST).ids or None)
 
@@ -40,7 +41,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     return redirect(target if target.startswith("/") and not target.startswith("//") else "notifications")
 
 
-def orders(request: HttpRequest) -> HttpResponse:
+def orders(request: AuthedRequest) -> HttpResponse:
     if request.user.role not in (Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
         raise Http404("未找到页面")
     qs = supervision_selectors.orders_visible_to(request.user).prefetch_related("appeals")
@@ -51,7 +52,7 @@ def orders(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/orders.html", {"page": page, "state": state})
 
 
-def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     order = pages.perform(request, lambda: actions.order(request.user, pk))
     if request.method == "POST":
         pages.perform(
@@ -69,7 +70,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def issue(request: HttpRequest, number: str) -> HttpResponse:
+def issue(request: AuthedRequest, number: str) -> HttpResponse:
     # The page issues an order about the appeal it stands on; the API may name several.
     data = {**request.POST.dict(), "appeals": [number]}
     order = pages.perform(request, lambda: actions.issue(request.user, parse(inputs.OrderIn, data)))
@@ -101,7 +102,7 @@ EVAL_HEADERS = [
 ]
 
 
-def _period(request: HttpRequest):
+def _period(request: AuthedRequest):
     from qinqing.supervision.evaluation import period_bounds
 
     kind = request.GET.get("period", "month")
@@ -122,7 +123,7 @@ def _period(request: HttpRequest):
     return kind, start, end
 
 
-def _evaluation(request: HttpRequest):
+def _evaluation(request: AuthedRequest):
     from qinqing.supervision.evaluation import evaluate
 
     user = request.user
@@ -139,7 +140,7 @@ def _pct(v):
     return None if v is None else round(v * 100, 1)
 
 
-def evaluation(request: HttpRequest) -> HttpResponse:
+def evaluation(request: AuthedRequest) -> HttpResponse:
     from qinqing.supervision.evaluation import DEFINITIONS, EXTRA_COLUMNS, current_weights
 
     try:
@@ -164,7 +165,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     )
 
 
-def evaluation_export(request: HttpRequest) -> HttpResponse:
+def evaluation_export(request: AuthedRequest) -> HttpResponse:
     from qinqing.core import excel
     from qinqing.supervision.evaluation import EXTRA_COLUMNS
 
@@ -204,7 +205,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- weekly report and 红黑榜
 
 
-def _office(request: HttpRequest) -> None:
+def _office(request: AuthedRequest) -> None:
     if request.user.role not in (Role.DISPATCHER, Role.LEADER) or not request.user.region_id:
         raise Http404("未找到页面")
 
@@ -215,7 +216,7 @@ def _day(value: str | None) -> dt.date:
     return date_or(value, timezone.localdate())
 
 
-def weekly(request: HttpRequest) -> HttpResponse:
+def weekly(request: AuthedRequest) -> HttpResponse:
     from qinqing.supervision.weekly import report
 
     _office(request)
@@ -223,7 +224,7 @@ def weekly(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/weekly.html", {"r": data, "query": request.GET.urlencode()})
 
 
-def weekly_export(request: HttpRequest) -> HttpResponse:
+def weekly_export(request: AuthedRequest) -> HttpResponse:
     from qinqing.core import excel
     from qinqing.supervision.weekly import report
 
@@ -273,7 +274,7 @@ def weekly_export(request: HttpRequest) -> HttpResponse:
     return excel.response(excel.workbook(sheets), f"每周督办-{r['start']:%Y%m%d}.xlsx")
 
 
-def honours(request: HttpRequest) -> HttpResponse:
+def honours(request: AuthedRequest) -> HttpResponse:
     from qinqing.supervision import honours as lists
 
     _office(request)
@@ -323,7 +324,7 @@ public_honour.login_required = False
 
 
 @require_POST
-def contest(request: HttpRequest, number: str) -> HttpResponse:
+def contest(request: AuthedRequest, number: str) -> HttpResponse:
     pages.perform(
         request,
         lambda: actions.contest(request.user, number, parse(inputs.ContestIn, request.POST)),
@@ -333,7 +334,7 @@ def contest(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_POST
-def decide_contest(request: HttpRequest, number: str) -> HttpResponse:
+def decide_contest(request: AuthedRequest, number: str) -> HttpResponse:
     pages.perform(
         request,
         lambda: actions.decide(request.user, number, parse(inputs.DecideIn, request.POST)),

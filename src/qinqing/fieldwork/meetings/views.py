@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.appeals import selectors as appeal_selectors
 from qinqing.appeals.models import Category
@@ -25,7 +26,7 @@ from qinqing.organisation.selectors import departments_in_reach
 # ---------------------------------------------------------------- meetings
 
 
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: AuthedRequest) -> HttpResponse:
     user = request.user
     qs = selectors.meetings_visible_to(user).select_related("series")
     if request.method == "POST" and request.POST.get("action") == "series":
@@ -60,7 +61,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     meeting = pages.perform(request, lambda: actions.meeting(user, pk))
     if request.method == "POST":
@@ -87,7 +88,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "fieldwork/meeting.html", _meeting_context(request, meeting))
 
 
-def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict:
+def _meeting_context(request: AuthedRequest, meeting: Meeting) -> dict:
     user = request.user
     office = user.role in (Role.DISPATCHER, Role.LEADER)
     appeals = selectors.meeting_appeals([meeting.pk])
@@ -103,14 +104,14 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict:
     }
 
 
-def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def series_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     series = selectors.series_visible_to(request.user).filter(pk=pk).first()
     if series is None:
         raise Http404("未找到该系列")
     return render(request, "fieldwork/series.html", {"r": reports.series_report(series)})
 
 
-def series_export(request: HttpRequest, pk: int) -> HttpResponse:
+def series_export(request: AuthedRequest, pk: int) -> HttpResponse:
     series = selectors.series_visible_to(request.user).filter(pk=pk).first()
     if series is None:
         raise Http404("未找到该系列")

@@ -6,10 +6,11 @@ import datetime as dt
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.appeals import selectors as appeal_selectors
 from qinqing.appeals.models import Category
@@ -24,7 +25,7 @@ from qinqing.fieldwork.officers import actions, inputs, selectors
 # ---------------------------------------------------------------- officers
 
 
-def officer_home(request: HttpRequest) -> HttpResponse:
+def officer_home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.role != Role.OFFICER:
         raise Http404("未找到页面")
@@ -49,7 +50,7 @@ def officer_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def visit_new(request: HttpRequest) -> HttpResponse:
+def visit_new(request: AuthedRequest) -> HttpResponse:
     user = request.user
     chosen = request.GET.get("enterprise")  # the page is opened, and posts, at ?enterprise=<pk>
     enterprise = selectors.served_enterprise(user, int(chosen) if str(chosen or "").isdigit() else None)
@@ -78,7 +79,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def enterprise_service(request: HttpRequest, pk: int) -> HttpResponse:
+def enterprise_service(request: AuthedRequest, pk: int) -> HttpResponse:
     """One enterprise's service history: who served it when, visits (with who went), appeals (with who served
     it then)."""
     user = request.user
@@ -122,7 +123,7 @@ def enterprise_service(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def linked(request: HttpRequest) -> HttpResponse:
+def linked(request: AuthedRequest) -> HttpResponse:
     """A leader's "1+1" key enterprises, with the resident specialist and the open appeals of each."""
     user = request.user
     if user.role != Role.LEADER:
@@ -141,7 +142,7 @@ def linked(request: HttpRequest) -> HttpResponse:
     return render(request, "fieldwork/linked.html", {"rows": rows})
 
 
-def officer_report(request: HttpRequest) -> HttpResponse:
+def officer_report(request: AuthedRequest) -> HttpResponse:
     if request.user.role not in (Role.DISPATCHER, Role.LEADER, Role.OFFICER):
         raise Http404("未找到页面")
     start, end = common.quarter(request)
@@ -175,7 +176,7 @@ OFFICER_HEADERS = [
 ITEM_HEADERS = ["序号", "诉求编号", "登记日期", "服务官", "企业", "事项内容", "责任单位", "状态", "办理结果"]
 
 
-def officer_report_export(request: HttpRequest) -> HttpResponse:
+def officer_report_export(request: AuthedRequest) -> HttpResponse:
     if request.user.role not in (Role.DISPATCHER, Role.LEADER, Role.OFFICER):
         raise Http404("未找到页面")
     start, end = common.quarter(request)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.appeals.models import Category
 from qinqing.core import pages
@@ -25,7 +26,7 @@ def _register(user, data: inputs.PointAppealIn):
     return actions.register_appeal(user, data.point_id, data)
 
 
-def contact_points(request: HttpRequest) -> HttpResponse:
+def contact_points(request: AuthedRequest) -> HttpResponse:
     user = common.office_or_404(request)
     qs = selectors.contact_points_visible_to(user)
     if request.method == "POST":

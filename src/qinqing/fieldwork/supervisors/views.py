@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.appeals import selectors as appeal_selectors
 from qinqing.appeals.models import Category
@@ -26,7 +27,7 @@ from qinqing.organisation.selectors import departments_in_reach
 # ---------------------------------------------------------------- supervisors and clues
 
 
-def supervisor_home(request: HttpRequest) -> HttpResponse:
+def supervisor_home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.role != Role.SUPERVISOR:
         raise Http404("未找到页面")
@@ -73,7 +74,7 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def clues(request: HttpRequest) -> HttpResponse:
+def clues(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not selectors.may_see_clues(user):
         raise Http404("未找到页面")
@@ -86,7 +87,7 @@ def clues(request: HttpRequest) -> HttpResponse:
     )
 
 
-def clue_detail(request: HttpRequest, number: str) -> HttpResponse:
+def clue_detail(request: AuthedRequest, number: str) -> HttpResponse:
     clue = pages.perform(request, lambda: actions.clue(request.user, number))
     if request.method == "POST":
         pages.perform(
@@ -107,7 +108,7 @@ def clue_detail(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-def supervisors(request: HttpRequest) -> HttpResponse:
+def supervisors(request: AuthedRequest) -> HttpResponse:
     user = common.office_or_404(request)
     start = date_or(request.GET.get("start"), timezone.localdate().replace(month=1, day=1))
     end = date_or(request.GET.get("end"), timezone.localdate())

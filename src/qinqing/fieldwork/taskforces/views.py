@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.appeals import selectors as appeal_selectors
 from qinqing.core import pages
@@ -14,7 +15,7 @@ from qinqing.fieldwork.taskforces import actions, inputs, selectors, workflow
 from qinqing.organisation.models import Department
 
 
-def task_forces(request: HttpRequest) -> HttpResponse:
+def task_forces(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.role not in (Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
         raise Http404("未找到页面")
@@ -37,7 +38,7 @@ def task_forces(request: HttpRequest) -> HttpResponse:
     )
 
 
-def task_force_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def task_force_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     tf = pages.perform(request, lambda: actions.task_force(request.user, pk))
     if request.method == "POST":
         post = request.POST
