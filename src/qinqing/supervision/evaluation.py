@@ -27,7 +27,7 @@ from qinqing.appeals.models import (
 from qinqing.appeals.services import time_limit
 from qinqing.core import workcalendar
 from qinqing.core.numbers import rate
-from qinqing.organisation.models import Department, Region
+from qinqing.organisation.models import Department, Region, within
 from qinqing.supervision.models import DeadlineAlert
 
 DEFINITIONS = [
@@ -155,7 +155,7 @@ def evaluate(
     weights = weights or current_weights()
     now = now or timezone.now()
     since, until = workcalendar.day_span(start, end)
-    in_region = Appeal.objects.filter(region__path__startswith=region.path, lead_department__isnull=False)
+    in_region = Appeal.objects.filter(within(region, "region"), lead_department__isnull=False)
     if difficulty:
         in_region = in_region.filter(difficulty=difficulty)
     rows: dict[int, Row] = {}
@@ -250,10 +250,10 @@ def evaluate(
     # Returns (the appeal no longer names the department afterwards, so count the events).
     for returned in (
         AppealEvent.objects.filter(
+            within(region, "appeal__region"),
             kind=AppealEvent.Kind.RETURNED,
             created_at__gte=since,
             created_at__lt=until,
-            appeal__region__path__startswith=region.path,
             actor_department__isnull=False,
         )
         .values("actor_department_id")
@@ -273,10 +273,10 @@ def evaluate(
 
     for escalated in (
         DeadlineAlert.objects.filter(
+            within(region, "appeal__region"),
             rung=DeadlineAlert.Rung.ESCALATION,
             created_at__gte=since,
             created_at__lt=until,
-            appeal__region__path__startswith=region.path,
             department__isnull=False,
         )
         .values("department_id")
