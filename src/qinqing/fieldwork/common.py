@@ -5,7 +5,8 @@ endpoints answer with."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import overload
+from collections.abc import Callable
+from typing import TypeVar, overload
 
 from django.http import Http404
 from django.utils import timezone
@@ -20,6 +21,8 @@ from qinqing.core.params import date_or
 from qinqing.core.workflow import Action
 from qinqing.organisation.models import Department, Region
 from qinqing.supervision.evaluation import period_bounds
+
+T = TypeVar("T")
 
 # ---------------------------------------------------------------- who
 
@@ -112,6 +115,15 @@ def department(pk: int | None, field: str = "department_id") -> Department | Non
 
 
 # ---------------------------------------------------------------- pages
+
+
+def found_or_404(call: Callable[[], T]) -> T:
+    """A page's lookup of its object: the lookup's one refusal, NotVisible, is a 404 like a missing object (what
+    ``pages.perform`` does for it, without perform's None for other refusals, which a lookup never raises)."""
+    try:
+        return call()
+    except NotVisible as exc:
+        raise Http404(exc.message) from exc
 
 
 def quarter(request: AuthedRequest) -> tuple[dt.date, dt.date]:
