@@ -5,6 +5,8 @@ endpoints answer with."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar, overload
 
 from django.http import Http404
 from django.utils import timezone
@@ -16,8 +18,11 @@ from qinqing.accounts.models import Role, User
 from qinqing.appeals.models import Category
 from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
 from qinqing.core.params import date_or
+from qinqing.core.workflow import Action
 from qinqing.organisation.models import Department, Region
 from qinqing.supervision.evaluation import period_bounds
+
+T = TypeVar("T")
 
 # ---------------------------------------------------------------- who
 
@@ -35,14 +40,36 @@ def office_or_404(request: AuthedRequest) -> User:
     return user
 
 
+def region_of(user: User) -> Region:
+    """The region of a user whose role gives one (dispatcher, leader, officer, supervisor: `User.clean` requires
+    it, and the callers have checked the role). Without one the user reaches nothing: not visible, never a 500."""
+    if user.region is None:
+        raise NotVisible("未找到该记录")
+    return user.region
+
+
+def department_of(user: User) -> Department:
+    """The department of a handler or department head (`User.clean` requires one); without one, not visible."""
+    if user.department is None:
+        raise NotVisible("未找到该记录")
+    return user.department
+
+
 def require_office(by: User, region: Region | None = None) -> None:
     if by.role != Role.DISPATCHER or not by.region_id:
         raise NotPermitted("只有营商办调度员可以执行此操作")
-    if region is not None and not region.is_within(by.region):
+    if region is not None and not region.is_within(region_of(by)):
         raise NotVisible("未找到该记录")
 
 
 # ---------------------------------------------------------------- checks of the services
+
+
+def target_of(step: Action) -> str:
+    """The state a state-changing action leads to. Only actions whose row in the transition table names a target
+    call this, so a None here is a bug in the table, not a user's input."""
+    assert step.target is not None, f"action {step.name} changes no state"
+    return step.target
 
 
 def errors(**fields: str | None) -> dict[str, list[str]]:
@@ -73,7 +100,12 @@ def category(pk, field: str = "category_id") -> Category:
     return found
 
 
+@overload
+def department(pk: int, field: str = ...) -> Department: ...
+@overload
+def department(pk: int | None, field: str = ...) -> Department | None: ...
 def department(pk: int | None, field: str = "department_id") -> Department | None:
+    """The active department `pk` names (a required id gives a department, an optional one may give None)."""
     if pk is None:
         return None
     found = Department.objects.filter(pk=pk, active=True).first()
@@ -83,6 +115,15 @@ def department(pk: int | None, field: str = "department_id") -> Department | Non
 
 
 # ---------------------------------------------------------------- pages
+
+
+def found_or_404(call: Callable[[], T]) -> T:
+    """A page's lookup of its object: the lookup's one refusal, NotVisible, is a 404 like a missing object (what
+    ``pages.perform`` does for it, without perform's None for other refusals, which a lookup never raises)."""
+    try:
+        return call()
+    except NotVisible as exc:
+        raise Http404(exc.message) from exc
 
 
 def quarter(request: AuthedRequest) -> tuple[dt.date, dt.date]:

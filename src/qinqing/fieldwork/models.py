@@ -28,7 +28,7 @@ class MeetingKind(models.TextChoices):
 
 
 # The channel an issue raised at a meeting of each kind carries.
-MEETING_CHANNEL = {
+MEETING_CHANNEL: dict[str, Channel] = {
     MeetingKind.THEME_DAY: Channel.THEME_DAY,
     MeetingKind.FORUM: Channel.FORUM,
     MeetingKind.FACE_TO_FACE: Channel.FACE_TO_FACE,
@@ -106,7 +106,7 @@ class Meeting(models.Model):
 
     @property
     def title(self) -> str:
-        if self.series_id and self.sequence:
+        if self.series_id and self.sequence and self.series is not None:
             return f"{self.series.name}第{self.sequence}期：{self.theme}"
         return f"{self.get_kind_display()}：{self.theme}"
 
@@ -120,7 +120,10 @@ class ServiceRole(models.TextChoices):
     LINKED_LEADER = "linked_leader", "挂钩领导"
 
 
-SERVICE_CHANNEL = {ServiceRole.CHIEF: Channel.CHIEF_OFFICER, ServiceRole.RESIDENT: Channel.RESIDENT}
+SERVICE_CHANNEL: dict[str, Channel] = {
+    ServiceRole.CHIEF: Channel.CHIEF_OFFICER,
+    ServiceRole.RESIDENT: Channel.RESIDENT,
+}
 
 
 class ServiceAssignment(models.Model):
@@ -323,7 +326,10 @@ class ContactPointKind(models.TextChoices):
     IP = "ip", "知识产权保护联系点"
 
 
-CONTACT_POINT_CHANNEL = {ContactPointKind.CONGRESS: Channel.CONGRESS, ContactPointKind.IP: Channel.IP_CONTACT}
+CONTACT_POINT_CHANNEL: dict[str, Channel] = {
+    ContactPointKind.CONGRESS: Channel.CONGRESS,
+    ContactPointKind.IP: Channel.IP_CONTACT,
+}
 
 
 class ContactPoint(models.Model):

@@ -1,8 +1,18 @@
 """Menu entries of the fieldwork pages (see ``core.navigation``)."""
 
-from qinqing.accounts.models import Role
+from qinqing.accounts.models import Role, User
 from qinqing.core.navigation import register
 from qinqing.organisation.models import Department
+
+
+def _discipline_staff(user: object) -> bool:
+    """Staff of a discipline-inspection department (the menu hands over the signed-in user)."""
+    return (
+        isinstance(user, User)
+        and user.department is not None
+        and user.department.kind == Department.Kind.DISCIPLINE
+    )
+
 
 register("我的企业", "fieldwork_officer", roles=[Role.OFFICER], order=5)
 register("监督员工作台", "fieldwork_supervisor", roles=[Role.SUPERVISOR], order=5)
@@ -12,7 +22,7 @@ register(
     "fieldwork_clues",
     roles=[Role.HANDLER, Role.DEPT_HEAD],
     order=17,
-    when=lambda user: user.department is not None and user.department.kind == Department.Kind.DISCIPLINE,
+    when=_discipline_staff,
 )
 register("政企活动", "fieldwork_meetings", roles=[Role.DISPATCHER, Role.LEADER], order=110)
 register("挂钩企业", "fieldwork_linked", roles=[Role.LEADER], order=115)

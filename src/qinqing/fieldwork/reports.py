@@ -6,7 +6,9 @@ the API alike, so their totals cannot differ."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Avg, Count, Q
 
@@ -45,7 +47,7 @@ def series_report(series: MeetingSeries) -> dict:
     }
     rows = []
     for m in meetings:
-        r = per.get(m.pk, {})
+        r: Mapping[str, Any] = per.get(m.pk, {})
         rows.append(
             {
                 "meeting": m,
@@ -105,7 +107,7 @@ def officer_report(user: User, start: dt.date, end: dt.date) -> list[OfficerRow]
         .annotate(n=Count("enterprise", distinct=True))
     ):
         rows[item["user_id"]].assigned = item["n"]
-    for item in (
+    for origin in (
         AppealOrigin.objects.filter(
             officer__in=rows, appeal__submitted_at__gte=since, appeal__submitted_at__lt=until
         )
@@ -119,12 +121,12 @@ def officer_report(user: User, start: dt.date, end: dt.date) -> list[OfficerRow]
             ),
         )
     ):
-        r = rows[item["officer_id"]]
+        r = rows[origin["officer_id"]]
         r.raised, r.closed, r.rated, r.satisfied = (
-            item["raised"],
-            item["closed"],
-            item["rated"],
-            item["satisfied"],
+            origin["raised"],
+            origin["closed"],
+            origin["rated"],
+            origin["satisfied"],
         )
     result = list(rows.values())
     total = OfficerRow(None)
@@ -149,12 +151,18 @@ def coordination_items(user: User, start: dt.date, end: dt.date) -> list[Appeal]
     )
 
 
+def officer_of(item: Appeal) -> User:
+    """The officer who raised a coordination item (``coordination_items`` selects only appeals with one)."""
+    officer = item.origin.officer
+    assert officer is not None, "coordination_items selects appeals an officer raised"
+    return officer
+
+
 def item_result(appeal: Appeal) -> str:
     if appeal.reply_result:
         return appeal.reply_result
-    return {Status.REJECTED: "不予受理", Status.WITHDRAWN: "已撤回", Status.MERGED: "已并案"}.get(
-        appeal.status, "办理中"
-    )
+    ended: dict[str, str] = {Status.REJECTED: "不予受理", Status.WITHDRAWN: "已撤回", Status.MERGED: "已并案"}
+    return ended.get(appeal.status, "办理中")
 
 
 # ---------------------------------------------------------------- supervisors' activity
@@ -185,7 +193,7 @@ def supervisor_report(user: User, start: dt.date, end: dt.date) -> list[dict]:
     }
     rows = []
     for s in sups:
-        c = checks.get(s.pk, {})
+        c: Mapping[str, Any] = checks.get(s.pk, {})
         rows.append(
             {
                 "supervisor": s,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet
 
 from qinqing.accounts.models import Role, User
@@ -18,7 +20,7 @@ from qinqing.organisation.models import containing, within
 
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     if common.is_office(user):
-        return Meeting.objects.filter(within(user.region, "region"))
+        return Meeting.objects.filter(within(common.region_of(user), "region"))
     if user.role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
         return Meeting.objects.filter(departments=user.department)
     if user.role == Role.ENTERPRISE and user.enterprise_id:
@@ -28,7 +30,7 @@ def meetings_visible_to(user: User) -> QuerySet[Meeting]:
 
 def series_visible_to(user: User) -> QuerySet[MeetingSeries]:
     if common.is_office(user):
-        return MeetingSeries.objects.filter(within(user.region, "region"))
+        return MeetingSeries.objects.filter(within(common.region_of(user), "region"))
     return MeetingSeries.objects.none()
 
 
@@ -37,7 +39,8 @@ def hosts_for(user: User) -> QuerySet[User]:
     if not common.is_office(user):
         return User.objects.none()
     return User.objects.filter(
-        within(user.region, "region") | containing(user.region, "region"), role=Role.LEADER
+        within(common.region_of(user), "region") | containing(common.region_of(user), "region"),
+        role=Role.LEADER,
     )
 
 
@@ -45,7 +48,7 @@ def enterprises_in_reach(user: User) -> QuerySet[Enterprise]:
     """The enterprises the office may invite: those of its region."""
     if not common.is_office(user):
         return Enterprise.objects.none()
-    return Enterprise.objects.filter(within(user.region, "region"))
+    return Enterprise.objects.filter(within(common.region_of(user), "region"))
 
 
 FUNNEL = (
@@ -59,7 +62,7 @@ def funnel(appeals: QuerySet[Appeal]) -> dict:
     """collected → measures set (answered at least once) → resolved, as the dashboard counts them."""
     counts = appeals.aggregate(**{key: Count("pk", filter=cond) for key, _label, cond in FUNNEL})
     total = counts["collected"] or 0
-    out = {"stages": []}
+    out: dict[str, Any] = {"stages": []}
     for key, label, _cond in FUNNEL:
         value = counts[key] or 0
         out["stages"].append({"key": key, "label": label, "value": value, "rate": rate(value, total)})

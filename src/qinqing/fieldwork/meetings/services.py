@@ -55,7 +55,7 @@ def create_series(
     return MeetingSeries.objects.create(
         name=name,
         kind=kind,
-        region=by.region,
+        region=common.region_of(by),
         weekday=weekday,
         start_time=start_time,
         end_time=end_time,
@@ -78,15 +78,17 @@ def schedule_meeting(
     enterprises: Iterable[Enterprise] = (),
 ) -> Meeting:
     """A meeting; in a series it takes the series' kind and the next number (第N期)."""
-    region = series.region if series else by.region
-    common.require_office(by, region)
+    common.require_office(by, series.region if series else None)
+    region = series.region if series else common.region_of(by)
     theme, err = common.text(theme, "活动主题", 100)
-    kind = series.kind if series else kind
+    kind = series.kind if series else (kind or "")  # no kind: not one of MeetingKind.values, refused below
     errors = common.errors(theme=err, kind=None if kind in MeetingKind.values else "请选择活动类型")
     if ends_at and ends_at <= starts_at:
         errors["ends_at"] = ["结束时间必须晚于开始时间"]
     if host is not None and (
-        host.role != Role.LEADER or not (region.is_within(host.region) or host.region.is_within(region))
+        host.role != Role.LEADER
+        or host.region is None
+        or not (region.is_within(host.region) or host.region.is_within(region))
     ):
         errors["host_id"] = ["主持人须为领导账号"]
     enterprises = list(enterprises)

@@ -14,7 +14,7 @@ from qinqing.appeals.models import Category
 from qinqing.core import excel, pages
 from qinqing.core.inputs import parse
 from qinqing.core.numbers import percent
-from qinqing.fieldwork import reports
+from qinqing.fieldwork import common, reports
 from qinqing.fieldwork.meetings import actions, inputs, selectors, workflow
 from qinqing.fieldwork.models import (
     Meeting,
@@ -54,8 +54,10 @@ def meetings(request: AuthedRequest) -> HttpResponse:
             "series": series,
             "kinds": MeetingKind.choices,
             "can_edit": can_edit,
-            "leaders": selectors.hosts_for(user).filter(within(user.region, "region")) if can_edit else [],
-            "departments": departments_in_reach(user.region) if can_edit else [],
+            "leaders": selectors.hosts_for(user).filter(within(common.region_of(user), "region"))
+            if can_edit
+            else [],
+            "departments": departments_in_reach(common.region_of(user)) if can_edit else [],
             "enterprises": selectors.enterprises_in_reach(user) if can_edit else [],
         },
     )
@@ -63,7 +65,7 @@ def meetings(request: AuthedRequest) -> HttpResponse:
 
 def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
-    meeting = pages.perform(request, lambda: actions.meeting(user, pk))
+    meeting = common.found_or_404(lambda: actions.meeting(user, pk))
     if request.method == "POST":
         post = request.POST
         action = post.get("action")

@@ -169,7 +169,7 @@ def officer_report(request, date: dt.date | None = None):
             ItemOut(
                 number=a.number,
                 submitted_at=a.submitted_at,
-                officer=a.origin.officer.display_name,
+                officer=reports.officer_of(a).display_name,
                 enterprise=a.enterprise.name,
                 content=f"{a.title}：{a.content}",
                 lead_department=a.lead_department.name if a.lead_department else None,

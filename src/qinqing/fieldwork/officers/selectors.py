@@ -61,7 +61,7 @@ def service_record(user: User, enterprise_id: int) -> tuple[Enterprise, list[Ser
     history = list(
         enterprise.service_assignments.select_related("enterprise", "user").order_by("-started_on", "-id")
     )
-    office = common.is_office(user) and enterprise.region.is_within(user.region)
+    office = common.is_office(user) and enterprise.region.is_within(common.region_of(user))
     if not office and not any(a.user_id == user.pk and a.ended_on is None for a in history):
         raise NotVisible("未找到该企业")
     return enterprise, history
@@ -74,7 +74,7 @@ def officer_appeal_scope(user: User) -> Q:
 
 def officers_visible_to(user: User) -> QuerySet[User]:
     if common.is_office(user):
-        return User.objects.filter(within(user.region, "region"), role=Role.OFFICER)
+        return User.objects.filter(within(common.region_of(user), "region"), role=Role.OFFICER)
     if user.role == Role.OFFICER:
         return User.objects.filter(pk=user.pk)
     return User.objects.none()
@@ -82,7 +82,7 @@ def officers_visible_to(user: User) -> QuerySet[User]:
 
 def visits_visible_to(user: User) -> QuerySet[Visit]:
     if common.is_office(user):
-        return Visit.objects.filter(within(user.region, "enterprise__region"))
+        return Visit.objects.filter(within(common.region_of(user), "enterprise__region"))
     if user.role == Role.OFFICER:
         return Visit.objects.filter(officer=user)
     return Visit.objects.none()
@@ -111,7 +111,7 @@ def lights_of_served(user: User, day: dt.date | None = None) -> dict[int, dict]:
             yellow=Count("pk", filter=appeal_selectors.light_q(Light.YELLOW, now)),
         )
     )
-    return {r.pop("enterprise_id"): r for r in rows}
+    return {r["enterprise_id"]: {"open": r["open"], "red": r["red"], "yellow": r["yellow"]} for r in rows}
 
 
 def workspace(user: User, day: dt.date) -> list[dict]:
@@ -137,7 +137,9 @@ def office_enterprise(user: User, pk: int) -> Enterprise:
     found = None
     if common.is_office(user):
         found = (
-            Enterprise.objects.filter(within(user.region, "region"), pk=pk).select_related("region").first()
+            Enterprise.objects.filter(within(common.region_of(user), "region"), pk=pk)
+            .select_related("region")
+            .first()
         )
     if found is None:
         raise NotVisible("未找到该企业")
@@ -149,10 +151,14 @@ def assignable(user: User) -> QuerySet[User]:
     if user.role != Role.DISPATCHER or not user.region_id:
         return User.objects.none()
     return User.objects.filter(
-        within(user.region, "region") | containing(user.region, "region") | Q(region__isnull=True)
+        within(common.region_of(user), "region")
+        | containing(common.region_of(user), "region")
+        | Q(region__isnull=True)
     )
 
 
 def people_for(user: User) -> QuerySet[User]:
     """The officers and leaders the assignment form offers."""
-    return assignable(user).filter(within(user.region, "region"), role__in=[Role.OFFICER, Role.LEADER])
+    return assignable(user).filter(
+        within(common.region_of(user), "region"), role__in=[Role.OFFICER, Role.LEADER]
+    )

@@ -40,7 +40,7 @@ def assign_officer(
         errors["user_id"] = ["挂钩领导须为领导账号"]
     elif role != ServiceRole.LINKED_LEADER and user.role != Role.OFFICER:
         errors["user_id"] = ["首席服务官和驻点专员须为服务官账号"]
-    if user.region_id and not enterprise.region.is_within(user.region):
+    if user.region is not None and not enterprise.region.is_within(user.region):
         errors.setdefault("user_id", []).append("该人员的服务区划不包含此企业")
     if errors:
         raise InvalidInput("包干关系有误", errors)

@@ -53,7 +53,9 @@ def officer_home(request: AuthedRequest) -> HttpResponse:
 def visit_new(request: AuthedRequest) -> HttpResponse:
     user = request.user
     chosen = request.GET.get("enterprise")  # the page is opened, and posts, at ?enterprise=<pk>
-    enterprise = selectors.served_enterprise(user, int(chosen) if str(chosen or "").isdigit() else None)
+    enterprise = selectors.served_enterprise(
+        user, int(chosen) if chosen is not None and chosen.isdigit() else None
+    )
     if enterprise is None:
         raise Http404("该企业不在您的包干服务名单中")
     categories = Category.objects.filter(active=True)
@@ -83,7 +85,7 @@ def enterprise_service(request: AuthedRequest, pk: int) -> HttpResponse:
     """One enterprise's service history: who served it when, visits (with who went), appeals (with who served
     it then)."""
     user = request.user
-    enterprise, history = pages.perform(request, lambda: selectors.service_record(user, pk))
+    enterprise, history = common.found_or_404(lambda: selectors.service_record(user, pk))
     office = user.role in (Role.DISPATCHER, Role.LEADER)
     if request.method == "POST":
         pages.perform(
@@ -134,7 +136,7 @@ def linked(request: AuthedRequest) -> HttpResponse:
     rows = [
         {
             "assignment": a,
-            "team": [s for s in a.enterprise.team if s.user_id != user.pk],
+            "team": [s for s in a.enterprise.team if s.user_id != user.pk],  # type: ignore[attr-defined]  # prefetched to_attr (linked_enterprises)
             **lights.get(a.enterprise_id, empty),
         }
         for a in selectors.linked_enterprises(user, today)
@@ -201,7 +203,7 @@ def officer_report_export(request: AuthedRequest) -> HttpResponse:
             i,
             a.number,
             timezone.localtime(a.submitted_at).date(),
-            a.origin.officer.display_name,
+            reports.officer_of(a).display_name,
             a.enterprise.name,
             f"{a.title}：{a.content}",
             "、".join([a.lead_department.name + "（主办）"] if a.lead_department else [])

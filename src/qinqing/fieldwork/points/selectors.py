@@ -14,14 +14,14 @@ from qinqing.organisation.models import within
 
 def contact_points_visible_to(user: User) -> QuerySet[ContactPoint]:
     if common.is_office(user):
-        return ContactPoint.objects.filter(within(user.region, "enterprise__region")).select_related(
-            "enterprise", "department"
-        )
+        return ContactPoint.objects.filter(
+            within(common.region_of(user), "enterprise__region")
+        ).select_related("enterprise", "department")
     return ContactPoint.objects.none()
 
 
 def enterprises_in_reach(user: User) -> QuerySet[Enterprise]:
     """The enterprises the office may make contact points of: those of its region."""
     if common.is_office(user):
-        return Enterprise.objects.filter(within(user.region, "region"))
+        return Enterprise.objects.filter(within(common.region_of(user), "region"))
     return Enterprise.objects.none()

@@ -31,7 +31,7 @@ def clue_side(user: User, clue: Clue) -> str | None:
     'discipline' (staff of a discipline-inspection department over the region), or None: not visible."""
     if user.role == Role.SUPERVISOR and clue.supervisor.user_id == user.pk:
         return "supervisor"
-    if user.role == Role.DISPATCHER and user.region_id and clue.region.is_within(user.region):
+    if user.role == Role.DISPATCHER and user.region_id and clue.region.is_within(common.region_of(user)):
         return "office"
     dept = _discipline(user)
     if dept and clue.region.is_within(dept.region):
@@ -48,7 +48,7 @@ def clues_visible_to(user: User) -> QuerySet[Clue]:
     if user.role == Role.SUPERVISOR:
         return qs.filter(supervisor__user=user)
     if user.role == Role.DISPATCHER and user.region_id:
-        return qs.filter(within(user.region, "region"))
+        return qs.filter(within(common.region_of(user), "region"))
     dept = _discipline(user)
     if dept:
         return qs.filter(within(dept.region, "region"))
@@ -57,7 +57,7 @@ def clues_visible_to(user: User) -> QuerySet[Clue]:
 
 def supervisors_visible_to(user: User) -> QuerySet[Supervisor]:
     if common.is_office(user):
-        return Supervisor.objects.filter(within(user.region, "region")).select_related("user")
+        return Supervisor.objects.filter(within(common.region_of(user), "region")).select_related("user")
     if user.role == Role.SUPERVISOR:
         return Supervisor.objects.filter(user=user).select_related("user")
     return Supervisor.objects.none()
@@ -67,7 +67,7 @@ def appointable(user: User) -> QuerySet[User]:
     """Accounts a dispatcher may appoint: those of the office's region (or of none) not yet appointed."""
     if user.role != Role.DISPATCHER or not user.region_id:
         return User.objects.none()
-    return User.objects.filter(within(user.region, "region") | Q(region__isnull=True)).exclude(
+    return User.objects.filter(within(common.region_of(user), "region") | Q(region__isnull=True)).exclude(
         pk__in=Supervisor.objects.values("user_id")
     )
 
@@ -80,12 +80,12 @@ def candidates(user: User) -> QuerySet[User]:
 def spot_checks_visible_to(user: User) -> QuerySet[SpotCheck]:
     qs = SpotCheck.objects.select_related("supervisor__user", "department")
     if common.is_office(user):
-        return qs.filter(within(user.region, "department__region"))
+        return qs.filter(within(common.region_of(user), "department__region"))
     if user.role == Role.SUPERVISOR:
         return qs.filter(supervisor__user=user)
     if user.role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
         # A department sees the checks of itself (a head: of its sub-units too), to improve.
-        return qs.filter(within(user.department, "department"))
+        return qs.filter(within(common.department_of(user), "department"))
     return qs.none()
 
 

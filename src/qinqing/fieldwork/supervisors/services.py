@@ -23,6 +23,7 @@ from qinqing.fieldwork.models import (
     ClueEvent,
     SpotCheck,
     Supervisor,
+    SupervisorBackground,
 )
 from qinqing.fieldwork.supervisors import selectors, workflow
 from qinqing.organisation.models import Department
@@ -47,9 +48,7 @@ def appoint_supervisor(
     certificate_no, err = common.text(certificate_no, "证书编号", 30)
     errors = common.errors(
         certificate_no=err,
-        background=None
-        if background in dict(Supervisor._meta.get_field("background").choices)
-        else "请选择界别",
+        background=None if background in SupervisorBackground.values else "请选择界别",
         user=None if user.role == Role.SUPERVISOR else "须为特约监督员账号",
         term_end=None if term_end > term_start else "聘期结束须晚于开始",
     )
@@ -57,7 +56,8 @@ def appoint_supervisor(
         errors["certificate_no"] = ["证书编号已存在"]
     if errors:
         raise InvalidInput("聘任信息有误", errors)
-    region = user.region if user.region and user.region.is_within(by.region) else by.region
+    home = common.region_of(by)
+    region = user.region if user.region and user.region.is_within(home) else home
     return Supervisor.objects.create(
         user=user,
         region=region,
@@ -143,7 +143,7 @@ def handle_clue(*, clue: Clue, by: User, action: str, note: str = "", finding: s
         if action == "dismiss":
             clue.result = note
         before = clue.state
-        clue.state = step.target
+        clue.state = common.target_of(step)
         clue.save()
         ClueEvent.objects.create(
             clue=clue, actor=by, actor_name=by.display_name, from_state=before, to_state=clue.state, note=note
@@ -210,10 +210,9 @@ def record_spot_check(
     errors = {}
     scores = {}
     for key, label in SPOT_CHECK_ITEMS:
-        value = items.get(key)
         try:
-            value = int(value)
-        except (TypeError, ValueError):
+            value = int(items[key])
+        except (KeyError, TypeError, ValueError):
             errors[key] = [f"请为“{label}”打分（0–{SPOT_CHECK_ITEM_MAX}）"]
             continue
         if not 0 <= value <= SPOT_CHECK_ITEM_MAX:

@@ -88,7 +88,7 @@ def clues(request: AuthedRequest) -> HttpResponse:
 
 
 def clue_detail(request: AuthedRequest, number: str) -> HttpResponse:
-    clue = pages.perform(request, lambda: actions.clue(request.user, number))
+    clue = common.found_or_404(lambda: actions.clue(request.user, number))
     if request.method == "POST":
         pages.perform(
             request,

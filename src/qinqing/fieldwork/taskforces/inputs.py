@@ -1,7 +1,6 @@
 """The input of every task-force action, defined once for the page and the API (see ``core.inputs``)."""
 
-from collections.abc import Mapping
-
+from django.http import QueryDict
 from ninja import Schema
 from pydantic import Field
 
@@ -30,7 +29,7 @@ class CloseIn(Schema):
     note: str = Field("", max_length=5000, title="完成说明")
 
 
-def task_force_form(post: Mapping) -> dict:
+def task_force_form(post: QueryDict) -> dict:
     """The page's form as the schema's data: one row per chosen member department (the lead picked once for
     all rows), the related appeals as one comma-separated box."""
     lead = post.get("lead", "")

@@ -14,7 +14,7 @@ from qinqing.organisation.models import within
 
 def task_forces_visible_to(user: User) -> QuerySet[TaskForce]:
     if common.is_office(user):
-        return TaskForce.objects.filter(within(user.region, "region"))
+        return TaskForce.objects.filter(within(common.region_of(user), "region"))
     if user.role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
         return TaskForce.objects.filter(members__department=user.department_id)
     return TaskForce.objects.none()

@@ -44,13 +44,14 @@ def create_task_force(
         errors.setdefault("members", []).append("成员单位不能重复")
     if any(not (m.get("person") or "").strip() for m in members):
         errors.setdefault("members", []).append("请为每个成员单位填写责任人")
-    if any(not a.region.is_within(by.region) for a in appeals):
+    region = common.region_of(by)
+    if any(not a.region.is_within(region) for a in appeals):
         errors["appeal_numbers"] = ["关联诉求须在本区划内"]
     if errors:
         raise InvalidInput("专班信息有误", errors)
     with transaction.atomic():
         tf = TaskForce.objects.create(
-            name=name, region=by.region, matter=matter, enterprise=enterprise, created_by=by
+            name=name, region=region, matter=matter, enterprise=enterprise, created_by=by
         )
         TaskForceMember.objects.bulk_create(
             [
@@ -94,6 +95,6 @@ def close_task_force(*, task_force: TaskForce, by: User, note: str) -> TaskForce
     step = workflow.TASK_FORCES.check(task_force, "close", by)
     with transaction.atomic():
         _log(task_force, by, note or "专班工作完成")
-        task_force.state = step.target
+        task_force.state = common.target_of(step)
         task_force.save(update_fields=["state"])
     return task_force

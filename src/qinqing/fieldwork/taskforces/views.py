@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +13,7 @@ from qinqing.accounts.models import Role
 from qinqing.appeals import selectors as appeal_selectors
 from qinqing.core import pages
 from qinqing.core.inputs import parse
+from qinqing.fieldwork import common
 from qinqing.fieldwork.taskforces import actions, inputs, selectors, workflow
 from qinqing.organisation.models import Department
 
@@ -39,11 +42,11 @@ def task_forces(request: AuthedRequest) -> HttpResponse:
 
 
 def task_force_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    tf = pages.perform(request, lambda: actions.task_force(request.user, pk))
+    tf = common.found_or_404(lambda: actions.task_force(request.user, pk))
     if request.method == "POST":
         post = request.POST
         if post.get("action") == "close":
-            call = lambda: actions.close(request.user, pk, parse(inputs.CloseIn, post))  # noqa: E731
+            call: Callable[[], object] = lambda: actions.close(request.user, pk, parse(inputs.CloseIn, post))  # noqa: E731
         else:
             call = lambda: actions.log(request.user, pk, parse(inputs.NoteIn, post))  # noqa: E731
         pages.perform(request, call, success="已记录")
