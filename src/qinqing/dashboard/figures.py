@@ -156,9 +156,7 @@ def figures(
         if not (pk in nodes and any(nodes[pk].is_within(c) for c in children))
     )
     if own:
-        by_region.append(
-            {"label": f"{region.name}本级", "value": own, "url": link(region=user.region_id)}
-        )
+        by_region.append({"label": f"{region.name}本级", "value": own, "url": link(region=user.region_id)})
 
     recent_start = (now - dt.timedelta(days=30)).date()
     top_recent = (
