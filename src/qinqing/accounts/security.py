@@ -7,6 +7,7 @@ log (``qinqing.audit``)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -108,6 +109,13 @@ class DemoPasswordRefusingBackend(ModelBackend):
         if password is not None and not settings.QINQING_ALLOW_DEMO_PASSWORDS and is_demo_password(password):
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def is_verified(user: object) -> bool:
+    """Whether this session's user gave a second factor: django-otp's OTPMiddleware adds ``is_verified()`` to the
+    request's user at run time (unknown to the type checker); a user without it has not."""
+    check: Callable[[], bool] | None = getattr(user, "is_verified", None)
+    return check is not None and check()
 
 
 def needs_second_factor(user) -> bool:

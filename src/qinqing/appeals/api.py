@@ -1,6 +1,7 @@
 """Appeal endpoints: thin. Parse with a schema, call one selector or service, shape the answer."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Literal
 
 from django.conf import settings
@@ -159,7 +160,7 @@ def _row(appeal: Appeal) -> dict:
         "channel_label": appeal.get_channel_display(),
         "urgency": appeal.urgency,
         "enterprise": appeal.enterprise.name,
-        "lead_department": appeal.lead_department.name if appeal.lead_department_id else None,
+        "lead_department": appeal.lead_department.name if appeal.lead_department is not None else None,
         "step": appeal.step,
         "deadline": appeal.deadline,
         "light": appeal.light(),
@@ -173,7 +174,7 @@ def _events(appeal: Appeal) -> list[dict]:
             "kind": e.kind,
             "kind_label": e.get_kind_display(),
             "actor": e.actor_name,
-            "actor_department": e.actor_department.name if e.actor_department_id else None,
+            "actor_department": e.actor_department.name if e.actor_department is not None else None,
             "from_status": e.from_status,
             "to_status": e.to_status,
             "note": e.note,
@@ -220,7 +221,7 @@ def _detail(appeal: Appeal, user) -> dict:
         resolved=appeal.resolved,
         auto_closed=appeal.auto_closed,
         reopen_count=appeal.reopen_count,
-        merged_into=appeal.merged_into.number if appeal.merged_into_id else None,
+        merged_into=appeal.merged_into.number if appeal.merged_into is not None else None,
         actions=[a.name for a in workflow.available_actions(appeal, user)],
         events=_events(appeal),
         extensions=[_extension(x, appeal, user) for x in appeal.extensions.all()],
@@ -323,14 +324,19 @@ def _answer(request, appeal: Appeal) -> dict:
 
 def _register(row: actions.ActionInput) -> None:
     """An endpoint per action of the table: POST /{number}/<path>, answering the appeal's detail."""
+    endpoint: Callable[..., dict]
     if row.schema is None:
 
-        def endpoint(request, number: str):
+        def plain(request, number: str):
             return _answer(request, _act(request, number, row.name)[0])
+
+        endpoint = plain
     else:
 
-        def endpoint(request, number: str, payload: row.schema):  # type: ignore[valid-type]  # the schema comes from the table
+        def with_payload(request, number: str, payload: row.schema):  # type: ignore[name-defined]  # the schema comes from the table; ninja reads the annotation
             return _answer(request, _act(request, number, row.name, payload)[0])
+
+        endpoint = with_payload
 
     router.post(
         f"/{{number}}/{row.path}",

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
+from qinqing.accounts.scope import region_of
 from qinqing.appeals import workflow
 from qinqing.appeals.models import (
     Appeal,
@@ -78,8 +79,11 @@ def category_by_code(code: str) -> Category | None:
     # Plain rows, not instances: the process-local cache pickles, and unpickling models costs more than a query.
     names = [f.attname for f in Category._meta.concrete_fields]
     at = names.index("code")
-    rows = cache.get_or_set(
-        _CATEGORIES_KEY, lambda: {r[at]: r for r in Category.objects.values_list(*names)}, 60
+    rows = (
+        cache.get_or_set(
+            _CATEGORIES_KEY, lambda: {r[at]: r for r in Category.objects.values_list(*names)}, 60
+        )
+        or {}
     )
     row = rows.get(code)
     return Category.from_db(Category.objects.db, names, row) if row else None
@@ -94,7 +98,7 @@ def time_limit(step: str, category: Category | None, urgency: str) -> int:
 
     The table is small and read on every intake and assignment, so each process caches it for a minute;
     an edit in admin clears the editing process's copy at once (signals.py)."""
-    rows = cache.get_or_set(_LIMITS_KEY, _limit_rows, 60)
+    rows = cache.get_or_set(_LIMITS_KEY, _limit_rows, 60) or []
     category_id = category.pk if category else None
     best: tuple[int, int] | None = None
     for row_step, row_category, row_urgency, days in rows:
@@ -216,6 +220,13 @@ def _set_step(appeal: Appeal, step: str, deadline: dt.datetime | None, days: int
     appeal.yellow_at = workcalendar.yellow_from(deadline, days) if deadline else None
 
 
+def _handle_deadline(appeal: Appeal) -> dt.datetime:
+    """The handling deadline, which assignment sets; the steps that read it (reply, extension, resume) come after."""
+    if appeal.handle_deadline is None:
+        raise TransitionNotAllowed("该诉求尚未交办，没有办理时限")
+    return appeal.handle_deadline
+
+
 def _iso(moment: dt.datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat() if moment else None
 
@@ -227,7 +238,7 @@ def _validate_attachment(upload: UploadedFile) -> None:
         raise InvalidInput(
             "附件类型不允许", {"attachments": [f"不支持 .{ext or '无扩展名'} 文件，允许的类型：{allowed}"]}
         )
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+    if (upload.size or 0) > settings.ATTACHMENT_MAX_BYTES:
         limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
         raise InvalidInput("附件过大", {"attachments": [f"“{upload.name}”超过 {limit_mb} MB 的上限"]})
     if not content_matches(upload, ext):
@@ -255,7 +266,11 @@ def _store_attachments(appeal: Appeal, by: User, files: Sequence[UploadedFile]) 
     for upload in files:
         saved.append(
             Attachment.objects.create(
-                appeal=appeal, file=upload, original_name=upload.name[:200], size=upload.size, uploaded_by=by
+                appeal=appeal,
+                file=upload,
+                original_name=(upload.name or "")[:200],
+                size=upload.size or 0,
+                uploaded_by=by,
             )
         )
     return saved
@@ -302,7 +317,7 @@ def submit_appeal(
     elif by.role == Role.DISPATCHER:
         if enterprise is None:
             raise InvalidInput("请选择企业", {"enterprise": ["请选择代为登记的企业"]})
-        if not enterprise.region.is_within(by.region):
+        if not enterprise.region.is_within(region_of(by)):
             raise InvalidInput("该企业不在您的管辖区划内", {"enterprise": ["该企业不在您的管辖区划内"]})
     elif by.role in (Role.OFFICER, Role.SUPERVISOR) and agent_checked:
         if enterprise is None:
@@ -395,7 +410,7 @@ def assign_appeal(
     # Lead and co-handling departments must be in the dispatcher's reach: active, not an office, in its region
     # or above it (a city-level bureau for a district case). The same list the page offers.
     reach = set(
-        departments_in_reach(by.region)
+        departments_in_reach(region_of(by))
         .filter(pk__in=[lead.pk, *(d.pk for d in co)])
         .values_list("pk", flat=True)
     )
@@ -479,6 +494,8 @@ def return_appeal(*, appeal: Appeal, by: User, reason: str) -> Appeal:
     _required(reason=reason)
     appeal = _begin(appeal, "return", by)
     from_status = appeal.status
+    if appeal.lead_department is None:  # the workflow returns only assigned appeals
+        raise TransitionNotAllowed("该诉求尚未交办，无法退回")
     returned_from = appeal.lead_department.name
     now = timezone.now()
     triage_days = time_limit(Step.TRIAGE, appeal.category, appeal.urgency)
@@ -541,14 +558,15 @@ def decide_extension(
     step = workflow.EXTENSIONS.check(extension, "approve" if approve else "deny", by)
     if not approve:
         _required(note=note)
+    assert step.target is not None  # approve and deny both decide the request (workflow.EXTENSIONS)
     extension.state = step.target
     extension.decided_by = by
     extension.decided_at = timezone.now()
     extension.decision_note = note.strip()
     extension.save()
-    data = {"extension_id": extension.pk, "days": extension.days}
+    data: dict[str, object] = {"extension_id": extension.pk, "days": extension.days}
     if approve:
-        old = appeal.handle_deadline
+        old = _handle_deadline(appeal)
         new_day = workcalendar.add_working_days(workcalendar.local_date(old), extension.days)
         appeal.handle_deadline = workcalendar.end_of_day(new_day)
         appeal.handle_days += extension.days
@@ -609,10 +627,12 @@ def resume_clock(*, appeal: Appeal, by: User, note: str = "") -> Appeal:
     now = timezone.now()
     pause = appeal.pauses.filter(ended_at__isnull=True).order_by("-started_at").first()
     started = pause.started_at if pause else appeal.paused_at
+    if started is None:  # the workflow resumes only a paused appeal, which records when it paused
+        raise TransitionNotAllowed("该诉求未暂停计时")
     paused_days = workcalendar.working_days_between(
         workcalendar.local_date(started), workcalendar.local_date(now)
     )
-    old = appeal.handle_deadline
+    old = _handle_deadline(appeal)
     if paused_days:
         new_day = workcalendar.add_working_days(workcalendar.local_date(old), paused_days)
         appeal.handle_deadline = workcalendar.end_of_day(new_day)
@@ -645,6 +665,7 @@ def resume_clock(*, appeal: Appeal, by: User, note: str = "") -> Appeal:
 def reply_to_appeal(*, appeal: Appeal, by: User, measures: str, result: str) -> Appeal:
     _required(measures=measures, result=result)
     appeal = _begin(appeal, "reply", by)
+    handle_deadline = _handle_deadline(appeal)
     now = timezone.now()
     from_status = appeal.status
     appeal.status = Status.REPLIED
@@ -661,7 +682,7 @@ def reply_to_appeal(*, appeal: Appeal, by: User, measures: str, result: str) -> 
         by,
         from_status=from_status,
         note=result.strip(),
-        data={"measures": appeal.reply_measures, "on_time": now <= appeal.handle_deadline},
+        data={"measures": appeal.reply_measures, "on_time": now <= handle_deadline},
     )
     return appeal
 

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
+from qinqing.accounts.scope import region_of
 from qinqing.appeals import actions, inputs, selectors, services, workflow
 from qinqing.appeals.models import (
     OPEN_STATUSES,
@@ -68,7 +70,7 @@ TABS[Role.OFFICER] = [
 ]
 TABS[Role.SUPERVISOR] = [("all", "我登记的诉求", {})]
 # The workspace of the roles whose daily work is not a case list (the fieldwork app's pages).
-HOME_PAGES = {Role.OFFICER: "fieldwork_officer", Role.SUPERVISOR: "fieldwork_supervisor"}
+HOME_PAGES: dict[str, str] = {Role.OFFICER: "fieldwork_officer", Role.SUPERVISOR: "fieldwork_supervisor"}
 
 
 def home(request: AuthedRequest) -> HttpResponse:
@@ -86,6 +88,8 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 class CappedPaginator(Paginator):
     """Counts at most LIST_COUNT_CAP + 1 rows; the page shows "10000+" beyond that."""
+
+    object_list: QuerySet  # it pages querysets only: the capped count is a database query
 
     @cached_property
     def count(self) -> int:
@@ -111,7 +115,7 @@ class FilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if user.is_office:
-            self.fields["department"].queryset = departments_in_reach(user.region)
+            self.fields["department"].queryset = departments_in_reach(region_of(user))
         else:
             del self.fields["department"]
 
@@ -211,7 +215,7 @@ def appeal_list(request: AuthedRequest) -> HttpResponse:
             "categories": Category.objects.filter(active=True).values_list("pk", "name"),
             "channels": Channel.choices,
             "lights": Light.choices,
-            "departments": departments_in_reach(user.region).values_list("pk", "name")
+            "departments": departments_in_reach(region_of(user)).values_list("pk", "name")
             if user.is_office
             else None,
             "current": {
@@ -269,7 +273,7 @@ def submit(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, f"诉求已提交，编号 {appeal.number}，我们会在时限内受理。")
             return redirect("appeal_detail", number=appeal.number)
     office = user.role == Role.DISPATCHER
-    shown = ("title", "content", "category", "urgency", "contact_name", "contact_mobile")
+    shown: tuple[str, ...] = ("title", "content", "category", "urgency", "contact_name", "contact_mobile")
     choices = {"category": [(c.code, c.name) for c in Category.objects.filter(active=True)]}
     if office:
         shown = ("enterprise_uscc", "channel", *shown)
@@ -330,7 +334,7 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
     }
     if "assign" in actions:
         entry = services.suggest_assignment(appeal.region, appeal.category)
-        context["departments"] = departments_in_reach(request.user.region)
+        context["departments"] = departments_in_reach(region_of(request.user))
         context["suggestion"] = entry
         context["suggested_co"] = {d.pk for d in entry.co_departments.all()} if entry else set()
         context["default_handle_days"] = services.time_limit("handle", appeal.category, appeal.urgency)

@@ -99,10 +99,10 @@ def second_factor(request: AuthedRequest) -> HttpResponse:
     form until a first correct code proves the app has it, so a GET writes nothing)."""
     from io import BytesIO
 
-    from qinqing.accounts.security import needs_second_factor
+    from qinqing.accounts.security import is_verified, needs_second_factor
 
     user = request.user
-    if not needs_second_factor(user) or user.is_verified():
+    if not needs_second_factor(user) or is_verified(user):
         return redirect(_next(request))
     device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
     error = ""
@@ -121,7 +121,7 @@ def second_factor(request: AuthedRequest) -> HttpResponse:
                 TOTP(unhexlify(key.encode()), candidate.step, candidate.t0, candidate.digits) if key else None
             )
             ok = bool(totp and code.isdigit() and totp.verify(int(code), tolerance=candidate.tolerance))
-            if ok:
+            if ok and totp is not None:  # ok implies totp; the check narrows it for mypy
                 candidate.last_t = totp.t()
                 candidate.save()
                 device = candidate

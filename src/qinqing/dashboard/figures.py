@@ -8,6 +8,7 @@ regions the user may see; only 'overdue now' is a live (indexed) query.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Sum
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
+from qinqing.accounts.scope import region_of
 from qinqing.appeals.models import TIMED_STATUSES, Category, Channel
 from qinqing.appeals.selectors import appeals_visible_to
 from qinqing.core.errors import InvalidInput, NotPermitted
@@ -31,6 +33,7 @@ def figures(
         raise NotPermitted("只有营商办调度员或领导可以查看驾驶舱")
     if start > end:
         raise InvalidInput("开始日期不能晚于结束日期", {"start": ["开始日期不能晚于结束日期"]})
+    region = region_of(user)
     now = now or timezone.now()
     base = appeals_visible_to(user)
     list_url = reverse("appeal_list")
@@ -40,14 +43,14 @@ def figures(
         return f"{list_url}?{urlencode({**span, **extra})}"
 
     as_of = refreshed_at()
-    region_ids = list(Region.objects.within(user.region).values_list("id", flat=True))
+    region_ids = list(Region.objects.within(region).values_list("id", flat=True))
     stats = DayRegionStat.objects.filter(day__gte=start, day__lte=end, region_id__in=region_ids)
     sums = {
         k: Sum(k) for k in ("collected", "closed", "measures", "resolved", "on_time", "rated", "satisfied")
     }
     head = {k: v or 0 for k, v in stats.aggregate(**sums).items()}
     overdue_now = base.filter(status__in=TIMED_STATUSES, deadline__lt=now).count()
-    headline = [
+    headline: list[dict[str, Any]] = [
         {"key": "collected", "label": "收集诉求", "value": head["collected"], "url": link()},
         {"key": "closed", "label": "已办结", "value": head["closed"], "url": link(stage="closed")},
         {
@@ -153,9 +156,7 @@ def figures(
         if not (pk in nodes and any(nodes[pk].is_within(c) for c in children))
     )
     if own:
-        by_region.append(
-            {"label": f"{user.region.name}本级", "value": own, "url": link(region=user.region_id)}
-        )
+        by_region.append({"label": f"{region.name}本级", "value": own, "url": link(region=user.region_id)})
 
     recent_start = (now - dt.timedelta(days=30)).date()
     top_recent = (

@@ -70,7 +70,21 @@ def refresh() -> int:
             ),
         )
         DayRegionStat.objects.bulk_create(
-            [DayRegionStat(day=r.pop("d"), **r) for r in rows.order_by()], batch_size=5000
+            [
+                DayRegionStat(
+                    day=r["d"],
+                    region_id=r["region_id"],
+                    collected=r["collected"],
+                    closed=r["closed"],
+                    measures=r["measures"],
+                    resolved=r["resolved"],
+                    on_time=r["on_time"],
+                    rated=r["rated"],
+                    satisfied=r["satisfied"],
+                )
+                for r in rows.order_by()
+            ],
+            batch_size=5000,
         )
         for dimension, field in DIMENSIONS.items():
             grouped = (

@@ -9,13 +9,13 @@ from qinqing.insights.datasets import Row
 
 def labelled_history(scope: str, limit: int = 200_000) -> list[Row]:
     """Category model: every appeal that passed triage. Department model: the lead department it ended with."""
-    qs = Appeal.objects.exclude(status__in=[Status.REJECTED, Status.WITHDRAWN]).order_by("-id")
+    handled = Appeal.objects.exclude(status__in=[Status.REJECTED, Status.WITHDRAWN]).order_by("-id")
     if scope == "department":
-        qs = qs.filter(lead_department__isnull=False).values_list(
+        qs = handled.filter(lead_department__isnull=False).values_list(
             "id", "title", "content", "lead_department__name"
         )
     else:
-        qs = qs.exclude(status=Status.SUBMITTED).values_list("id", "title", "content", "category__name")
+        qs = handled.exclude(status=Status.SUBMITTED).values_list("id", "title", "content", "category__name")
     rows = []
     for pk, title, content, label in qs[:limit].iterator(chunk_size=2000):
         analysed = pipeline.analyse(f"{title}{content}")

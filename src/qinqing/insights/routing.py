@@ -20,6 +20,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
@@ -49,7 +50,7 @@ class Suggestion:
 class RoutingModel:
     word_vec: TfidfVectorizer
     char_vec: TfidfVectorizer
-    classifier: object
+    classifier: Any  # a fitted sklearn classifier (LinearSVC, or CalibratedClassifierCV around one); untyped
     labels: list[str]
     meta: dict = field(default_factory=dict)
 

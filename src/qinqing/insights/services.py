@@ -6,12 +6,14 @@ Every change to an appeal goes through ``qinqing.appeals.services`` so it is an 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
+from qinqing.accounts.scope import region_of
 from qinqing.appeals import services as appeal_services
 from qinqing.appeals.models import OPEN_STATUSES, Appeal, Category, Status
 from qinqing.appeals.selectors import appeals_visible_to
@@ -151,7 +153,7 @@ def confirm_common_issue(
     appeals: list[Appeal],
     title: str,
     lead: Department,
-    co: list[Department] = (),
+    co: Sequence[Department] = (),
     summary: str = "",
     keywords: str = "",
 ) -> CommonIssue:
@@ -174,7 +176,7 @@ def confirm_common_issue(
         title=title.strip()[:100],
         summary=summary.strip(),
         keywords=keywords[:200],
-        region=by.region,
+        region=region_of(by),
         lead_department=lead,
         created_by=by,
     )
@@ -243,7 +245,7 @@ def answer_common_issue(*, issue: CommonIssue, by: User, measures: str, result: 
 
 def common_issues_visible_to(user: User):
     qs = CommonIssue.objects.select_related("lead_department", "region")
-    if user.role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
+    if user.role in (Role.DISPATCHER, Role.LEADER) and user.region is not None:
         return qs.filter(within(user.region, "region"))
     if user.role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
         from django.db.models import Q

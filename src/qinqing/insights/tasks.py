@@ -24,7 +24,11 @@ def score_reply(check_id: int) -> int | None:
         return None
     appeal = check.appeal
     # The text of that reply, not the appeal's current one: a reopened appeal may have been answered again since.
-    event = AppealEvent.objects.filter(pk=check.event_id, kind=AppealEvent.Kind.REPLIED).first()
+    event = (
+        AppealEvent.objects.filter(pk=check.event_id, kind=AppealEvent.Kind.REPLIED).first()
+        if check.event_id is not None
+        else None
+    )
     if event is not None:
         reply = f"{(event.data or {}).get('measures', '')}\n{event.note}"
     else:

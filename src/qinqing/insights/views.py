@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
+from qinqing.accounts.scope import region_of
 from qinqing.core import pages
 from qinqing.core.errors import DomainError, NotVisible
 from qinqing.core.inputs import parse
@@ -45,7 +46,7 @@ def common_issues(request: AuthedRequest) -> HttpResponse:
             messages.error(request, exc.message)
             context["groups"] = []
         if user.role == Role.DISPATCHER:
-            context["departments"] = departments_in_reach(user.region)
+            context["departments"] = departments_in_reach(region_of(user))
     return render(request, "insights/common_issues.html", context)
 
 
@@ -62,6 +63,10 @@ def confirm_issue(request: AuthedRequest) -> HttpResponse:
 
 def issue_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     issue = pages.perform(request, lambda: actions.issue(request.user, pk))
+    if (
+        issue is None
+    ):  # actions.issue refuses only with NotVisible, which perform has turned into a 404 already
+        raise Http404("未找到该共性问题")
     if request.method == "POST":
         counts = pages.perform(
             request, lambda: actions.answer(request.user, pk, parse(inputs.AnswerIn, request.POST))

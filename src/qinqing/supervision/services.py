@@ -82,6 +82,7 @@ def answer_order(*, order: SupervisionOrder, by: User, answer: str) -> Supervisi
     step = workflow.ORDERS.check(order, "answer", by)
     if not answer.strip():
         raise InvalidInput("请填写回复内容", {"answer": ["请填写回复内容"]})
+    assert step.target is not None  # "answer" always moves the order on (workflow.ORDERS)
     order.state = step.target
     order.answer = answer.strip()
     order.answered_by = by
@@ -119,7 +120,11 @@ def unread_count(user: User) -> int:
 def contest_rating(*, appeal: Appeal, by: User, reason: str):
     from qinqing.supervision.models import RatingContest
 
-    if by.role not in (Role.HANDLER, Role.DEPT_HEAD) or by.department_id != appeal.lead_department_id:
+    if (
+        by.role not in (Role.HANDLER, Role.DEPT_HEAD)
+        or appeal.lead_department_id is None
+        or by.department_id != appeal.lead_department_id
+    ):
         raise NotPermitted("只有主办单位可以对评价提出申诉")
     if not appeal.satisfaction or appeal.auto_closed:
         raise InvalidInput("该诉求尚未被企业评价，无需申诉")

@@ -32,7 +32,7 @@ NOTIFICATION = {
     Rung.REMINDER: Notification.Kind.REMINDER,
     Rung.ESCALATION: Notification.Kind.ESCALATION,
 }
-STEP_NAMES = {Step.TRIAGE: "受理", Step.SIGN: "签收", Step.HANDLE: "办理"}
+STEP_NAMES: dict[str, str] = {Step.TRIAGE: "受理", Step.SIGN: "签收", Step.HANDLE: "办理"}
 
 
 @dataclass
@@ -50,7 +50,7 @@ def escalation_day(deadline: dt.datetime) -> dt.date:
     return workcalendar.add_working_days(reminder_day(deadline), settings.QINQING_ESCALATE_AFTER_DAYS)
 
 
-def rungs_due(appeal: Appeal, now: dt.datetime) -> list[str]:
+def rungs_due(appeal: Appeal, now: dt.datetime) -> list[Rung]:
     if appeal.deadline is None or appeal.status not in TIMED_STATUSES:
         return []
     if now <= appeal.deadline:
@@ -68,7 +68,7 @@ def _region_ids(appeal: Appeal) -> list[int]:
     return [int(x) for x in appeal.region.path.strip("/").split("/") if x]
 
 
-def recipients(appeal: Appeal, rung: str) -> list[User]:
+def recipients(appeal: Appeal, rung: Rung) -> list[User]:
     users = User.objects.filter(is_active=True)
     regional = users.filter(region_id__in=_region_ids(appeal))
     if appeal.step == Step.TRIAGE or appeal.lead_department_id is None:
@@ -85,10 +85,10 @@ def recipients(appeal: Appeal, rung: str) -> list[User]:
     return found
 
 
-def _message(appeal: Appeal, rung: str) -> tuple[str, str]:
+def _message(appeal: Appeal, rung: Rung) -> tuple[str, str]:
     step = STEP_NAMES.get(appeal.step, appeal.step)
     deadline = timezone.localtime(appeal.deadline).strftime("%Y-%m-%d")
-    who = appeal.lead_department.name if appeal.lead_department_id else "营商办"
+    who = appeal.lead_department.name if appeal.lead_department is not None else "营商办"
     if rung == Rung.YELLOW:
         return (
             f"临期预警：{appeal.number} {step}环节将于 {deadline} 到期",
@@ -122,6 +122,8 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
         DeadlineAlert.objects.filter(appeal__in=candidates).values_list("appeal_id", "step", "cycle", "rung")
     )
     for appeal in candidates.iterator(chunk_size=500):
+        if appeal.deadline is None:  # never due (rungs_due says so too); narrows the deadline below
+            continue
         for rung in rungs_due(appeal, now):
             if (appeal.pk, appeal.step, appeal.reopen_count, rung) in done:
                 continue

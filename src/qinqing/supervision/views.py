@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
+from qinqing.accounts.scope import region_of
 from qinqing.core import pages
 from qinqing.core.errors import DomainError
 from qinqing.core.inputs import parse
@@ -133,7 +135,7 @@ def _evaluation(request: AuthedRequest):
     difficulty = (
         int(request.GET["difficulty"]) if request.GET.get("difficulty", "") in ("1", "2", "3") else None
     )
-    return kind, start, end, evaluate(user.region, start, end, difficulty=difficulty)
+    return kind, start, end, evaluate(region_of(user), start, end, difficulty=difficulty)
 
 
 def _pct(v):
@@ -302,8 +304,8 @@ def honours(request: AuthedRequest) -> HttpResponse:
     )
 
 
+@login_not_required
 def public_honours(request: HttpRequest) -> HttpResponse:
-
     return render(
         request,
         "supervision/public_honours.html",
@@ -311,16 +313,12 @@ def public_honours(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_not_required
 def public_honour(request: HttpRequest, pk: int) -> HttpResponse:
-
     item = supervision_selectors.published_honour_lists().filter(pk=pk).first()
     if item is None:
         raise Http404("未找到该红黑榜")
     return render(request, "supervision/public_honour.html", {"item": item})
-
-
-public_honours.login_required = False
-public_honour.login_required = False
 
 
 @require_POST
