@@ -67,3 +67,21 @@ def test_someone_who_cannot_see_the_appeal_gets_404(world, appeal):
     for user in (world.handler_power, world.dispatcher_west, world.ent_user_b):
         assert page(user).post(f"/appeals/{appeal.number}/contact/").status_code == 404
         assert api(world, user).post(f"/api/appeals/{appeal.number}/contact").status_code == 404
+
+
+def test_an_enterprise_downloads_everything_held_about_it_and_only_its_own(world, appeal):
+    import io
+
+    from openpyxl import load_workbook
+
+    world.submit(by=world.ent_user_b, title="西江企业的诉求", content="别人的内容")
+    r = page(world.ent_user_a).get("/my-data/")
+    assert r.status_code == 200
+    book = load_workbook(io.BytesIO(r.content))
+    assert book.sheetnames == ["企业信息", "联系人", "诉求", "办理过程", "附件"]
+    text = "".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row)
+    assert world.ent_a.uscc in text and MOBILE in text and appeal.number in text and "受理并分派" in text
+    assert "西江企业的诉求" not in text and world.ent_b.uscc not in text
+    assert AuditRecord.objects.filter(action=AuditRecord.Action.EXPORT, actor=world.ent_user_a).exists()
+    for staff in (world.dispatcher, world.handler_hr, world.auditor):
+        assert page(staff).get("/my-data/").status_code == 404

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 ENTERPRISE = [
     ("/appeals/", "我的诉求"),
     ("/appeals/new/", "我要提诉求"),
+    ("/my-data/", "我的数据"),
     ("/public/honours/", "红黑榜"),
 ]
 DISPATCHER = [

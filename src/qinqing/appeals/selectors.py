@@ -87,6 +87,14 @@ def audit_events(user: User) -> QuerySet[AppealEvent]:
     return AppealEvent.objects.select_related("appeal", "actor_department").order_by("-created_at", "-id")
 
 
+def audit_trail_of(user: User, appeals: list[Appeal]) -> QuerySet[AppealEvent]:
+    """The steps of `appeals` (already read through ``appeals_visible_to(user)``), oldest first."""
+    visible = appeals_visible_to(user).filter(pk__in=[a.pk for a in appeals])
+    return (
+        AppealEvent.objects.filter(appeal__in=visible).select_related("appeal").order_by("created_at", "id")
+    )
+
+
 def get_appeal_after_action(user: User, appeal: Appeal) -> Appeal:
     """The appeal as it stands after `user`'s step. A step may take it out of their sight (a department
     returning it to the office); they still get the answer to their own step, once."""

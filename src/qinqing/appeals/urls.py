@@ -7,6 +7,7 @@ urlpatterns = [
     path("appeals/", views.appeal_list, name="appeal_list"),
     path("appeals/new/", views.submit, name="appeal_submit"),
     path("appeals/export/", views.appeal_export, name="appeal_export"),
+    path("my-data/", views.my_data, name="my_data"),
     path("appeals/<str:number>/", views.detail, name="appeal_detail"),
     path("appeals/<str:number>/act/<str:action>/", views.act, name="appeal_act"),
     path("appeals/<str:number>/contact/", views.contact, name="appeal_contact"),

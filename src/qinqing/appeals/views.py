@@ -363,6 +363,100 @@ def act(request: AuthedRequest, number: str, action: str) -> HttpResponse:
     return redirect("appeal_detail", number=number)
 
 
+def my_data(request: AuthedRequest) -> HttpResponse:
+    """我的数据: everything qinqing holds about the user's enterprise (个人信息保护: the right to a copy): the
+    registry entry, its contacts, its appeals and every step of them, the files' names. An export, so audited."""
+    from qinqing.core import excel
+
+    user = request.user
+    if user.role != Role.ENTERPRISE or user.enterprise_id is None:
+        raise Http404("未找到页面")
+    ent = enterprise_selectors.get_enterprise_for(user, user.enterprise_id)
+    if ent is None:
+        raise Http404("未找到页面")
+    appeals = list(
+        selectors.appeals_visible_to(user)
+        .select_related("category", "lead_department")
+        .prefetch_related("attachments")
+        .order_by("submitted_at")
+    )
+    events = selectors.audit_trail_of(user, appeals)
+    sheets: list[tuple[str, list[str], list[list[object]]]] = [
+        (
+            "企业信息",
+            ["统一社会信用代码", "名称", "行业", "规模", "区划", "地址"],
+            [
+                [
+                    ent.uscc,
+                    ent.name,
+                    ent.get_industry_display(),
+                    ent.get_scale_display(),
+                    str(ent.region),
+                    ent.address,
+                ]
+            ],
+        ),
+        (
+            "联系人",
+            ["姓名", "职务", "手机号码", "主要联系人"],
+            [[c.name, c.title, c.mobile, "是" if c.is_primary else ""] for c in ent.contacts.all()],
+        ),
+        (
+            "诉求",
+            [
+                "编号",
+                "标题",
+                "内容",
+                "类别",
+                "状态",
+                "联系人",
+                "联系电话",
+                "主办单位",
+                "提交时间",
+                "答复措施",
+                "办理结果",
+                "评价",
+            ],
+            [
+                [
+                    a.number,
+                    a.title,
+                    a.content,
+                    str(a.category),
+                    a.get_status_display(),
+                    a.contact_name,
+                    a.contact_mobile,
+                    str(a.lead_department or ""),
+                    timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                    a.reply_measures,
+                    a.reply_result,
+                    a.get_satisfaction_display() if a.satisfaction else "",
+                ]
+                for a in appeals
+            ],
+        ),
+        (
+            "办理过程",
+            ["诉求编号", "时间", "环节", "说明"],
+            [
+                [
+                    e.appeal.number,
+                    timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+                    e.get_kind_display(),
+                    e.note,
+                ]
+                for e in events
+            ],
+        ),
+        (
+            "附件",
+            ["诉求编号", "文件名", "大小（字节）"],
+            [[a.number, f.original_name, f.size] for a in appeals for f in a.attachments.all()],
+        ),
+    ]
+    return excel.response(excel.workbook(sheets), f"我的数据-{ent.uscc}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
 @require_POST
 def contact(request: AuthedRequest, number: str) -> HttpResponse:
     """显示号码: the full number, once per click, each click in the security audit log."""
