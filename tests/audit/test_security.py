@@ -472,3 +472,14 @@ def test_the_security_administrator_grants_roles_and_every_grant_is_audited(worl
     grant = AuditRecord.objects.get(action=A.ROLE_CHANGED, actor=world.secadmin)
     assert grant.actor == world.secadmin and grant.ip_address == "10.5.5.5"
     assert grant.detail["changes"]["role"] == [Role.HANDLER, Role.DEPT_HEAD]
+
+
+def test_the_security_log_speaks_chinese(world):
+    c = Client()
+    c.force_login(world.dispatcher)
+    c.get("/appeals/export/")
+    auditor = Client()
+    auditor.force_login(world.auditor)
+    body = auditor.get("/audit/security/", {"action": A.EXPORT}).content.decode()
+    assert "营商办调度员" in body and "文件：" in body
+    assert ">dispatcher<" not in body and "file=" not in body

@@ -12,6 +12,27 @@ class AppendOnly(RuntimeError):
     pass
 
 
+DETAIL_LABELS = {
+    "appeal": "诉求",
+    "file": "文件",
+    "query": "筛选条件",
+    "account": "账号",
+    "changes": "变更（原→新）",
+    "created": "新建账号",
+    "model": "对象类型",
+    "object_id": "对象编号",
+    "object": "对象",
+    "verb": "操作",
+    "message": "说明",
+    "reason": "原因",
+    "ip": "地址",
+    "minutes": "锁定分钟",
+    "failures": "失败次数",
+    "token": "令牌",
+    "days": "有效天数",
+}
+
+
 class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnly("审计记录不可修改")
@@ -76,3 +97,14 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("审计记录不可删除")
+
+    @property
+    def role_label(self) -> str:
+        from qinqing.accounts.models import Role
+
+        return Role(self.role).label if self.role in Role.values else self.role
+
+    @property
+    def detail_items(self) -> list[tuple[str, object]]:
+        """The details with Chinese names, for the audit administrator's page."""
+        return [(DETAIL_LABELS.get(k, k), v) for k, v in self.detail.items()]

@@ -4,15 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_append_only_trigger'),
+        ("audit", "0002_append_only_trigger"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditrecord',
-            name='action',
-            field=models.CharField(choices=[('login', '登录成功'), ('login_failed', '登录失败'), ('logout', '退出登录'), ('locked_out', '账号或地址被锁定'), ('lock_released', '锁定解除'), ('session_expired', '会话超时退出'), ('password_changed', '修改密码'), ('otp_enrolled', '绑定动态口令'), ('otp_verified', '动态口令验证通过'), ('otp_failed', '动态口令错误'), ('token_issued', '签发 API 令牌'), ('token_revoked', '吊销 API 令牌'), ('contact_revealed', '查看完整联系电话'), ('export', '导出数据'), ('admin_change', '后台修改'), ('role_changed', '授予或变更角色与范围')], max_length=30, verbose_name='操作'),
+            model_name="auditrecord",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("login", "登录成功"),
+                    ("login_failed", "登录失败"),
+                    ("logout", "退出登录"),
+                    ("locked_out", "账号或地址被锁定"),
+                    ("lock_released", "锁定解除"),
+                    ("session_expired", "会话超时退出"),
+                    ("password_changed", "修改密码"),
+                    ("otp_enrolled", "绑定动态口令"),
+                    ("otp_verified", "动态口令验证通过"),
+                    ("otp_failed", "动态口令错误"),
+                    ("token_issued", "签发 API 令牌"),
+                    ("token_revoked", "吊销 API 令牌"),
+                    ("contact_revealed", "查看完整联系电话"),
+                    ("export", "导出数据"),
+                    ("admin_change", "后台修改"),
+                    ("role_changed", "授予或变更角色与范围"),
+                ],
+                max_length=30,
+                verbose_name="操作",
+            ),
         ),
     ]
