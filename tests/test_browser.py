@@ -221,3 +221,68 @@ def test_similar_appeals_appear_while_the_enterprise_types(world, live_server, b
     page.fill("textarea[name=content]", "")
     page.wait_for_selector("#similar-live", state="hidden")
     assert errors == []
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _no_sideways_scroll(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width}px wide on a {PHONE['width']}px phone"
+
+
+def test_enterprise_journey_on_a_390px_phone(world, live_server, browser, tmp_path):
+    """On a 390×844 phone: the header fits with its menu folded, the list is one card per appeal, the file
+    picker speaks Chinese, controls are thumb-sized, and no page of the enterprise scrolls sideways."""
+    world.submit(title="厂区道路破损影响货车通行", content="厂区门口道路破损严重，货车进出困难。")
+    base = live_server.url
+    errors: list[str] = []
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    page.goto(f"{base}/public/honours/")
+    _no_sideways_scroll(page)
+    login(page, base, "ent_a")
+    _no_sideways_scroll(page)
+    # The header: one row, the menu folded behind 菜单 except the primary action.
+    header = page.locator("header.top").bounding_box()
+    assert header["height"] < 140, header
+    assert page.is_visible("header nav a.primary")
+    assert page.is_hidden("header nav a:not(.primary) >> nth=0")
+    page.click("label.menu-button")
+    assert page.is_visible("header nav a:not(.primary) >> nth=0")
+    # The list: cards, not a table with a header row.
+    assert page.is_hidden("table.list thead")
+    card = page.locator("table.list tbody tr").first
+    assert "厂区道路破损影响货车通行" in card.inner_text()
+    # each cell says what it is (the label is drawn from data-label by CSS)
+    label = page.evaluate(
+        "getComputedStyle(document.querySelector(\"table.list td[data-label='状态']\"), '::before').content"
+    )
+    assert "状态" in label, label
+    for control in page.locator("form.filters select, form.filters button").all():
+        assert control.bounding_box()["height"] >= 40
+
+    # Submit with an attachment through the Chinese file picker.
+    page.click("header nav a.primary")
+    _no_sideways_scroll(page)
+    assert page.inner_text(".file-picker .file-button") == "选择文件"
+    assert page.inner_text(".file-picker .file-names") == "未选择文件"
+    proof = tmp_path / "现场照片.pdf"
+    proof.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.set_input_files("input[name=attachments]", str(proof))
+    assert page.inner_text(".file-picker .file-names") == "现场照片.pdf"
+    page.fill("input[name=title]", "园区路灯夜间不亮")
+    page.fill("textarea[name=content]", "园区主干道路灯已连续一周夜间不亮，员工下夜班出行不安全。")
+    page.select_option("select[name=category]", label="用电")
+    page.click("#submit-form button[type=submit]")
+    page.wait_for_selector("#status")
+    assert page.inner_text("#status") == "待受理"
+    assert "现场照片.pdf" in page.content()
+    _no_sideways_scroll(page)
+
+    page.goto(f"{base}/supervision/notifications/")
+    _no_sideways_scroll(page)
+    assert not errors, errors

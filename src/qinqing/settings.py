@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "qinqing.accounts.security.SessionTimeoutMiddleware",
     "qinqing.accounts.security.PasswordExpiryMiddleware",
     "qinqing.accounts.security.SecondFactorMiddleware",
+    # A 404 or 403 from a view is the site's Chinese page even with DEBUG on (make run).
+    "qinqing.core.middleware.FriendlyErrorPagesMiddleware",
     # Last, as django-axes asks: refuses a locked account or address on every login form and the admin.
     "axes.middleware.AxesMiddleware",
 ]

@@ -211,6 +211,18 @@ class TestListFilters:
         html = c.get("/appeals/?tab=triage").content.decode()
         assert b.number in html and a.number not in html
 
+    def test_work_queues_list_the_longest_waiting_first(self, world, clock):
+        import datetime as dt
+
+        first = world.submit(title="最早提交的诉求")
+        clock.shift(dt.timedelta(hours=2))
+        second = world.submit(title="随后提交的诉求")
+        c = client_for(world.dispatcher)
+        triage = c.get("/appeals/?tab=triage").content.decode()
+        assert triage.index(first.number) < triage.index(second.number)
+        everything = c.get("/appeals/?tab=all").content.decode()  # a record, not a queue: newest first
+        assert everything.index(second.number) < everything.index(first.number)
+
     def test_bad_filter_value_is_a_message_not_a_500(self, world):
         r = client_for(world.dispatcher).get("/appeals/?tab=all&date_from=notadate&category=abc")
         assert r.status_code == 200

@@ -128,3 +128,35 @@ def test_no_template_has_an_inline_script_or_event_handler():
         if "javascript:" in text:
             found.append(f"{path.relative_to(root)}: javascript: URL")
     assert found == []
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_vanished_or_refused_object_gets_the_sites_chinese_page_never_the_debug_page(
+    world, page, settings, debug
+):
+    """Another enterprise's appeal, a missing one, or an unknown URL: the same Chinese 404 in the site's layout,
+    with DEBUG on (make run) as with it off (production)."""
+    settings.DEBUG = debug
+    other = world.submit(by=world.ent_user_b, title="他家企业的诉求")
+    for path in (f"/appeals/{other.number}/", "/appeals/QQ209901010001/", "/no-such-page/"):
+        r = page.get(path)
+        html = r.content.decode()
+        assert r.status_code == 404, path
+        assert "页面不存在" in html and "返回首页" in html and 'lang="zh-CN"' in html, path
+        assert "URLconf" not in html and "Traceback" not in html and "Page not found" not in html, path
+        assert other.title not in html
+
+
+def test_the_error_pages_render_in_chinese_without_a_request_context():
+    from django.template.loader import render_to_string
+
+    for name, words in (("500.html", "系统繁忙"), ("400.html", "请求有误"), ("403_csrf.html", "页面已过期")):
+        assert words in render_to_string(name), name
+
+
+def test_a_form_posted_without_its_token_gets_the_chinese_expired_page(world):
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(world.ent_user_a)
+    r = c.post("/appeals/new/", {"title": "x"})
+    assert r.status_code == 403
+    assert "页面已过期" in r.content.decode()

@@ -46,14 +46,14 @@ TABS: dict[str, list[tuple[str, str, dict]]] = {
         ("to_rate", "待评价", {"status": Status.REPLIED}),
     ],
     Role.DISPATCHER: [
-        ("triage", "待受理", {"status": Status.SUBMITTED}),
-        ("extensions", "延期审批", {"pending_extension": True}),
+        ("triage", "待受理", {"status": Status.SUBMITTED, "oldest_first": True}),
+        ("extensions", "延期审批", {"pending_extension": True, "oldest_first": True}),
         ("paused", "挂起中", {"status": Status.PAUSED}),
         ("red", "超期", {"light": Light.RED}),
         ("all", "全部诉求", {}),
     ],
     Role.HANDLER: [
-        ("to_sign", "待签收", {"status": Status.ASSIGNED}),
+        ("to_sign", "待签收", {"status": Status.ASSIGNED, "oldest_first": True}),
         ("doing", "办理中", {"status": f"{Status.IN_PROGRESS},{Status.PAUSED}"}),
         ("replied", "已答复", {"status": Status.REPLIED}),
         ("all", "全部", {}),
@@ -69,6 +69,8 @@ TABS[Role.OFFICER] = [
     ("all", "服务企业的全部诉求", {}),
 ]
 TABS[Role.SUPERVISOR] = [("all", "我登记的诉求", {})]
+# Work queues ("oldest_first") list the longest-waiting appeal first, as a queue is worked; other tabs newest first.
+TAB_OPTIONS = ("pending_extension", "oldest_first")
 # The workspace of the roles whose daily work is not a case list (the fieldwork app's pages).
 HOME_PAGES: dict[str, str] = {Role.OFFICER: "fieldwork_officer", Role.SUPERVISOR: "fieldwork_supervisor"}
 
@@ -129,7 +131,7 @@ def _listing(request: AuthedRequest):
     tab_key = request.GET.get("tab") or tabs[0][0]
     tab = next((t for t in tabs if t[0] == tab_key), tabs[0])
     form = FilterForm(request.GET or None, user=user)
-    f = selectors.AppealFilters(**{k: v for k, v in tab[2].items() if k != "pending_extension"})
+    f = selectors.AppealFilters(**{k: v for k, v in tab[2].items() if k not in TAB_OPTIONS})
     if form.is_valid():
         data = form.cleaned_data
         f.status = data["status"] or f.status
@@ -142,6 +144,8 @@ def _listing(request: AuthedRequest):
     qs = selectors.list_appeals(user, f)
     if tab[2].get("pending_extension"):
         qs = qs.filter(extensions__state=ExtensionRequest.State.PENDING)
+    if tab[2].get("oldest_first"):
+        qs = qs.order_by("submitted_at", "id")
     return tabs, tab, form, qs
 
 

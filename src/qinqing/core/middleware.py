@@ -5,6 +5,11 @@ return, and DEL) in a query string, a form field or a JSON body are refused with
 schema and no database (PostgreSQL refuses NUL in text with an error that would be a 500) ever sees them.
 Uploaded files are not inspected here; their bytes are the attachment checks' business.
 
+``FriendlyErrorPagesMiddleware``: with DEBUG on (``make run``) Django answers a 404 or 403 with its technical
+page, in English, listing the URL patterns; a refused or vanished object after a click shows the site's own
+Chinese page instead, exactly as in production (``templates/404.html``, ``403.html``). Real errors (500) keep
+their traceback in DEBUG; with DEBUG off Django renders ``500.html``.
+
 ``NoStoreMiddleware``: answers of the API and of signed-in pages carry ``Cache-Control: no-store`` (personal
 data must not stay in a shared or browser cache); public pages and static files keep their own caching.
 """
@@ -13,7 +18,10 @@ from __future__ import annotations
 
 import re
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 RAW = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -67,3 +75,29 @@ class NoStoreMiddleware:
                 add_never_cache_headers(response)
                 response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
         return response
+
+
+class FriendlyErrorPagesMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        unresolved = getattr(request, "resolver_match", None) is None
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and unresolved
+            and not request.path.startswith("/api/")
+        ):
+            return render(request, "404.html", status=404)  # an address no URL pattern matches
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not settings.DEBUG or request.path.startswith("/api/"):
+            return None  # production: Django's own handlers render the same templates
+        if isinstance(exception, Http404):
+            return render(request, "404.html", status=404)
+        if isinstance(exception, PermissionDenied):
+            return render(request, "403.html", status=403)
+        return None

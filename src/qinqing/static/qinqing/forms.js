@@ -13,3 +13,13 @@ document.addEventListener("submit", function (event) {
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
   }, 0);
 });
+
+// The Chinese file picker (core/_file_picker.html): show the names of the chosen files next to 选择文件.
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  if (!input.matches || !input.matches("input.file-input")) return;
+  var shown = input.parentNode.querySelector(".file-names");
+  if (!shown) return;
+  var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+  shown.textContent = names.length ? names.join("，") : shown.getAttribute("data-empty");
+});
