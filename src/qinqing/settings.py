@@ -246,6 +246,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 QINQING_YELLOW_DAYS = env_int("QINQING_YELLOW_DAYS", 1)
 QINQING_YELLOW_SHARE_PERCENT = env_int("QINQING_YELLOW_SHARE_PERCENT", 20)
 QINQING_MAX_REOPENS = env_int("QINQING_MAX_REOPENS", 2)
+# A pause (挂起) longer than this many working days ends by itself and the clock runs again: no appeal waits
+# forever on materials that never come (0: no limit).
+QINQING_MAX_PAUSE_WORKING_DAYS = env_int("QINQING_MAX_PAUSE_WORKING_DAYS", 20)
 QINQING_PAGE_SIZE = env_int("QINQING_PAGE_SIZE", 20, minimum=1)
 # Supervision: escalation to a 通报 N working days after the 催办; the SMS gateway (default: log only).
 QINQING_ESCALATE_AFTER_DAYS = env_int("QINQING_ESCALATE_AFTER_DAYS", 5, minimum=1)

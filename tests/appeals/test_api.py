@@ -67,14 +67,23 @@ def test_full_journey_through_the_api(world, api, clock):
         f"/appeals/{number}/rate", {"satisfaction": "dissatisfied", "resolved": False, "comment": "还缺人"}
     )
     assert r.json()["status"] == "closed"
-    r = ent.post(f"/appeals/{number}/reopen", {"reason": "还缺5人"})
+    assert ent.post(f"/appeals/{number}/reopen", {"reason": "还缺5人"}).status_code == 403
+    assert [a["number"] for a in disp.get("/appeals?review=pending").json()["items"]] == [number]
+    r = disp.post(f"/appeals/{number}/reopen", {"reason": "还缺5人，请继续对接"})
     assert r.json()["status"] == "in_progress" and r.json()["reopen_count"] == 1
 
-    events = ent.get(f"/appeals/{number}/events").json()
+    events = disp.get(f"/appeals/{number}/events").json()
     assert [e["kind"] for e in events] == [
         "submitted", "assigned", "signed", "extension_requested", "extension_approved",
         "paused", "resumed", "note", "replied", "rated", "reopened",
     ]  # fmt: skip
+    # The enterprise's timeline leaves out what is internal: the extension and the internal note.
+    events = ent.get(f"/appeals/{number}/events").json()
+    assert [e["kind"] for e in events] == [
+        "submitted", "assigned", "signed", "paused", "resumed", "replied", "rated", "reopened",
+    ]  # fmt: skip
+    assert all(e["public"] for e in events)
+    assert ent.get(f"/appeals/{number}").json()["extensions"] == []
     assert events[0]["kind_label"] == "提交诉求"
 
 

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
 
-from qinqing.appeals import services
+from qinqing.appeals import selectors, services
 from qinqing.appeals.models import Appeal, AppealEvent, ExtensionRequest, Light, Status
 from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible, TransitionNotAllowed
 from tests.conftest import at
@@ -210,7 +210,7 @@ class TestDepartment:
         services.add_note(appeal=appeal, by=world.handler_hr, note="已联系企业")
         services.add_note(appeal=appeal, by=world.handler_land, note="协办意见：用地无障碍")
         services.add_note(appeal=appeal, by=world.leader, note="请加快办理")
-        assert kinds(appeal)[-3:] == [K.NOTE, K.NOTE, K.NOTE]
+        assert kinds(appeal)[-3:] == [K.NOTE, K.CO_OPINION, K.INSTRUCTED]
 
     def test_enterprise_cannot_add_government_note(self, world, clock):
         appeal = world.in_progress()
@@ -366,7 +366,7 @@ class TestRateAndReopen:
     def test_reopen_after_dissatisfied_gives_fresh_deadline(self, world, clock):
         appeal = world.closed(satisfaction="dissatisfied")
         clock.move_to(at(2026, 11, 18))
-        appeal = services.reopen_appeal(appeal=appeal, by=world.ent_user_a, reason="问题仍未解决")
+        appeal = services.reopen_appeal(appeal=appeal, by=world.dispatcher, reason="问题仍未解决")
         assert appeal.status == Status.IN_PROGRESS
         assert appeal.reopen_count == 1
         assert appeal.lead_department == world.hr
@@ -376,13 +376,13 @@ class TestRateAndReopen:
     def test_reopen_refused_when_satisfied(self, world, clock):
         appeal = world.closed(satisfaction="satisfied")
         with pytest.raises(TransitionNotAllowed) as exc:
-            services.reopen_appeal(appeal=appeal, by=world.ent_user_a, reason="x")
+            services.reopen_appeal(appeal=appeal, by=world.dispatcher, reason="x")
         assert "不满意" in exc.value.message
 
     @override_settings(QINQING_MAX_REOPENS=1)
     def test_reopen_limit(self, world, clock):
         appeal = world.closed(satisfaction="dissatisfied")
-        appeal = services.reopen_appeal(appeal=appeal, by=world.ent_user_a, reason="x")
+        appeal = services.reopen_appeal(appeal=appeal, by=world.dispatcher, reason="x")
         appeal = services.reply_to_appeal(appeal=appeal, by=world.handler_hr, measures="m", result="r")
         appeal = services.rate_appeal(
             appeal=appeal,
@@ -392,7 +392,7 @@ class TestRateAndReopen:
             comment="还是不行",
         )
         with pytest.raises(TransitionNotAllowed) as exc:
-            services.reopen_appeal(appeal=appeal, by=world.ent_user_a, reason="x")
+            services.reopen_appeal(appeal=appeal, by=world.dispatcher, reason="x")
         assert "上限" in exc.value.message
 
     def test_auto_close_after_rating_window(self, world, clock):
@@ -410,7 +410,131 @@ class TestRateAndReopen:
         services.close_unrated(now=at(2026, 11, 30))
         appeal.refresh_from_db()
         with pytest.raises(TransitionNotAllowed):
-            services.reopen_appeal(appeal=appeal, by=world.ent_user_a, reason="x")
+            services.reopen_appeal(appeal=appeal, by=world.dispatcher, reason="x")
+
+
+class TestDissatisfiedReview:
+    """不满意 goes to the office of the region (12345 rules): 重办 to the same or another department, or 不予重办
+    with a reason told to the enterprise. The enterprise cannot reopen by itself."""
+
+    def test_a_dissatisfied_rating_waits_for_the_office(self, world, clock):
+        appeal = world.closed(satisfaction="dissatisfied")
+        assert appeal.review == "pending"
+        assert world.closed(satisfaction="satisfied").review == ""
+        with pytest.raises(NotPermitted):
+            services.reopen_appeal(appeal=appeal, by=world.ent_user_a, reason="还没解决")
+        listed = selectors.list_appeals(world.dispatcher, selectors.AppealFilters(review="pending"))
+        assert appeal in listed
+
+    def test_reopen_to_another_department_which_signs_first(self, world, clock):
+        appeal = world.closed(satisfaction="dissatisfied")
+        appeal = services.reopen_appeal(
+            appeal=appeal, by=world.dispatcher, reason="属自然资源局职责", lead=world.land
+        )
+        assert appeal.status == Status.ASSIGNED and appeal.lead_department == world.land
+        assert appeal.step == "sign" and appeal.review == "reopened"
+        ev = appeal.events.last()
+        assert ev.kind == K.REOPENED and ev.data["previous_lead"] == world.hr.name and ev.is_public
+        services.sign_appeal(appeal=appeal, by=world.handler_land)
+
+    def test_decline_reopen_needs_a_reason_and_keeps_it_closed(self, world, clock):
+        appeal = world.closed(satisfaction="dissatisfied")
+        with pytest.raises(InvalidInput):
+            services.decline_reopen(appeal=appeal, by=world.dispatcher, reason=" ")
+        appeal = services.decline_reopen(
+            appeal=appeal, by=world.dispatcher, reason="已按政策答复，诉求超出政策范围"
+        )
+        assert appeal.status == Status.CLOSED and appeal.review == "declined"
+        assert appeal.events.last().kind == K.REOPEN_DECLINED and appeal.events.last().is_public
+        with pytest.raises(TransitionNotAllowed):  # decided once
+            services.decline_reopen(appeal=appeal, by=world.dispatcher, reason="again")
+
+    def test_only_the_office_of_the_region_reviews(self, world, clock):
+        appeal = world.closed(satisfaction="dissatisfied")
+        for who in (world.handler_hr, world.leader):
+            with pytest.raises(NotPermitted):
+                services.decline_reopen(appeal=appeal, by=who, reason="x")
+
+
+class TestReassign:
+    def test_office_reassigns_an_appeal_in_progress(self, world, clock):
+        appeal = world.in_progress()
+        deadline = appeal.handle_deadline
+        services.request_extension(appeal=appeal, by=world.handler_hr, days=2, reason="会商")
+        appeal = services.reassign_appeal(
+            appeal=appeal, by=world.dispatcher, lead=world.land, reason="属用地问题"
+        )
+        assert appeal.status == Status.ASSIGNED and appeal.lead_department == world.land
+        assert appeal.handle_deadline == deadline  # the enterprise has waited since the first assignment
+        assert world.land not in appeal.co_departments.all()
+        assert appeal.extensions.get().state == "lapsed"  # no request left 待审批 for a department now gone
+        ev = appeal.events.last()
+        assert (
+            ev.kind == K.REASSIGNED and ev.note == "属用地问题" and ev.data["previous_lead"] == world.hr.name
+        )
+        with pytest.raises(NotVisible):  # the old department no longer sees it...
+            services.sign_appeal(appeal=appeal, by=world.handler_hr)
+        services.sign_appeal(appeal=appeal, by=world.handler_land)  # ...the new one signs
+
+    def test_reassigning_a_paused_appeal_ends_the_pause(self, world, clock):
+        appeal = world.in_progress()
+        services.pause_clock(appeal=appeal, by=world.handler_hr, kind="third_party", reason="等待检测")
+        clock.move_to(at(2026, 11, 19))
+        appeal = services.reassign_appeal(
+            appeal=appeal, by=world.dispatcher, lead=world.land, reason="改由用地部门"
+        )
+        assert appeal.status == Status.ASSIGNED and appeal.paused_at is None
+        assert appeal.pauses.get().ended_at is not None
+
+    def test_reassign_refusals(self, world, clock):
+        appeal = world.in_progress()
+        with pytest.raises(InvalidInput):  # to the same department
+            services.reassign_appeal(appeal=appeal, by=world.dispatcher, lead=world.hr, reason="x")
+        with pytest.raises(InvalidInput):  # no reason
+            services.reassign_appeal(appeal=appeal, by=world.dispatcher, lead=world.land, reason="")
+        with pytest.raises(NotPermitted):  # a department cannot move its own case
+            services.reassign_appeal(appeal=appeal, by=world.handler_hr, lead=world.land, reason="x")
+        with pytest.raises(TransitionNotAllowed):  # not yet assigned: that is 受理分派
+            services.reassign_appeal(appeal=world.submit(), by=world.dispatcher, lead=world.land, reason="x")
+
+
+class TestPauseLimit:
+    @override_settings(QINQING_MAX_PAUSE_WORKING_DAYS=3)
+    def test_a_pause_ends_by_itself_at_the_limit(self, world, clock):
+        appeal = world.in_progress()  # Monday 16 Nov
+        services.pause_clock(appeal=appeal, by=world.handler_hr, kind="enterprise", reason="等企业补充材料")
+        assert services.resume_overlong_pauses(now=at(2026, 11, 18, 12)) == 0  # 2 working days
+        assert services.resume_overlong_pauses(now=at(2026, 11, 19, 12)) == 1  # 3
+        assert services.resume_overlong_pauses(now=at(2026, 11, 19, 13)) == 0  # once
+        appeal.refresh_from_db()
+        assert appeal.status == Status.IN_PROGRESS
+        ev = appeal.events.last()
+        assert ev.kind == K.RESUMED and ev.actor is None and "自动恢复" in ev.note
+        assert ev.data["paused_working_days"] == 3
+
+
+class TestTimelineVisibility:
+    def test_the_enterprise_sees_public_steps_staff_see_everything(self, world, clock):
+        appeal = world.in_progress()
+        services.add_note(appeal=appeal, by=world.handler_hr, note="内部：需与用地部门会商")
+        services.add_note(appeal=appeal, by=world.handler_hr, note="已安排现场勘查", public=True)
+        services.add_note(
+            appeal=appeal, by=world.handler_land, note="用地无障碍", public=True
+        )  # co: internal
+        services.add_note(appeal=appeal, by=world.leader, note="请加快办理", public=True)  # 批示: internal
+        services.request_extension(appeal=appeal, by=world.handler_hr, days=2, reason="会商")
+        for_enterprise = [(e.kind, e.note) for e in selectors.timeline(world.ent_user_a, appeal)]
+        assert for_enterprise == [
+            (K.SUBMITTED, ""), (K.ASSIGNED, ""), (K.SIGNED, ""), (K.NOTE, "已安排现场勘查"),
+        ]  # fmt: skip
+        for_staff = [e.kind for e in selectors.timeline(world.handler_hr, appeal)]
+        assert for_staff[-5:] == [K.NOTE, K.NOTE, K.CO_OPINION, K.INSTRUCTED, K.EXTENSION_REQUESTED]
+        page = Client()
+        page.force_login(world.ent_user_a)
+        html = page.get(f"/appeals/{appeal.number}/").content.decode()
+        assert "已安排现场勘查" in html
+        for hidden in ("需与用地部门会商", "用地无障碍", "请加快办理", "会商", "内部"):
+            assert hidden not in html, hidden
 
 
 class TestWithdrawAndMerge:

@@ -126,7 +126,30 @@ CASES = {
             {"satisfaction": "satisfied"},
         ],
     ),
-    "reopen": (_closed_dissatisfied, "ent_user_a", [{"reason": "问题仍未解决"}], [{}, {"reason": ""}]),
+    "reassign": (
+        _in_progress,
+        "dispatcher",
+        [{"lead": "land", "reason": "属用地问题"}],
+        [
+            {},
+            {"lead": "land"},
+            {"lead": "hr", "reason": "r"},
+            {"lead": "abc", "reason": "r"},
+            {"lead": 999999, "reason": "r"},
+        ],
+    ),
+    "reopen": (
+        _closed_dissatisfied,
+        "dispatcher",
+        [{"reason": "问题仍未解决"}, {"reason": "改由用地部门办理", "lead": "land"}],
+        [{}, {"reason": ""}, {"reason": "r", "lead": 999999}],
+    ),
+    "decline_reopen": (
+        _closed_dissatisfied,
+        "dispatcher",
+        [{"reason": "已依政策答复"}],
+        [{}, {"reason": " "}],
+    ),
     "withdraw": (_submitted, "ent_user_a", [{"reason": "已自行解决"}], [{}, {"reason": ""}]),
     "merge": (
         _submitted,
@@ -155,7 +178,9 @@ REFUSED_PERSONAS = {
     "note": (_in_progress, "ent_user_a", {"note": "n"}),
     "reply": (_in_progress, "handler_land", {"measures": "m", "result": "r"}),
     "rate": (_replied, "handler_hr", {"satisfaction": "satisfied", "resolved": True}),
-    "reopen": (_closed_satisfied, "ent_user_a", {"reason": "r"}),  # only after 不满意
+    "reassign": (_in_progress, "handler_hr", {"lead": "land", "reason": "r"}),
+    "reopen": (_closed_dissatisfied, "ent_user_a", {"reason": "r"}),  # the office reviews, not the enterprise
+    "decline_reopen": (_closed_satisfied, "dispatcher", {"reason": "r"}),  # nothing to review
     "withdraw": (_submitted, "handler_hr", {"reason": "r"}),
     "merge": (_submitted, "handler_hr", {"into": "other"}),
     "attach": (_in_progress, "leader", {"files": [("说明.pdf", b"%PDF-1.4")]}),

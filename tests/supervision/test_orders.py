@@ -190,3 +190,29 @@ def test_warnings_list_is_scoped(world, clock):
     }
     assert call(world, world.handler_power, "get", "/supervision/warnings").json() == []
     assert call(world, world.ent_user_a, "get", "/supervision/warnings").json() == []
+
+
+def test_an_order_ends_by_itself_when_all_its_appeals_have_ended(world, clock):
+    """No dead end: an order nobody answered does not stay 待回复 (and red) after its appeals are closed."""
+    from qinqing.appeals import services as appeal_services
+    from qinqing.supervision import services
+
+    first, second = world.in_progress(), world.in_progress()
+    order = services.issue_order(
+        by=world.dispatcher,
+        department=world.hr,
+        appeals=[first, second],
+        content="请加快办理",
+        respond_by=at(2026, 11, 18).date(),
+    )
+    appeal_services.reply_to_appeal(appeal=first, by=world.handler_hr, measures="m", result="r")
+    appeal_services.rate_appeal(appeal=first, by=world.ent_user_a, satisfaction="satisfied", resolved=True)
+    assert services.settle_orders() == 0  # one appeal is still being handled
+    appeal_services.withdraw_appeal(appeal=second, by=world.ent_user_a, reason="已自行解决")
+    assert services.settle_orders() == 1
+    assert services.settle_orders() == 0  # once
+    order.refresh_from_db()
+    assert order.state == SupervisionOrder.State.SETTLED and order.light() is None
+    assert "自动结束" in first.events.last().note
+    r = call(world, world.handler_hr, "post", f"/supervision/orders/{order.pk}/answer", {"answer": "已办结"})
+    assert r.status_code == 409

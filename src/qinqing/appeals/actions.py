@@ -57,6 +57,16 @@ def _assign(appeal: Appeal, by: User, data: inputs.AssignIn, files) -> object:
     )
 
 
+def _reassign(appeal: Appeal, by: User, data: inputs.ReassignIn, files) -> object:
+    (lead,) = _departments([data.lead], "lead")
+    return services.reassign_appeal(appeal=appeal, by=by, lead=lead, reason=data.reason)
+
+
+def _reopen(appeal: Appeal, by: User, data: inputs.ReopenIn, files) -> object:
+    lead = _departments([data.lead], "lead")[0] if data.lead else None
+    return services.reopen_appeal(appeal=appeal, by=by, reason=data.reason, lead=lead)
+
+
 def _decide(appeal: Appeal, by: User, data: inputs.ExtensionDecisionIn, files) -> object:
     ext = ExtensionRequest.objects.filter(pk=data.extension, appeal=appeal).first()
     if ext is None:
@@ -81,6 +91,7 @@ _ROWS = [
         "reject",
         "不予受理",
     ),
+    ActionInput("reassign", inputs.ReassignIn, _reassign, "reassign", "改派"),
     ActionInput("sign", None, lambda a, by, d, f: services.sign_appeal(appeal=a, by=by), "sign", "签收"),
     ActionInput(
         "return",
@@ -122,7 +133,7 @@ _ROWS = [
     ActionInput(
         "note",
         inputs.NoteIn,
-        lambda a, by, d, f: services.add_note(appeal=a, by=by, note=d.note),
+        lambda a, by, d, f: services.add_note(appeal=a, by=by, note=d.note, public=d.public),
         "notes",
         "办理进展 / 协办意见 / 领导批示",
     ),
@@ -142,12 +153,13 @@ _ROWS = [
         "rate",
         "满意度评价",
     ),
+    ActionInput("reopen", inputs.ReopenIn, _reopen, "reopen", "重办（不满意复核）"),
     ActionInput(
-        "reopen",
+        "decline_reopen",
         inputs.ReasonIn,
-        lambda a, by, d, f: services.reopen_appeal(appeal=a, by=by, reason=d.reason),
-        "reopen",
-        "申请重办",
+        lambda a, by, d, f: services.decline_reopen(appeal=a, by=by, reason=d.reason),
+        "decline-reopen",
+        "不予重办（不满意复核）",
     ),
     ActionInput(
         "withdraw",

@@ -70,6 +70,7 @@ class EventOut(Schema):
     to_status: str
     note: str
     data: dict
+    public: bool = Field(..., description="企业是否可见")
     created_at: dt.datetime
 
 
@@ -135,6 +136,9 @@ class FilterParams(Schema):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     q: str = Field("", max_length=100)
+    review: Literal["", "pending", "reopened", "declined"] = Field(
+        "", description="不满意复核：pending 待复核"
+    )
     page: int = Field(1, ge=1)
     page_size: int = Field(20, ge=1, le=100)
 
@@ -168,7 +172,7 @@ def _row(appeal: Appeal) -> dict:
     }
 
 
-def _events(appeal: Appeal) -> list[dict]:
+def _events(user, appeal: Appeal) -> list[dict]:
     return [
         {
             "kind": e.kind,
@@ -179,9 +183,10 @@ def _events(appeal: Appeal) -> list[dict]:
             "to_status": e.to_status,
             "note": e.note,
             "data": e.data,
+            "public": e.is_public,
             "created_at": e.created_at,
         }
-        for e in selectors.timeline(appeal)
+        for e in selectors.timeline(user, appeal)
     ]
 
 
@@ -223,8 +228,11 @@ def _detail(appeal: Appeal, user) -> dict:
         reopen_count=appeal.reopen_count,
         merged_into=appeal.merged_into.number if appeal.merged_into is not None else None,
         actions=[a.name for a in workflow.available_actions(appeal, user)],
-        events=_events(appeal),
-        extensions=[_extension(x, appeal, user) for x in appeal.extensions.all()],
+        events=_events(user, appeal),
+        # Extension requests and decisions are internal: the enterprise sees the deadline they produce.
+        extensions=[_extension(x, appeal, user) for x in appeal.extensions.all()]
+        if selectors.sees_internal(user, appeal)
+        else [],
         pauses=list(appeal.pauses.all()),
         attachments=[_attachment(a) for a in appeal.attachments.all()],
     )
@@ -253,6 +261,7 @@ def list_appeals(request, filters: Query[FilterParams]):
         date_from=filters.date_from,
         date_to=filters.date_to,
         q=filters.q,
+        review=filters.review,
     )
     qs = selectors.list_appeals(request.auth, f)
     count = selectors.capped_count(qs, selectors.LIST_COUNT_CAP)
@@ -284,7 +293,7 @@ def detail(request, number: str):
 @router.get("/{number}/events", response=list[EventOut], summary="流转记录")
 def events(request, number: str):
     # The timeline alone: no need to build the whole detail (actions, extensions, attachments).
-    return _events(_appeal(request, number))
+    return _events(request.auth, _appeal(request, number))
 
 
 @router.get("/{number}/suggestion", response=SuggestionOut, summary="按职责清单建议主办、协办单位")

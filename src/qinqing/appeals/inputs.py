@@ -46,8 +46,20 @@ class ReasonIn(Schema):
     reason: str = Field(..., max_length=TEXT, title="理由")
 
 
+class ReassignIn(Schema):
+    lead: int = Field(..., description="新的主办单位编号（见 /api/departments）", title="改派至")
+    reason: str = Field(..., max_length=TEXT, title="改派理由")
+
+
+class ReopenIn(Schema):
+    reason: str = Field(..., max_length=TEXT, title="复核意见")
+    lead: int | None = Field(None, description="重办单位编号；不填则由原主办单位重办", title="重办单位")
+
+
 class NoteIn(Schema):
     note: str = Field(..., max_length=TEXT, title="说明")
+    # The lead department or the office may tell the enterprise; 批示 and 协办意见 stay internal whatever this says.
+    public: bool = Field(False, title="告知企业")
 
 
 class OptionalNoteIn(Schema):

@@ -141,6 +141,12 @@ class Light(models.TextChoices):
     RED = "red", "超期"
 
 
+class Review(models.TextChoices):
+    PENDING = "pending", "待复核"
+    REOPENED = "reopened", "已重办"
+    DECLINED = "declined", "不予重办"
+
+
 class Appeal(models.Model):
     number = models.CharField("编号", max_length=20, unique=True)
     title = models.CharField("标题", max_length=100)
@@ -191,6 +197,9 @@ class Appeal(models.Model):
     resolved = models.BooleanField("问题是否解决", null=True, blank=True)
     auto_closed = models.BooleanField("超期未评价自动办结", default=False)
     reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)
+    # A 不满意 rating goes to the office of the region for review (12345 rules): 重办 to the same or another
+    # department, or 不予重办 with a reason. Empty: nothing to review.
+    review = models.CharField("不满意复核", max_length=10, choices=Review.choices, blank=True, default="")
     extension_count = models.PositiveSmallIntegerField("延期次数", default=0)
     return_count = models.PositiveSmallIntegerField("退回次数", default=0)
     paused_at = models.DateTimeField("挂起时间", null=True, blank=True)
@@ -304,6 +313,10 @@ class AppealEvent(models.Model):
         SUPERVISION_ANSWERED = "supervision_answered", "督办回复"
         RATING_CONTESTED = "rating_contested", "评价申诉"
         CONTEST_DECIDED = "contest_decided", "申诉处理"
+        INSTRUCTED = "instructed", "领导批示"
+        REASSIGNED = "reassigned", "改派"
+        REOPEN_DECLINED = "reopen_declined", "不予重办"
+        CO_OPINION = "co_opinion", "协办意见"
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("环节", max_length=24, choices=Kind.choices)
@@ -325,6 +338,11 @@ class AppealEvent(models.Model):
     to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     note = models.TextField("说明", blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # Whether the enterprise (and a special supervisor who registered the appeal) sees this entry; decided when
+    # the step is taken (``PUBLIC_KINDS``, or the author's choice for a note) and never changed afterwards.
+    # NULL on entries written before the field existed: their kind decides (events are append-only, so they
+    # were not rewritten), see ``selectors.timeline``.
+    public = models.BooleanField("企业可见", null=True, blank=True, default=None)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -343,6 +361,34 @@ class AppealEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("AppealEvent is immutable")
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in PUBLIC_KINDS if self.public is None else self.public
+
+
+# Steps the enterprise sees on its timeline. Everything else is internal by default: 督办 and its answers, lights,
+# 催办 and 通报, internal notes, 协办意见, 领导批示, returns between offices and departments, extension requests
+# and decisions (the enterprise sees the new deadline on the appeal itself), rating contests.
+PUBLIC_KINDS = frozenset(
+    {
+        AppealEvent.Kind.SUBMITTED,
+        AppealEvent.Kind.ASSIGNED,
+        AppealEvent.Kind.REJECTED,
+        AppealEvent.Kind.SIGNED,
+        AppealEvent.Kind.PAUSED,
+        AppealEvent.Kind.RESUMED,
+        AppealEvent.Kind.REPLIED,
+        AppealEvent.Kind.RATED,
+        AppealEvent.Kind.AUTO_CLOSED,
+        AppealEvent.Kind.REOPENED,
+        AppealEvent.Kind.REOPEN_DECLINED,
+        AppealEvent.Kind.REASSIGNED,
+        AppealEvent.Kind.WITHDRAWN,
+        AppealEvent.Kind.MERGED,
+        AppealEvent.Kind.ATTACHMENT,
+    }
+)
 
 
 class ExtensionRequest(models.Model):

@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
-from qinqing.appeals.models import OPEN_STATUSES, TIMED_STATUSES, Appeal, AppealEvent, Light
+from qinqing.appeals import workflow
+from qinqing.appeals.models import OPEN_STATUSES, PUBLIC_KINDS, TIMED_STATUSES, Appeal, AppealEvent, Light
 from qinqing.core.errors import NotVisible
 from qinqing.core.workcalendar import end_of_day
 from qinqing.organisation.models import Region, within
@@ -132,6 +133,7 @@ class AppealFilters:
     lead: int | None = None  # lead department only (dashboard drill-down)
     region: int | None = None  # a region and its sub-regions
     stage: str = ""  # "measures" (answered at least once), "resolved", "closed"
+    review: str = ""  # "pending": a 不满意 rating waiting for the office's review
 
 
 def filter_appeals(
@@ -141,6 +143,8 @@ def filter_appeals(
     if f.status:
         statuses = f.status.split(",")
         qs = qs.filter(status__in=statuses) if len(statuses) > 1 else qs.filter(status=f.status)
+    if f.review:
+        qs = qs.filter(review=f.review)
     if f.category:
         qs = qs.filter(category_id=f.category)
     if f.channel:
@@ -191,8 +195,20 @@ def list_appeals(user: User, f: AppealFilters) -> QuerySet[Appeal]:
     )
 
 
-def timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
-    return appeal.events.select_related("actor_department").order_by("created_at", "id")
+def sees_internal(user, appeal: Appeal) -> bool:
+    """Staff of the government see every entry of the timeline; the enterprise, and a special supervisor who
+    registered the appeal for it (a member of the public), see the public ones (``AppealEvent.public``)."""
+    found = workflow.parties(appeal, user)
+    if workflow.OWNER in found:
+        return False
+    return not (found == {workflow.AGENT} and user.role == Role.SUPERVISOR)
+
+
+def timeline(user, appeal: Appeal) -> QuerySet[AppealEvent]:
+    events = appeal.events.select_related("actor_department").order_by("created_at", "id")
+    if sees_internal(user, appeal):
+        return events
+    return events.filter(Q(public=True) | Q(public__isnull=True, kind__in=PUBLIC_KINDS))
 
 
 # Badges and list totals stop counting here: a person reads "999+" as well as 41,372, and a count that

@@ -25,6 +25,7 @@ from qinqing.accounts.models import Role, User
 from qinqing.accounts.scope import region_of
 from qinqing.appeals import workflow
 from qinqing.appeals.models import (
+    PUBLIC_KINDS,
     Appeal,
     AppealEvent,
     Attachment,
@@ -34,6 +35,7 @@ from qinqing.appeals.models import (
     Difficulty,
     ExtensionRequest,
     ResponsibilityCatalogue,
+    Review,
     Satisfaction,
     Status,
     Step,
@@ -166,8 +168,9 @@ def _event(
     from_status: str = "",
     note: str = "",
     data: dict | None = None,
+    public: bool | None = None,
 ) -> AppealEvent:
-    """The unsaved event row of a step."""
+    """The unsaved event row of a step; whether the enterprise sees it follows ``PUBLIC_KINDS`` unless given."""
     return AppealEvent(
         appeal=appeal,
         kind=kind,
@@ -179,6 +182,7 @@ def _event(
         to_status=appeal.status,
         note=note,
         data=data or {},
+        public=kind in PUBLIC_KINDS if public is None else public,
         created_at=timezone.now(),
     )
 
@@ -587,11 +591,21 @@ def decide_extension(
 
 
 @transaction.atomic
-def add_note(*, appeal: Appeal, by: User, note: str) -> AppealEvent:
-    """办理进展 (lead), 协办意见 (co-handling department), or 批示 (leader): no change of state."""
+def add_note(*, appeal: Appeal, by: User, note: str, public: bool = False) -> AppealEvent:
+    """办理进展 (lead department, office), 协办意见 (a co-handling department), or 领导批示 (a leader): no change of
+    state. Internal unless the lead department or the office chooses to tell the enterprise (告知企业); 批示 and
+    协办意见 are always internal."""
     _required(note=note)
     appeal = _begin(appeal, "note", by)
-    return _record(appeal, Kind.NOTE, by, from_status=appeal.status, note=note.strip())
+    found = workflow.parties(appeal, by)
+    if workflow.LEADER in found:
+        kind, public = Kind.INSTRUCTED, False
+    elif workflow.CO in found and not found & {workflow.LEAD, workflow.OFFICE}:
+        kind, public = Kind.CO_OPINION, False
+    else:
+        kind = Kind.NOTE
+        public = public and bool(found & {workflow.LEAD, workflow.OFFICE})
+    return _record(appeal, kind, by, from_status=appeal.status, note=note.strip(), public=public)
 
 
 @transaction.atomic
@@ -624,23 +638,13 @@ def resume_clock(*, appeal: Appeal, by: User, note: str = "") -> Appeal:
     """Paused working days are given back: the handling deadline moves by the working days the clock
     stood still (the day of pausing counts as paused, the day of resuming as running)."""
     appeal = _begin(appeal, "resume", by)
-    now = timezone.now()
-    pause = appeal.pauses.filter(ended_at__isnull=True).order_by("-started_at").first()
-    started = pause.started_at if pause else appeal.paused_at
-    if started is None:  # the workflow resumes only a paused appeal, which records when it paused
-        raise TransitionNotAllowed("该诉求未暂停计时")
-    paused_days = workcalendar.working_days_between(
-        workcalendar.local_date(started), workcalendar.local_date(now)
-    )
+    return _resume(appeal, by, note)
+
+
+def _resume(appeal: Appeal, by: User | None, note: str, now: dt.datetime | None = None) -> Appeal:
+    now = now or timezone.now()
     old = _handle_deadline(appeal)
-    if paused_days:
-        new_day = workcalendar.add_working_days(workcalendar.local_date(old), paused_days)
-        appeal.handle_deadline = workcalendar.end_of_day(new_day)
-    if pause:
-        pause.ended_at = now
-        pause.ended_by = by
-        pause.working_days = paused_days
-        pause.save()
+    paused_days = _end_pause(appeal, by, now)
     from_status = appeal.status
     appeal.status = Status.IN_PROGRESS
     appeal.paused_at = None
@@ -710,6 +714,8 @@ def rate_appeal(
     appeal.satisfaction = satisfaction
     appeal.resolved = resolved
     appeal.closed_at = now
+    if satisfaction == Satisfaction.DISSATISFIED:
+        appeal.review = Review.PENDING  # to the office of the region: 重办 or 不予重办
     _set_step(appeal, Step.RATE, None, 0)
     appeal.save()
     _record(
@@ -724,14 +730,22 @@ def rate_appeal(
 
 
 @transaction.atomic
-def reopen_appeal(*, appeal: Appeal, by: User, reason: str) -> Appeal:
-    """重办 after 不满意: back to the same lead department with a fresh handling limit."""
+def reopen_appeal(*, appeal: Appeal, by: User, reason: str, lead: Department | None = None) -> Appeal:
+    """重办, the office's answer to a 不满意 rating: back to the same lead department (in progress, a fresh
+    handling limit), or to another one, which signs it first."""
     _required(reason=reason)
     appeal = _begin(appeal, "reopen", by)
     now = timezone.now()
     from_status = appeal.status
     handle_days = time_limit(Step.HANDLE, appeal.category, appeal.urgency)
-    appeal.status = Status.IN_PROGRESS
+    moved_from = None
+    if lead is not None and lead.pk != appeal.lead_department_id:
+        _check_in_reach(by, lead)
+        moved_from = appeal.lead_department.name if appeal.lead_department else ""
+        appeal.lead_department = lead
+        appeal.assigned_at = now
+    appeal.status = Status.ASSIGNED if moved_from is not None else Status.IN_PROGRESS
+    appeal.review = Review.REOPENED if appeal.review else ""
     appeal.reopen_count += 1
     appeal.closed_at = None
     appeal.replied_at = None
@@ -739,15 +753,88 @@ def reopen_appeal(*, appeal: Appeal, by: User, reason: str) -> Appeal:
     appeal.resolved = None
     appeal.handle_days = handle_days
     appeal.handle_deadline = workcalendar.deadline_after(now, handle_days)
-    _set_step(appeal, Step.HANDLE, appeal.handle_deadline, handle_days)
+    if moved_from is None:
+        _set_step(appeal, Step.HANDLE, appeal.handle_deadline, handle_days)
+    else:
+        sign_days = time_limit(Step.SIGN, appeal.category, appeal.urgency)
+        _set_step(appeal, Step.SIGN, workcalendar.deadline_after(now, sign_days), sign_days)
     appeal.save()
+    data = {"reopen_count": appeal.reopen_count, "handle_deadline": _iso(appeal.handle_deadline)}
+    if moved_from is not None:
+        data.update({"lead": appeal.lead_department.name, "previous_lead": moved_from})
+    _record(appeal, Kind.REOPENED, by, from_status=from_status, note=reason.strip(), data=data)
+    return appeal
+
+
+@transaction.atomic
+def decline_reopen(*, appeal: Appeal, by: User, reason: str) -> Appeal:
+    """不予重办: the office finds the answer was right; the enterprise is told why. The appeal stays closed."""
+    _required(reason=reason)
+    appeal = _begin(appeal, "decline_reopen", by)
+    appeal.review = Review.DECLINED
+    appeal.save(update_fields=["review"])
+    _record(appeal, Kind.REOPEN_DECLINED, by, from_status=appeal.status, note=reason.strip())
+    return appeal
+
+
+def _end_pause(appeal: Appeal, by: User | None, now: dt.datetime) -> int:
+    """End the running pause: the handling deadline moves by the working days the clock stood still (the day
+    of pausing counts as paused, the day of resuming as running). Returns those days."""
+    pause = appeal.pauses.filter(ended_at__isnull=True).order_by("-started_at").first()
+    started = pause.started_at if pause else appeal.paused_at
+    if started is None:  # the workflow resumes only a paused appeal, which records when it paused
+        raise TransitionNotAllowed("该诉求未暂停计时")
+    paused_days = workcalendar.working_days_between(
+        workcalendar.local_date(started), workcalendar.local_date(now)
+    )
+    old = _handle_deadline(appeal)
+    if paused_days:
+        new_day = workcalendar.add_working_days(workcalendar.local_date(old), paused_days)
+        appeal.handle_deadline = workcalendar.end_of_day(new_day)
+    if pause:
+        pause.ended_at = now
+        pause.ended_by = by
+        pause.working_days = paused_days
+        pause.save()
+    appeal.paused_at = None
+    return paused_days
+
+
+def _check_in_reach(by: User, lead: Department) -> None:
+    if not departments_in_reach(region_of(by)).filter(pk=lead.pk).exists():
+        raise InvalidInput("主办单位有误", {"lead": ["主办单位不在本区划范围内或已停用"]})
+
+
+@transaction.atomic
+def reassign_appeal(*, appeal: Appeal, by: User, lead: Department, reason: str) -> Appeal:
+    """改派: the office moves an assigned, in-progress or paused appeal to another lead department, which signs
+    it anew. The handling limit keeps running from the first assignment (the enterprise has waited since);
+    a pause ends, a pending extension request lapses, the co-handling departments stay."""
+    _required(reason=reason)
+    appeal = _begin(appeal, "reassign", by)
+    if lead.pk == appeal.lead_department_id:
+        raise InvalidInput("改派单位有误", {"lead": ["改派单位与现主办单位相同"]})
+    _check_in_reach(by, lead)
+    now = timezone.now()
+    from_status = appeal.status
+    previous = appeal.lead_department.name if appeal.lead_department else ""
+    if appeal.status == Status.PAUSED:
+        _end_pause(appeal, by, now)
+    appeal.status = Status.ASSIGNED
+    appeal.lead_department = lead
+    appeal.assigned_at = now
+    sign_days = time_limit(Step.SIGN, appeal.category, appeal.urgency)
+    _set_step(appeal, Step.SIGN, workcalendar.deadline_after(now, sign_days), sign_days)
+    appeal.save()
+    appeal.co_departments.remove(lead)
+    _lapse_extensions(appeal, "诉求已改派")
     _record(
         appeal,
-        Kind.REOPENED,
+        Kind.REASSIGNED,
         by,
         from_status=from_status,
         note=reason.strip(),
-        data={"reopen_count": appeal.reopen_count, "handle_deadline": _iso(appeal.handle_deadline)},
+        data={"lead": lead.name, "previous_lead": previous, "sign_deadline": _iso(appeal.deadline)},
     )
     return appeal
 
@@ -846,6 +933,30 @@ def close_unrated(now: dt.datetime | None = None) -> int:
                 )
                 closed += 1
     return closed
+
+
+def resume_overlong_pauses(now: dt.datetime | None = None) -> int:
+    """End the pauses that reached ``QINQING_MAX_PAUSE_WORKING_DAYS``: the clock runs again, as a step of the
+    appeal itself (no actor). One transaction per appeal, re-checked under its lock, so concurrent sweeps or a
+    department resuming at the same moment resume it once."""
+    limit = settings.QINQING_MAX_PAUSE_WORKING_DAYS
+    if not limit:
+        return 0
+    now = now or timezone.now()
+    today = workcalendar.local_date(now)
+    resumed = 0
+    for pk, paused_at in list(
+        Appeal.objects.filter(status=Status.PAUSED, paused_at__isnull=False).values_list("pk", "paused_at")
+    ):
+        if workcalendar.working_days_between(workcalendar.local_date(paused_at), today) < limit:
+            continue
+        with transaction.atomic():
+            appeal = _lock(Appeal(pk=pk))
+            if appeal.status != Status.PAUSED:
+                continue
+            _resume(appeal, None, f"挂起已满{limit}个工作日，系统自动恢复计时", now)
+            resumed += 1
+    return resumed
 
 
 # ---------------------------------------------------------------- contact numbers (个人信息保护)

@@ -27,6 +27,7 @@ from qinqing.appeals.models import (
     ClockPause,
     ExtensionRequest,
     Light,
+    Review,
     Satisfaction,
     Status,
 )
@@ -49,6 +50,7 @@ TABS: dict[str, list[tuple[str, str, dict]]] = {
         ("triage", "待受理", {"status": Status.SUBMITTED, "oldest_first": True}),
         ("extensions", "延期审批", {"pending_extension": True, "oldest_first": True}),
         ("paused", "挂起中", {"status": Status.PAUSED}),
+        ("review", "不满意复核", {"review": Review.PENDING, "oldest_first": True}),
         ("red", "超期", {"light": Light.RED}),
         ("all", "全部诉求", {}),
     ],
@@ -320,7 +322,8 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
         pending.appeal = appeal
     context = {
         "appeal": appeal,
-        "events": selectors.timeline(appeal),
+        "events": selectors.timeline(request.user, appeal),
+        "internal": selectors.sees_internal(request.user, appeal),
         "actions": actions,
         "attachments": appeal.attachments.all(),
         "extensions": appeal.extensions.select_related("requested_by", "decided_by"),
@@ -336,6 +339,8 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
         "masked_mobile": mask_mobile(appeal.contact_mobile),
         "may_reveal": workflow.may_reveal_contact(appeal, request.user),
     }
+    if actions.keys() & {"reassign", "reopen"}:
+        context["departments"] = departments_in_reach(region_of(request.user))
     if "assign" in actions:
         entry = services.suggest_assignment(appeal.region, appeal.category)
         context["departments"] = departments_in_reach(region_of(request.user))

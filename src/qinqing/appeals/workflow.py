@@ -8,7 +8,7 @@ office of its region, the lead or a co-handling department, a leader of the regi
 from django.conf import settings
 
 from qinqing.accounts.models import Role
-from qinqing.appeals.models import Appeal, ExtensionRequest, Satisfaction, Status
+from qinqing.appeals.models import Appeal, ExtensionRequest, Review, Satisfaction, Status
 from qinqing.core.workflow import Action, Machine, table
 
 S = Status
@@ -26,6 +26,8 @@ ACTIONS: dict[str, Action] = {
     for a in [
         Action("assign", "受理分派", (S.SUBMITTED,), S.ASSIGNED, frozenset({OFFICE})),
         Action("reject", "不予受理", (S.SUBMITTED,), S.REJECTED, frozenset({OFFICE})),
+        # 改派: the office moves an appeal already assigned to another lead department, which signs it anew.
+        Action("reassign", "改派", (S.ASSIGNED, S.IN_PROGRESS, S.PAUSED), S.ASSIGNED, frozenset({OFFICE})),
         Action("sign", "签收", (S.ASSIGNED,), S.IN_PROGRESS, frozenset({LEAD})),
         Action("return", "退回", (S.ASSIGNED,), S.SUBMITTED, frozenset({LEAD})),
         Action("request_extension", "申请延期", (S.IN_PROGRESS,), None, frozenset({LEAD})),
@@ -41,7 +43,9 @@ ACTIONS: dict[str, Action] = {
         ),
         Action("reply", "答复", (S.IN_PROGRESS,), S.REPLIED, frozenset({LEAD})),
         Action("rate", "评价", (S.REPLIED,), S.CLOSED, frozenset({OWNER})),
-        Action("reopen", "申请重办", (S.CLOSED,), S.IN_PROGRESS, frozenset({OWNER, OFFICE})),
+        # 不满意 → the office reviews: 重办 (the same or another lead department) or 不予重办 with a reason.
+        Action("reopen", "重办", (S.CLOSED,), S.IN_PROGRESS, frozenset({OFFICE})),
+        Action("decline_reopen", "不予重办", (S.CLOSED,), None, frozenset({OFFICE})),
         Action(
             "withdraw",
             "撤回",
@@ -124,9 +128,13 @@ def guard_failure(appeal: Appeal, action_name: str, user, found: set[str] | None
         return f"诉求当前状态为“{appeal.get_status_display()}”，不能{action.label}"
     if action_name == "reopen":
         if appeal.satisfaction != Satisfaction.DISSATISFIED or appeal.auto_closed:
-            return "只有评价为“不满意”的诉求可以申请重办"
+            return "只有评价为“不满意”的诉求可以重办"
         if appeal.reopen_count >= settings.QINQING_MAX_REOPENS:
-            return f"该诉求已重办{appeal.reopen_count}次，达到上限，请联系营商办"
+            return f"该诉求已重办{appeal.reopen_count}次，达到上限"
+    if action_name == "decline_reopen" and appeal.review != Review.PENDING:
+        return "该诉求没有待复核的不满意评价"
+    if action_name == "reassign" and appeal.lead_department_id is None:
+        return "该诉求尚未交办，请使用受理分派"
     return None
 
 

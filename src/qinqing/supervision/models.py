@@ -77,6 +77,8 @@ class SupervisionOrder(models.Model):
     class State(models.TextChoices):
         OPEN = "open", "待回复"
         ANSWERED = "answered", "已回复"
+        # Every appeal it concerns ended (办结, 不予受理, 撤回, 并案) before an answer came: nothing left to answer.
+        SETTLED = "settled", "已结束（诉求均已办结）"
 
     department = models.ForeignKey(
         Department, verbose_name="督办单位", on_delete=models.PROTECT, related_name="supervision_orders"

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
-from qinqing.appeals.models import FINAL_STATUSES, Appeal, AppealEvent
+from qinqing.appeals.models import FINAL_STATUSES, Appeal, AppealEvent, Status
 from qinqing.appeals.selectors import appeals_visible_to
 from qinqing.appeals.services import record_event
 from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
@@ -100,6 +100,40 @@ def answer_order(*, order: SupervisionOrder, by: User, answer: str) -> Supervisi
         url=f"/supervision/orders/{order.pk}/",
     )
     return order
+
+
+def settle_orders() -> int:
+    """End the open 督办 orders whose appeals have all ended (办结, 不予受理, 撤回, 并案): no order waits forever
+    for an answer nobody can give any more. One transaction per order, re-checked under its lock."""
+    settled = 0
+    candidates = (
+        SupervisionOrder.objects.filter(state=SupervisionOrder.State.OPEN)
+        .exclude(appeals__status__in=[s for s in Status.values if s not in FINAL_STATUSES])
+        .values_list("pk", flat=True)
+    )
+    for pk in list(candidates):
+        with transaction.atomic():
+            order = SupervisionOrder.objects.select_for_update().get(pk=pk)
+            appeals = list(order.appeals.all())
+            if order.state != SupervisionOrder.State.OPEN or any(
+                a.status not in FINAL_STATUSES for a in appeals
+            ):
+                continue
+            step = workflow.ORDERS.check(order, "settle", None)
+            assert step.target is not None  # "settle" always moves the order on (workflow.ORDERS)
+            order.state = step.target
+            order.answered_at = timezone.now()
+            order.save(update_fields=["state", "answered_at"])
+            for appeal in appeals:
+                record_event(
+                    appeal,
+                    AppealEvent.Kind.NOTE,
+                    None,
+                    note=f"督办单（{order.department.name}）随诉求办结自动结束",
+                    data={"order": order.pk},
+                )
+            settled += 1
+    return settled
 
 
 def mark_read(user: User, ids: list[int] | None = None) -> int:

@@ -3,7 +3,14 @@
 from django_tasks import task
 
 from qinqing.core.schedule import periodic
+from qinqing.supervision import services
 from qinqing.supervision.sweep import sweep
+
+
+@periodic("*/10 * * * *", "督办单所涉诉求均已办结的，自动结束督办")
+@task
+def settle_orders() -> int:
+    return services.settle_orders()
 
 
 @periodic("*/5 * * * *", "时限巡检：黄灯预警、红灯超期、催办、升级通报（重复运行不会重复发送）")

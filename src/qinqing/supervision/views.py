@@ -19,6 +19,7 @@ from qinqing.core.inputs import parse
 from qinqing.core.params import date_or
 from qinqing.supervision import actions, inputs, services, workflow
 from qinqing.supervision import selectors as supervision_selectors
+from qinqing.supervision.models import SupervisionOrder
 
 
 def notifications(request: AuthedRequest) -> HttpResponse:
@@ -48,7 +49,7 @@ def orders(request: AuthedRequest) -> HttpResponse:
         raise Http404("未找到页面")
     qs = supervision_selectors.orders_visible_to(request.user).prefetch_related("appeals")
     state = request.GET.get("state", "open")
-    if state in ("open", "answered"):
+    if state in SupervisionOrder.State.values:
         qs = qs.filter(state=state)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "supervision/orders.html", {"page": page, "state": state})

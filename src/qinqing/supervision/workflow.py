@@ -10,17 +10,21 @@ from qinqing.supervision.models import RatingContest, SupervisionOrder
 ORDERED = "ordered"  # staff of the department the order is addressed to (a head: also its sub-units)
 OFFICE = appeal_workflow.OFFICE  # a dispatcher whose region contains the ordered department's
 ISSUER = "issuer"  # whoever issued the order (a dispatcher or a leader)
+SYSTEM = appeal_workflow.SYSTEM  # a step of the order itself (its appeals all ended)
 
 OS = SupervisionOrder.State
 ORDER_ACTIONS: dict[str, Action] = table(
     [
         Action("answer", "回复督办", (OS.OPEN,), OS.ANSWERED, frozenset({ORDERED})),
+        Action("settle", "结束督办", (OS.OPEN,), OS.SETTLED, frozenset({SYSTEM})),
     ]
 )
 
 
 def order_parties(order: SupervisionOrder, user) -> set[str]:
     found: set[str] = set()
+    if user is None:
+        return {SYSTEM}
     if not user.is_authenticated:
         return found
     if order.issued_by_id == user.pk:

@@ -526,4 +526,6 @@ class Command(BaseCommand):
             )
         if outcome == "reopened":
             with at(rng.uniform(2, 24)):
-                services.reopen_appeal(appeal=appeal, by=owner, reason="答复未解决实际问题，申请重办。")
+                services.reopen_appeal(
+                    appeal=appeal, by=dispatcher, reason="复核：答复未解决实际问题，交原主办单位重办。"
+                )
