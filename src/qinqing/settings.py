@@ -258,6 +258,9 @@ QINQING_MODEL_DIR = Path(os.environ.get("QINQING_MODEL_DIR", VAR_DIR / "models")
 QINQING_SIMILAR_DAYS = env_int("QINQING_SIMILAR_DAYS", 365, minimum=1)
 # A reply scoring below this (0-100) is flagged for the department head and the dispatcher.
 QINQING_REPLY_FLAG_BELOW = env_int("QINQING_REPLY_FLAG_BELOW", 60, minimum=0)
+# Who reviews a held reply (regions with 低分答复须复核后送达): "head" (the lead department's head), "office"
+# (the dispatcher of the region) or "both".
+QINQING_REPLY_REVIEWERS = os.environ.get("QINQING_REPLY_REVIEWERS", "head")
 
 # Background work (docs/worker.md): the queue is a table in this same database, worked by `manage.py db_worker`;
 # `manage.py run_scheduler` enqueues the periodic jobs. Both run next to the web server (`make run` starts them).

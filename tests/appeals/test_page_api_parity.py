@@ -50,6 +50,13 @@ def _replied(w):
     return w.replied()
 
 
+def _held(w):
+    """A reply waiting for review (答复复核) in a region that holds flagged replies."""
+    w.city.hold_flagged_replies = True
+    w.city.save()
+    return services.reply_to_appeal(appeal=w.in_progress(), by=w.handler_hr, measures="已处理", result="好的")
+
+
 def _closed_dissatisfied(w):
     return w.closed(satisfaction="dissatisfied")
 
@@ -113,6 +120,8 @@ CASES = {
         [{"measures": "组织专场招聘会", "result": "已招到45人"}],
         [{"measures": "组织专场招聘会"}, {"measures": "", "result": ""}],
     ),
+    "release_reply": (_held, "head_hr", [{}, {"note": "同意"}], [{"note": "长" * 2001}]),
+    "send_back": (_held, "head_hr", [{"reason": "请写明措施"}], [{}, {"reason": ""}]),
     "rate": (
         _replied,
         "ent_user_a",
@@ -178,6 +187,8 @@ REFUSED_PERSONAS = {
     "note": (_in_progress, "ent_user_a", {"note": "n"}),
     "reply": (_in_progress, "handler_land", {"measures": "m", "result": "r"}),
     "rate": (_replied, "handler_hr", {"satisfaction": "satisfied", "resolved": True}),
+    "release_reply": (_held, "handler_hr", {}),  # the handler who wrote it is not its reviewer
+    "send_back": (_held, "dispatcher", {"reason": "r"}),  # setting "head": not the office
     "reassign": (_in_progress, "handler_hr", {"lead": "land", "reason": "r"}),
     "reopen": (_closed_dissatisfied, "ent_user_a", {"reason": "r"}),  # the office reviews, not the enterprise
     "decline_reopen": (_closed_satisfied, "dispatcher", {"reason": "r"}),  # nothing to review

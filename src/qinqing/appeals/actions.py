@@ -145,6 +145,20 @@ _ROWS = [
         "答复",
     ),
     ActionInput(
+        "release_reply",
+        inputs.OptionalNoteIn,
+        lambda a, by, d, f: services.release_reply(appeal=a, by=by, note=d.note),
+        "release-reply",
+        "同意发送（答复复核）",
+    ),
+    ActionInput(
+        "send_back",
+        inputs.ReasonIn,
+        lambda a, by, d, f: services.send_back_reply(appeal=a, by=by, reason=d.reason),
+        "send-back",
+        "退回重答（答复复核）",
+    ),
+    ActionInput(
         "rate",
         inputs.RateIn,
         lambda a, by, d, f: services.rate_appeal(

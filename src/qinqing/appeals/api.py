@@ -220,8 +220,9 @@ def _detail(appeal: Appeal, user) -> dict:
         ),
         co_departments=[d.name for d in appeal.co_departments.all()],
         handle_deadline=appeal.handle_deadline,
-        reply_measures=appeal.reply_measures,
-        reply_result=appeal.reply_result,
+        # A reply waiting for review (答复复核) or sent back is not the enterprise's to read yet.
+        reply_measures=appeal.reply_measures if _reply_shown(user, appeal) else "",
+        reply_result=appeal.reply_result if _reply_shown(user, appeal) else "",
         satisfaction=appeal.satisfaction,
         resolved=appeal.resolved,
         auto_closed=appeal.auto_closed,
@@ -237,6 +238,13 @@ def _detail(appeal: Appeal, user) -> dict:
         attachments=[_attachment(a) for a in appeal.attachments.all()],
     )
     return data
+
+
+def _reply_shown(user, appeal: Appeal) -> bool:
+    return selectors.sees_internal(user, appeal) or appeal.status not in (
+        "review",
+        "in_progress",
+    )  # held, or sent back
 
 
 def _appeal(request, number: str) -> Appeal:

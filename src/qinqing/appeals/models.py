@@ -59,6 +59,7 @@ class Step(models.TextChoices):
     TRIAGE = "triage", "受理分派"
     SIGN = "sign", "签收"
     HANDLE = "handle", "办理"
+    REVIEW = "review", "答复审核"
     RATE = "rate", "评价"
 
 
@@ -116,6 +117,9 @@ class Status(models.TextChoices):
     ASSIGNED = "assigned", "待签收"
     IN_PROGRESS = "in_progress", "办理中"
     PAUSED = "paused", "已挂起"
+    # A reply waiting for its quality score, and when flagged for the reviewer (the lead department's head or
+    # the office), before the enterprise sees it; only in regions that hold flagged replies.
+    REVIEW = "review", "答复待审核"
     REPLIED = "replied", "已答复"
     CLOSED = "closed", "已办结"
     REJECTED = "rejected", "不予受理"
@@ -125,7 +129,7 @@ class Status(models.TextChoices):
 
 # States whose step runs against a deadline somebody in government owns.
 TIMED_STATUSES = (Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS)
-OPEN_STATUSES = (*TIMED_STATUSES, Status.PAUSED, Status.REPLIED)
+OPEN_STATUSES = (*TIMED_STATUSES, Status.PAUSED, Status.REVIEW, Status.REPLIED)
 FINAL_STATUSES = (Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED)
 
 
@@ -316,6 +320,8 @@ class AppealEvent(models.Model):
         INSTRUCTED = "instructed", "领导批示"
         REASSIGNED = "reassigned", "改派"
         REOPEN_DECLINED = "reopen_declined", "不予重办"
+        REPLY_RELEASED = "reply_released", "答复已送达企业"
+        REPLY_SENT_BACK = "reply_sent_back", "退回重答"
         CO_OPINION = "co_opinion", "协办意见"
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
@@ -379,6 +385,7 @@ PUBLIC_KINDS = frozenset(
         AppealEvent.Kind.PAUSED,
         AppealEvent.Kind.RESUMED,
         AppealEvent.Kind.REPLIED,
+        AppealEvent.Kind.REPLY_RELEASED,
         AppealEvent.Kind.RATED,
         AppealEvent.Kind.AUTO_CLOSED,
         AppealEvent.Kind.REOPENED,

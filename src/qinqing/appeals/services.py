@@ -203,6 +203,17 @@ def _lock(appeal: Appeal) -> Appeal:
     )
 
 
+def _begin_step(appeal: Appeal, action: str, by: User | None) -> Appeal:
+    """``_begin`` for an action the system may take too (no user: the ``SYSTEM`` party)."""
+    if by is not None:
+        return _begin(appeal, action, by)
+    locked = _lock(appeal)
+    failure = workflow.guard_failure(locked, action, None)
+    if failure:
+        raise TransitionNotAllowed(failure)
+    return locked
+
+
 def _begin(appeal: Appeal, action: str, by: User) -> Appeal:
     """Lock the appeal and check that `by` may do `action` to it in its current state."""
     locked = _lock(appeal)
@@ -672,12 +683,16 @@ def reply_to_appeal(*, appeal: Appeal, by: User, measures: str, result: str) -> 
     handle_deadline = _handle_deadline(appeal)
     now = timezone.now()
     from_status = appeal.status
-    appeal.status = Status.REPLIED
+    held = holds_replies(appeal.region)
     appeal.replied_at = now
     appeal.reply_measures = measures.strip()
     appeal.reply_result = result.strip()
-    rate_days = time_limit(Step.RATE, appeal.category, appeal.urgency)
-    _set_step(appeal, Step.RATE, workcalendar.deadline_after(now, rate_days), rate_days)
+    if held:
+        # Waits for its score (the worker releases a good one) or the reviewer; the enterprise sees nothing yet.
+        appeal.status = Status.REVIEW
+        _set_step(appeal, Step.REVIEW, None, 0)
+    else:
+        _start_rating(appeal, now)
     appeal.save()
     _lapse_extensions(appeal, "诉求已答复")
     _record(
@@ -686,8 +701,54 @@ def reply_to_appeal(*, appeal: Appeal, by: User, measures: str, result: str) -> 
         by,
         from_status=from_status,
         note=result.strip(),
-        data={"measures": appeal.reply_measures, "on_time": now <= handle_deadline},
+        data={"measures": appeal.reply_measures, "on_time": now <= handle_deadline, "held": held},
+        public=not held,
     )
+    return appeal
+
+
+def holds_replies(region: Region) -> bool:
+    """Whether replies in `region` wait for review: its own setting or that of a region above it."""
+    return Region.objects.containing(region).filter(hold_flagged_replies=True).exists()
+
+
+def _start_rating(appeal: Appeal, now: dt.datetime) -> None:
+    appeal.status = Status.REPLIED
+    rate_days = time_limit(Step.RATE, appeal.category, appeal.urgency)
+    _set_step(appeal, Step.RATE, workcalendar.deadline_after(now, rate_days), rate_days)
+
+
+@transaction.atomic
+def release_reply(*, appeal: Appeal, by: User | None, note: str = "") -> Appeal:
+    """同意发送: a held reply reaches the enterprise (by the reviewer, or by the system when its score is fine);
+    the rating window starts now."""
+    appeal = _begin_step(appeal, "release_reply", by)
+    from_status = appeal.status
+    _start_rating(appeal, timezone.now())
+    appeal.save()
+    _record(
+        appeal,
+        Kind.REPLY_RELEASED,
+        by,
+        from_status=from_status,
+        note=appeal.reply_result,
+        data={"measures": appeal.reply_measures, "review_note": note.strip()},
+    )
+    return appeal
+
+
+@transaction.atomic
+def send_back_reply(*, appeal: Appeal, by: User, reason: str) -> Appeal:
+    """退回重答: the reviewer finds the held reply not good enough; the lead department answers again within the
+    same handling deadline (the reply never reached the enterprise)."""
+    _required(reason=reason)
+    appeal = _begin(appeal, "send_back", by)
+    from_status = appeal.status
+    appeal.status = Status.IN_PROGRESS
+    appeal.replied_at = None
+    _set_step(appeal, Step.HANDLE, _handle_deadline(appeal), appeal.handle_days)
+    appeal.save()
+    _record(appeal, Kind.REPLY_SENT_BACK, by, from_status=from_status, note=reason.strip())
     return appeal
 
 

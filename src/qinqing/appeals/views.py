@@ -50,13 +50,15 @@ TABS: dict[str, list[tuple[str, str, dict]]] = {
         ("triage", "待受理", {"status": Status.SUBMITTED, "oldest_first": True}),
         ("extensions", "延期审批", {"pending_extension": True, "oldest_first": True}),
         ("paused", "挂起中", {"status": Status.PAUSED}),
-        ("review", "不满意复核", {"review": Review.PENDING, "oldest_first": True}),
+        ("dissatisfied", "不满意复核", {"review": Review.PENDING, "oldest_first": True}),
+        ("held", "答复待审核", {"status": Status.REVIEW, "oldest_first": True}),
         ("red", "超期", {"light": Light.RED}),
         ("all", "全部诉求", {}),
     ],
     Role.HANDLER: [
         ("to_sign", "待签收", {"status": Status.ASSIGNED, "oldest_first": True}),
         ("doing", "办理中", {"status": f"{Status.IN_PROGRESS},{Status.PAUSED}"}),
+        ("held", "答复待审核", {"status": Status.REVIEW, "oldest_first": True}),
         ("replied", "已答复", {"status": Status.REPLIED}),
         ("all", "全部", {}),
     ],
@@ -324,6 +326,9 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
         "appeal": appeal,
         "events": selectors.timeline(request.user, appeal),
         "internal": selectors.sees_internal(request.user, appeal),
+        # A link only to what the reader can open: an appeal merged into another enterprise's is shown unlinked.
+        "merged_into_visible": appeal.merged_into_id is not None
+        and selectors.is_visible(request.user, appeal.merged_into),
         "actions": actions,
         "attachments": appeal.attachments.all(),
         "extensions": appeal.extensions.select_related("requested_by", "decided_by"),

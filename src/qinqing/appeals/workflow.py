@@ -13,12 +13,14 @@ from qinqing.core.workflow import Action, Machine, table
 
 S = Status
 
+SYSTEM = "system"  # a step of the appeal itself, taken by no one in particular
 OWNER = "owner"  # a user of the appeal's enterprise
 OFFICE = "office"  # a dispatcher whose region contains the appeal's
 LEADER = "leader"  # a leader whose region contains the appeal's
 LEAD = "lead"  # staff of the lead department
 CO = "co"  # staff of a co-handling department
 AGENT = "agent"  # the service officer or supervisor who registered it on the enterprise's behalf
+REVIEWER = "reviewer"  # who reviews a held reply: the lead department's head and/or the office (a setting)
 
 
 ACTIONS: dict[str, Action] = {
@@ -42,6 +44,10 @@ ACTIONS: dict[str, Action] = {
             frozenset({LEAD, CO, OFFICE, LEADER, AGENT}),
         ),
         Action("reply", "答复", (S.IN_PROGRESS,), S.REPLIED, frozenset({LEAD})),
+        # 答复复核 (regions that hold flagged replies): a reply waits in REVIEW until its score clears it (the
+        # system) or the reviewer sends it on (同意发送) or back (退回重答) before the enterprise sees it.
+        Action("release_reply", "同意发送", (S.REVIEW,), S.REPLIED, frozenset({REVIEWER, SYSTEM})),
+        Action("send_back", "退回重答", (S.REVIEW,), S.IN_PROGRESS, frozenset({REVIEWER})),
         Action("rate", "评价", (S.REPLIED,), S.CLOSED, frozenset({OWNER})),
         # 不满意 → the office reviews: 重办 (the same or another lead department) or 不予重办 with a reason.
         Action("reopen", "重办", (S.CLOSED,), S.IN_PROGRESS, frozenset({OFFICE})),
@@ -68,8 +74,6 @@ ACTIONS: dict[str, Action] = {
 
 
 # ---------------------------------------------------------------- extension requests (延期申请)
-
-SYSTEM = "system"  # a step of the appeal itself, taken by no one in particular
 X = ExtensionRequest.State
 
 EXTENSION_ACTIONS: dict[str, Action] = table(
@@ -83,7 +87,7 @@ EXTENSION_ACTIONS: dict[str, Action] = table(
 
 
 def _extension_parties(extension: ExtensionRequest, user) -> set[str]:
-    return {SYSTEM} if user is None else parties(extension.appeal, user)
+    return parties(extension.appeal, user)
 
 
 EXTENSIONS = Machine(EXTENSION_ACTIONS, _extension_parties)
@@ -92,18 +96,25 @@ EXTENSIONS = Machine(EXTENSION_ACTIONS, _extension_parties)
 def parties(appeal: Appeal, user) -> set[str]:
     """The relations `user` has to `appeal`. Uses prefetched co_departments when present."""
     found: set[str] = set()
+    if user is None:
+        return {SYSTEM}
     if not user.is_authenticated:
         return found
     role = user.role
+    reviewers = settings.QINQING_REPLY_REVIEWERS
     if role == Role.ENTERPRISE and user.enterprise_id and user.enterprise_id == appeal.enterprise_id:
         found.add(OWNER)
     elif role in (Role.DISPATCHER, Role.LEADER) and user.region_id:
         if appeal.region.is_within(user.region):
             found.add(OFFICE if role == Role.DISPATCHER else LEADER)
+            if role == Role.DISPATCHER and reviewers in ("office", "both"):
+                found.add(REVIEWER)
     elif role in (Role.HANDLER, Role.DEPT_HEAD) and user.department_id:
         dept = user.department
         if appeal.lead_department_id and _covers(user, dept, appeal.lead_department):
             found.add(LEAD)
+            if role == Role.DEPT_HEAD and reviewers in ("head", "both"):
+                found.add(REVIEWER)
         if any(_covers(user, dept, co) for co in appeal.co_departments.all()):
             found.add(CO)
     elif role in (Role.OFFICER, Role.SUPERVISOR) and appeal.submitted_by_id == user.pk:

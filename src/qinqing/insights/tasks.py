@@ -7,7 +7,9 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
-from qinqing.appeals.models import AppealEvent
+from qinqing.appeals import services as appeal_services
+from qinqing.appeals.models import Appeal, AppealEvent, Status
+from qinqing.core.errors import TransitionNotAllowed
 from qinqing.core.schedule import periodic
 from qinqing.insights.models import AppealText, ReplyCheck
 from qinqing.insights.quality import check_reply
@@ -35,10 +37,27 @@ def score_reply(check_id: int) -> int | None:
         reply = f"{appeal.reply_measures}\n{appeal.reply_result}"
     result = check_reply(f"{appeal.title}{appeal.content}", reply)
     # Claim by condition: a retry or the safety net scoring the same check writes nothing twice.
-    ReplyCheck.objects.filter(pk=check_id, score__isnull=True).update(
+    claimed = ReplyCheck.objects.filter(pk=check_id, score__isnull=True).update(
         score=result.score, relevance=result.relevance, flagged=result.flagged, reasons=result.reasons
     )
+    if claimed and not result.flagged:
+        _release_if_held(appeal.pk, check.event_id)
     return result.score
+
+
+def _release_if_held(appeal_id: int, event_id: int | None) -> None:
+    """A held reply (答复复核 in its region) that scored well reaches the enterprise without waiting for anyone;
+    a flagged one stays for the reviewer (the 答复复核 list)."""
+    appeal = Appeal.objects.filter(pk=appeal_id, status=Status.REVIEW).first()
+    latest = (
+        appeal and appeal.events.filter(kind=AppealEvent.Kind.REPLIED).order_by("-created_at", "-id").first()
+    )
+    if appeal is None or latest is None or latest.pk != event_id:
+        return  # not held, or answered again since: that reply has its own check
+    try:
+        appeal_services.release_reply(appeal=appeal, by=None, note="答复质量评分合格，自动送达")
+    except TransitionNotAllowed:
+        pass  # the reviewer acted first
 
 
 @periodic("*/10 * * * *", "答复评分补漏：评分任务丢失（进程中断）的答复")

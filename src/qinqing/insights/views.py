@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.accounts.scope import region_of
+from qinqing.appeals import workflow as appeal_workflow
 from qinqing.core import pages
 from qinqing.core.errors import DomainError, NotVisible
 from qinqing.core.inputs import parse
@@ -90,9 +91,20 @@ def issue_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def flagged_replies(request: AuthedRequest) -> HttpResponse:
     try:
-        checks = reply_checks_visible_to(request.user).filter(Q(flagged=True) | Q(score__isnull=True))[:200]
+        checks = list(
+            reply_checks_visible_to(request.user)
+            .filter(Q(flagged=True) | Q(score__isnull=True))
+            .select_related("appeal__region")
+            .prefetch_related("appeal__co_departments")[:200]
+        )
     except DomainError as exc:
         raise Http404(exc.message) from exc
+    # The reviewer's two actions on a held reply, straight from the list (the workflow table decides who).
+    for c in checks:
+        c.review_actions = {a.name for a in appeal_workflow.available_actions(c.appeal, request.user)} & {
+            "release_reply",
+            "send_back",
+        }
     return render(request, "insights/flagged_replies.html", {"checks": checks})
 
 

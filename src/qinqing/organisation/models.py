@@ -79,6 +79,13 @@ class Region(TreeNode):
     code = models.CharField("行政区划代码", max_length=12, unique=True)
     name = models.CharField("名称", max_length=50)
     level = models.CharField("层级", max_length=10, choices=Level.choices)
+    # 答复复核: replies to appeals of this region wait for their quality score before the enterprise sees them,
+    # and a flagged one (under QINQING_REPLY_FLAG_BELOW) for the reviewer's 同意发送 or 退回重答.
+    hold_flagged_replies = models.BooleanField(
+        "低分答复须复核后送达",
+        default=False,
+        help_text="开启后，本区划诉求的答复先经质量评分；低于阈值的答复须由部门负责人（或营商办）复核同意后才送达企业。",
+    )
 
     objects = TreeQuerySet.as_manager()
 

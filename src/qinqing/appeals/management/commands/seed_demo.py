@@ -23,6 +23,7 @@ from qinqing.appeals.models import (
     Channel,
     ResponsibilityCatalogue,
     Satisfaction,
+    Status,
     Urgency,
 )
 from qinqing.core import workcalendar
@@ -254,7 +255,12 @@ class Command(BaseCommand):
         regions: dict[str, Region] = {}
         for code, name, level, parent in REGIONS:
             regions[code] = Region.objects.create(
-                code=code, name=name, level=level, parent=regions.get(parent)
+                code=code,
+                name=name,
+                level=level,
+                parent=regions.get(parent),
+                # 西江区 holds flagged replies for review (答复复核) before they reach the enterprise.
+                hold_flagged_replies=code == "339903",
             )
         depts: dict[str, Department] = {}
         for key, name, short, kind, code in DEPARTMENTS:
@@ -507,7 +513,12 @@ class Command(BaseCommand):
         # Mostly on time, sometimes late: the late ones make the measures honest.
         hours = rng.uniform(24, 24 * appeal.handle_days * (1.6 if rng.random() < 0.15 else 1.0))
         with at(hours):
-            services.reply_to_appeal(appeal=appeal, by=handler, measures=measures, result=result)
+            appeal = services.reply_to_appeal(appeal=appeal, by=handler, measures=measures, result=result)
+        if appeal.status == Status.REVIEW:
+            if outcome == "replied":
+                return  # left for the reviewer (or the worker's score) in 西江区
+            with at(hours + 2):
+                appeal = services.release_reply(appeal=appeal, by=None, note="答复质量评分合格，自动送达")
         if outcome == "replied":
             return
         sat = rng.choices(Satisfaction.values, weights=[7, 2, 1 if outcome != "reopened" else 0])[0]
