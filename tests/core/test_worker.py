@@ -17,10 +17,12 @@ from tests.worker import run_worker
 
 JOBS = {
     "qinqing.appeals.tasks.close_unrated": "*/10 * * * *",
+    "qinqing.appeals.tasks.resume_overlong_pauses": "7 * * * *",
     "qinqing.core.tasks.prune_task_results": "30 3 * * *",
     "qinqing.dashboard.tasks.refresh_rollup": "* * * * *",
     "qinqing.insights.tasks.analyse_new_appeals": "* * * * *",
     "qinqing.insights.tasks.score_stale_replies": "*/10 * * * *",
+    "qinqing.supervision.tasks.settle_orders": "*/10 * * * *",
     "qinqing.supervision.tasks.sweep_deadlines": "*/5 * * * *",
 }
 

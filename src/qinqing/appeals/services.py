@@ -821,8 +821,8 @@ def reopen_appeal(*, appeal: Appeal, by: User, reason: str, lead: Department | N
         _set_step(appeal, Step.SIGN, workcalendar.deadline_after(now, sign_days), sign_days)
     appeal.save()
     data = {"reopen_count": appeal.reopen_count, "handle_deadline": _iso(appeal.handle_deadline)}
-    if moved_from is not None:
-        data.update({"lead": appeal.lead_department.name, "previous_lead": moved_from})
+    if moved_from is not None and lead is not None:
+        data.update({"lead": lead.name, "previous_lead": moved_from})
     _record(appeal, Kind.REOPENED, by, from_status=from_status, note=reason.strip(), data=data)
     return appeal
 
@@ -1009,7 +1009,10 @@ def resume_overlong_pauses(now: dt.datetime | None = None) -> int:
     for pk, paused_at in list(
         Appeal.objects.filter(status=Status.PAUSED, paused_at__isnull=False).values_list("pk", "paused_at")
     ):
-        if workcalendar.working_days_between(workcalendar.local_date(paused_at), today) < limit:
+        if (
+            paused_at is None
+            or workcalendar.working_days_between(workcalendar.local_date(paused_at), today) < limit
+        ):
             continue
         with transaction.atomic():
             appeal = _lock(Appeal(pk=pk))

@@ -327,7 +327,7 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
         "events": selectors.timeline(request.user, appeal),
         "internal": selectors.sees_internal(request.user, appeal),
         # A link only to what the reader can open: an appeal merged into another enterprise's is shown unlinked.
-        "merged_into_visible": appeal.merged_into_id is not None
+        "merged_into_visible": appeal.merged_into is not None
         and selectors.is_visible(request.user, appeal.merged_into),
         "actions": actions,
         "attachments": appeal.attachments.all(),
