@@ -236,6 +236,11 @@ ATTACHMENT_EXTENSIONS = env_list(
 # Per request: how many files and how much in all (one request of six 19 MB files stored 114 MB before).
 ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 10, minimum=1)
 ATTACHMENT_MAX_TOTAL_BYTES = env_int("ATTACHMENT_MAX_TOTAL_MB", 50, minimum=1) * 1024 * 1024
+# Virus scanning (docs/security.md 入侵防范): a ClamAV daemon at a unix socket path ("/run/clamav/clamd.ctl") or
+# "host:port" scans every attachment before it is saved; empty turns scanning off. An unreachable daemon refuses
+# uploads (fail closed) rather than letting them through unscanned.
+QINQING_CLAMD = env_str("QINQING_CLAMD", "")
+QINQING_CLAMD_TIMEOUT = env_int("QINQING_CLAMD_TIMEOUT", 30, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
