@@ -126,3 +126,79 @@ def _record_grant(sender, instance, created: bool, raw: bool = False, **kwargs) 
             created=created,
         )
     instance._audit_scope_before = None
+
+
+# ---------------------------------------------------------------- settings: every change with before and after
+
+# The tables whose rows are the county's settings: how appeals route and when they are due, the working calendar,
+# the evaluation's weights, the region and department trees. A change from any entry (the admin, a command, a
+# shell) is a ``setting_changed`` record naming the fields with their old and new values.
+SETTING_MODELS = {
+    "appeals.category",
+    "appeals.timelimit",
+    "appeals.responsibilitycatalogue",
+    "core.calendaroverride",
+    "supervision.evaluationweights",
+    "organisation.region",
+    "organisation.department",
+}
+
+
+def _values(instance) -> dict[str, str]:
+    out = {}
+    for field in instance._meta.concrete_fields:
+        if getattr(field, "auto_now", False):
+            continue  # a change stamp, not a setting
+        value = field.value_from_object(instance)
+        out[field.attname if field.is_relation else field.name] = "" if value is None else str(value)
+    return out
+
+
+def _is_setting(sender) -> bool:
+    # Migrations' historical models ("__fake__") seed reference data before the audit table may exist.
+    return sender._meta.label_lower in SETTING_MODELS and sender.__module__ != "__fake__"
+
+
+@receiver(pre_save)
+def _remember_setting(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw or not _is_setting(sender):
+        return
+    old = sender._base_manager.filter(pk=instance.pk).first() if instance.pk is not None else None
+    instance._audit_before = _values(old) if old is not None else None
+
+
+def _record_setting(instance, verb: str, before: dict | None, after: dict | None) -> None:
+    keys = (after or before or {}).keys()
+    changes = {
+        k: [(before or {}).get(k, ""), (after or {}).get(k, "")]
+        for k in keys
+        if k != "id" and (before or {}).get(k, "") != (after or {}).get(k, "")
+    }
+    if verb == "change" and not changes:
+        return
+    request = current_request.get()
+    record(
+        A.SETTING_CHANGED,
+        request=request,
+        user=getattr(request, "user", None),
+        model=instance._meta.label,
+        object_id=str(instance.pk),
+        object=str(instance)[:200],
+        verb=verb,
+        changes=changes,
+    )
+
+
+@receiver(post_save)
+def _setting_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if raw or not _is_setting(sender):
+        return
+    before = None if created else getattr(instance, "_audit_before", None)
+    _record_setting(instance, "add" if created else "change", before, _values(instance))
+    instance._audit_before = None
+
+
+@receiver(post_delete)
+def _setting_deleted(sender, instance, **kwargs) -> None:
+    if _is_setting(sender):
+        _record_setting(instance, "delete", _values(instance), None)
