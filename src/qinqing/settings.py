@@ -259,6 +259,10 @@ QINQING_SIMILAR_DAYS = env_int("QINQING_SIMILAR_DAYS", 365, minimum=1)
 # A reply scoring below this (0-100) is flagged for the department head and the dispatcher.
 QINQING_REPLY_FLAG_BELOW = env_int("QINQING_REPLY_FLAG_BELOW", 60, minimum=0)
 
+# Security audit records are kept at least this long (等保 2.0: 180 days); `manage.py archive_audit` refuses to
+# archive (and so to let the owner prune) anything younger.
+QINQING_AUDIT_RETENTION_DAYS = env_int("QINQING_AUDIT_RETENTION_DAYS", 180, minimum=180)
+
 # Background work (docs/worker.md): the queue is a table in this same database, worked by `manage.py db_worker`;
 # `manage.py run_scheduler` enqueues the periodic jobs. Both run next to the web server (`make run` starts them).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
