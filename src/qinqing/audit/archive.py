@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from qinqing.audit.models import AuditRecord
 
@@ -107,7 +108,7 @@ def verify(path: Path) -> Archive:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ArchiveError(f"读不到归档清单 {manifest_path(path)}：{exc}") from exc
     expected = signing.Signer(salt=SALT).signature(_canonical(manifest))
-    if not signing.constant_time_compare(expected, signature):
+    if not constant_time_compare(expected, signature):
         raise ArchiveError("归档清单的签名不符：清单被改动过，或不是本系统（本 SECRET_KEY）写的")
     if not path.exists() or _sha256(path) != manifest.get("sha256"):
         raise ArchiveError("归档文件的 SHA-256 与清单不符：文件被改动过或不完整")
