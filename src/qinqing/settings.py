@@ -61,6 +61,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth so its `createsuperuser` (refused but for an audited break-glass use) replaces
+    # Django's: of two apps with a command of one name, the earlier wins.
+    "qinqing.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -80,7 +83,6 @@ INSTALLED_APPS = [
     "qinqing.core",
     "qinqing.organisation",
     "qinqing.enterprises",
-    "qinqing.accounts",
     "qinqing.audit",
     "qinqing.appeals",
     "qinqing.insights",
@@ -184,6 +186,10 @@ QINQING_API_TOKEN_DAYS = env_int("QINQING_API_TOKEN_DAYS", 180, minimum=1)
 QINQING_REQUIRE_OTP = env_bool("QINQING_REQUIRE_OTP", not DEBUG)
 QINQING_OTP_ROLES = env_list("QINQING_OTP_ROLES", ["sysadmin", "secadmin", "auditor"])
 OTP_TOTP_ISSUER = "亲清"
+
+# A role or scope change that gives an account case access waits for a second security administrator's approval
+# (docs/security.md 访问控制). On in production; off in a demo unless asked for.
+QINQING_GRANT_APPROVAL = env_bool("QINQING_GRANT_APPROVAL", not DEBUG)
 
 # Lockout (django-axes): 5 failures per account, and separately per address, lock for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("QINQING_LOCKOUT_FAILURES", 5, minimum=1)

@@ -19,9 +19,8 @@ FLAGS = {"True": "是", "False": "否"}
 
 
 def _model_of(record: AuditRecord) -> type[models.Model] | None:
-    label = USER_MODEL if record.action == AuditRecord.Action.ROLE_CHANGED else record.detail.get("model", "")
-    if record.action.startswith("grant_"):
-        label = USER_MODEL
+    on_accounts = record.action == AuditRecord.Action.ROLE_CHANGED or record.action.startswith("grant_")
+    label = USER_MODEL if on_accounts else record.detail.get("model", "")
     try:
         return apps.get_model(label) if label else None
     except (LookupError, ValueError):
@@ -40,20 +39,36 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
     return None
 
 
-def annotate(records: Iterable[AuditRecord]) -> list[AuditRecord]:
-    """Give each record ``shown``: [(Chinese key, Chinese value)], resolving the rows its changes point to."""
-    records = list(records)
+def names_for(pairs: Iterable[tuple[type[models.Model] | None, dict]]) -> dict:
+    """The names of the rows that `changes` dicts (of the given models) point to: one query per related model."""
     wanted: dict[type[models.Model], set[str]] = defaultdict(set)
-    for r in records:
-        model = _model_of(r)
-        for name, pair in _changes(r).items():
+    for model, changes in pairs:
+        for name, pair in changes.items():
             field = _field(model, name)
             if field is not None and field.is_relation and field.related_model is not None:
-                wanted[field.related_model].update(v for v in pair if v)
+                wanted[field.related_model].update(str(v) for v in pair if v)
     names: dict[type[models.Model], dict[str, str]] = {}
     for related, pks in wanted.items():
         ok = [pk for pk in pks if pk.isdigit()]
         names[related] = {str(o.pk): str(o) for o in related._default_manager.filter(pk__in=ok)}
+    return names
+
+
+def changes_text(model: type[models.Model] | None, changes: dict, names: dict) -> str:
+    """ "角色 部门经办人 → 部门负责人，所属部门 市人社局 → 市自然资源局"."""
+    parts = []
+    for name, pair in changes.items():
+        field = _field(model, name)
+        title = str(field.verbose_name) if field is not None else DETAIL_LABELS.get(name, name)
+        old, new = (list(pair) + ["", ""])[:2] if isinstance(pair, list | tuple) else ("", pair)
+        parts.append(f"{title} {_value(field, old, names)} → {_value(field, new, names)}")
+    return "，".join(parts) or "（无）"
+
+
+def annotate(records: Iterable[AuditRecord]) -> list[AuditRecord]:
+    """Give each record ``shown``: [(Chinese key, Chinese value)], resolving the rows its changes point to."""
+    records = list(records)
+    names = names_for((_model_of(r), _changes(r)) for r in records)
     for r in records:
         r.shown = _shown(r, names)  # type: ignore[attr-defined]
     return records
@@ -85,13 +100,7 @@ def _shown(record: AuditRecord, names: dict) -> list[tuple[str, str]]:
     for key, value in record.detail.items():
         label = DETAIL_LABELS.get(key, key)
         if key == "changes" and isinstance(value, dict):
-            parts = []
-            for name, pair in value.items():
-                field = _field(model, name)
-                title = str(field.verbose_name) if field is not None else DETAIL_LABELS.get(name, name)
-                old, new = (list(pair) + ["", ""])[:2] if isinstance(pair, list | tuple) else ("", pair)
-                parts.append(f"{title} {_value(field, old, names)} → {_value(field, new, names)}")
-            out.append((label, "，".join(parts) or "（无）"))
+            out.append((label, changes_text(model, value, names)))
         elif key == "model" and isinstance(value, str):
             found = _model_of(record) if record.action != AuditRecord.Action.ROLE_CHANGED else None
             out.append((label, str(found._meta.verbose_name) if found is not None else value))

@@ -10,7 +10,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from qinqing.accounts.models import GrantRequest
 from qinqing.accounts.security import SCOPE_FIELDS
+from qinqing.accounts.signals import break_glass_used
 from qinqing.audit.models import AuditRecord
 from qinqing.audit.services import current_request, record
 
@@ -124,8 +126,44 @@ def _record_grant(sender, instance, created: bool, raw: bool = False, **kwargs) 
             account=instance.get_username(),
             changes=changed,
             created=created,
+            **({"grant": grant} if (grant := getattr(instance, "_audit_grant", None)) else {}),
         )
     instance._audit_scope_before = None
+    instance._audit_grant = None
+
+
+# ---------------------------------------------------------------- grant requests (second security administrator)
+
+GRANT_ACTIONS: dict[str, str] = {
+    GrantRequest.State.APPROVED: A.GRANT_APPROVED,
+    GrantRequest.State.REFUSED: A.GRANT_REFUSED,
+    GrantRequest.State.WITHDRAWN: A.GRANT_WITHDRAWN,
+}
+
+
+@receiver(post_save, sender=GrantRequest)
+def _grant_step(sender, instance: GrantRequest, created: bool, raw: bool = False, **kwargs) -> None:
+    if raw:
+        return
+    action = A.GRANT_REQUESTED if created else GRANT_ACTIONS.get(instance.state)
+    if action is None:
+        return
+    changes = {
+        f: [instance.before.get(f, ""), instance.proposed.get(f, "")]
+        for f in instance.proposed
+        if instance.before.get(f, "") != instance.proposed.get(f, "")
+    }
+    request = current_request.get()
+    actor = instance.requested_by if created else instance.decided_by
+    record(
+        action,
+        request=request,
+        user=actor,
+        account=instance.account.get_username(),
+        grant=instance.pk,
+        changes=changes,
+        **({"note": instance.note} if instance.note else {}),
+    )
 
 
 # ---------------------------------------------------------------- settings: every change with before and after
@@ -202,3 +240,13 @@ def _setting_saved(sender, instance, created: bool, raw: bool = False, **kwargs)
 def _setting_deleted(sender, instance, **kwargs) -> None:
     if _is_setting(sender):
         _record_setting(instance, "delete", _values(instance), None)
+
+
+@receiver(break_glass_used)
+def _break_glass(sender, user, reason: str, operator: str, **kwargs) -> None:
+    record(
+        A.BREAK_GLASS,
+        username=f"manage.py createsuperuser（服务器账号 {operator or '未知'}）",
+        account=user.get_username(),
+        reason=reason,
+    )

@@ -8,4 +8,6 @@ urlpatterns = [
     path("password/", views.PasswordChange.as_view(), name="password_change"),
     path("otp/", views.second_factor, name="second_factor"),
     path("tokens/", views.tokens, name="api_tokens"),
+    path("grants/", views.grants_page, name="grants"),
+    path("grants/<int:pk>/", views.grant_decide, name="grant_decide"),
 ]

@@ -264,3 +264,56 @@ def tokens(request: AuthedRequest) -> HttpResponse:
         "accounts/tokens.html",
         {"tokens": listed, "shown": shown, "default_days": settings.QINQING_API_TOKEN_DAYS},
     )
+
+
+# ---------------------------------------------------------------- 授权审批: a second security administrator
+
+
+def grants_page(request: AuthedRequest) -> HttpResponse:
+    """Waiting grants first, then the last decided ones, each with its change in Chinese and the actions the
+    machine offers this administrator (another's grant: approve, refuse; one's own: withdraw)."""
+    from qinqing.accounts import grants
+    from qinqing.accounts.models import GrantRequest, User
+    from qinqing.accounts.selectors import grant_requests_visible_to
+    from qinqing.audit.display import changes_text, names_for
+
+    if request.user.role != Role.SECADMIN:
+        raise Http404("未找到页面")
+    visible = grant_requests_visible_to(request.user)
+    pending = list(visible.filter(state=GrantRequest.State.PENDING).order_by("requested_at", "id"))
+    decided = list(visible.exclude(state=GrantRequest.State.PENDING).order_by("-decided_at", "-id")[:50])
+
+    def diff(g: GrantRequest) -> dict:
+        return {f: [g.before.get(f, ""), v] for f, v in g.proposed.items() if g.before.get(f, "") != v}
+
+    names = names_for((User, diff(g)) for g in pending + decided)
+    for g in pending + decided:
+        g.change_text = changes_text(User, diff(g), names)  # type: ignore[attr-defined]
+        g.offered = grants.GRANTS.available(g, request.user)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "audit/grants.html",
+        {"pending": pending, "decided": decided, "approval_on": settings.QINQING_GRANT_APPROVAL},
+    )
+
+
+def grant_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    from qinqing.accounts import grants, inputs
+    from qinqing.accounts.selectors import grant_requests_visible_to
+    from qinqing.core.inputs import parse
+    from qinqing.core.pages import perform
+
+    if request.method != "POST":
+        return redirect("grants")
+    grant = grant_requests_visible_to(request.user).filter(pk=pk).first()
+    if grant is None:
+        raise Http404("未找到该授权申请")
+
+    def run():
+        data = parse(inputs.GrantDecisionIn, request.POST)
+        return grants.decide(grant=grant, by=request.user, action=data.action, note=data.note)
+
+    done = perform(request, run)
+    if done is not None:
+        messages.success(request, f"授权申请 #{done.pk}：{done.get_state_display()}")
+    return redirect("grants")
