@@ -122,3 +122,16 @@ def test_nobody_but_the_audit_administrator_exports_the_log(world, who):
     r = signed_in(getattr(world, who)).get("/audit/security/export/")
     assert r.status_code == 404
     assert not AuditRecord.objects.filter(action=A.EXPORT).exists()
+
+
+def test_a_new_department_is_recorded_with_its_fields_in_chinese(world):
+    from qinqing.organisation.models import Department
+
+    made = Department.objects.create(name="市数据局", region=world.city)
+    row = AuditRecord.objects.get(action=A.SETTING_CHANGED, target=f"organisation.Department#{made.pk}")
+    assert row.detail["verb"] == "add" and "path" not in row.detail["changes"]
+    assert row.detail["changes"]["name"] == ["", "市数据局"]
+    body = (
+        signed_in(world.auditor).get("/audit/security/", {"target": f"Department#{made.pk}"}).content.decode()
+    )
+    assert f"{world.city.name}" in body and "新增" in body

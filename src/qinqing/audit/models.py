@@ -125,8 +125,3 @@ class AuditRecord(models.Model):
         from qinqing.accounts.models import Role
 
         return Role(self.role).label if self.role in Role.values else self.role
-
-    @property
-    def detail_items(self) -> list[tuple[str, object]]:
-        """The details with Chinese names, for the audit administrator's page."""
-        return [(DETAIL_LABELS.get(k, k), v) for k, v in self.detail.items()]

@@ -185,8 +185,8 @@ SETTING_MODELS = {
 def _values(instance) -> dict[str, str]:
     out = {}
     for field in instance._meta.concrete_fields:
-        if getattr(field, "auto_now", False):
-            continue  # a change stamp, not a setting
+        if not field.editable:
+            continue  # derived (a tree's path) or a change stamp, not a setting
         value = field.value_from_object(instance)
         out[field.attname if field.is_relation else field.name] = "" if value is None else str(value)
     return out
