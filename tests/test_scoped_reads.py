@@ -24,6 +24,7 @@ SCOPED = {
     "accounts.User",
     "accounts.ApiToken",
     "accounts.PasswordHistory",
+    "accounts.GrantRequest",
     "audit.AuditRecord",
     "appeals.Appeal",
     "appeals.AppealEvent",

@@ -61,6 +61,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth so its `createsuperuser` (refused but for an audited break-glass use) replaces
+    # Django's: of two apps with a command of one name, the earlier wins.
+    "qinqing.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -80,7 +83,6 @@ INSTALLED_APPS = [
     "qinqing.core",
     "qinqing.organisation",
     "qinqing.enterprises",
-    "qinqing.accounts",
     "qinqing.audit",
     "qinqing.appeals",
     "qinqing.insights",
@@ -187,6 +189,10 @@ QINQING_REQUIRE_OTP = env_bool("QINQING_REQUIRE_OTP", not DEBUG)
 QINQING_OTP_ROLES = env_list("QINQING_OTP_ROLES", ["sysadmin", "secadmin", "auditor"])
 OTP_TOTP_ISSUER = "亲清"
 
+# A role or scope change that gives an account case access waits for a second security administrator's approval
+# (docs/security.md 访问控制). On in production; off in a demo unless asked for.
+QINQING_GRANT_APPROVAL = env_bool("QINQING_GRANT_APPROVAL", not DEBUG)
+
 # Lockout (django-axes): 5 failures per account, and separately per address, lock for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("QINQING_LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("QINQING_LOCKOUT_MINUTES", 30, minimum=1))
@@ -238,6 +244,11 @@ ATTACHMENT_EXTENSIONS = env_list(
 # Per request: how many files and how much in all (one request of six 19 MB files stored 114 MB before).
 ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 10, minimum=1)
 ATTACHMENT_MAX_TOTAL_BYTES = env_int("ATTACHMENT_MAX_TOTAL_MB", 50, minimum=1) * 1024 * 1024
+# Virus scanning (docs/security.md 入侵防范): a ClamAV daemon at a unix socket path ("/run/clamav/clamd.ctl") or
+# "host:port" scans every attachment before it is saved; empty turns scanning off. An unreachable daemon refuses
+# uploads (fail closed) rather than letting them through unscanned.
+QINQING_CLAMD = env_str("QINQING_CLAMD", "")
+QINQING_CLAMD_TIMEOUT = env_int("QINQING_CLAMD_TIMEOUT", 30, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -261,6 +272,10 @@ QINQING_REPLY_FLAG_BELOW = env_int("QINQING_REPLY_FLAG_BELOW", 60, minimum=0)
 # Who reviews a held reply (regions with 低分答复须复核后送达): "head" (the lead department's head), "office"
 # (the dispatcher of the region) or "both".
 QINQING_REPLY_REVIEWERS = os.environ.get("QINQING_REPLY_REVIEWERS", "head")
+
+# Security audit records are kept at least this long (等保 2.0: 180 days); `manage.py archive_audit` refuses to
+# archive (and so to let the owner prune) anything younger.
+QINQING_AUDIT_RETENTION_DAYS = env_int("QINQING_AUDIT_RETENTION_DAYS", 180, minimum=180)
 
 # Background work (docs/worker.md): the queue is a table in this same database, worked by `manage.py db_worker`;
 # `manage.py run_scheduler` enqueues the periodic jobs. Both run next to the web server (`make run` starts them).

@@ -16,6 +16,7 @@ from qinqing.insights.models import AppealText, ReplyCheck
 from tests.worker import run_worker
 
 JOBS = {
+    "qinqing.accounts.tasks.clear_expired_sessions": "15 4 * * *",
     "qinqing.appeals.tasks.close_unrated": "*/10 * * * *",
     "qinqing.appeals.tasks.resume_overlong_pauses": "7 * * * *",
     "qinqing.core.tasks.prune_task_results": "30 3 * * *",

@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from qinqing.accounts import grants
 from qinqing.accounts.models import ApiToken, Role, User
 from qinqing.accounts.security import SCOPE_FIELDS
 
@@ -33,6 +35,25 @@ class UserAdmin(BaseUserAdmin):
             if request.user.role != Role.SECADMIN:
                 readonly += [f for f in SCOPE_FIELDS if f not in readonly]
         return readonly
+
+    def save_model(self, request, obj, form, change):
+        """A change that gives case access waits for a second security administrator (QINQING_GRANT_APPROVAL):
+        the account is saved with its old role and scope and a grant request is filed."""
+        if settings.QINQING_GRANT_APPROVAL:
+            stored = User.objects.filter(pk=obj.pk).first() if change else None
+            before = grants.scope_of(stored) if stored is not None else dict(grants.BLANK)
+            after = grants.scope_of(obj)
+            if grants.gives_case_access(before, after):
+                grants.apply_scope(obj, before)
+                super().save_model(request, obj, form, change)
+                grant = grants.request_grant(account=obj, by=request.user, before=before, proposed=after)
+                messages.warning(
+                    request,
+                    f"该变更使账号可以查看诉求，需另一名安全管理员审批后生效（授权申请 #{grant.pk}，见“授权审批”）；"
+                    "账号暂保持原角色与范围。",
+                )
+                return
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         # Accounts with a history are deactivated, never deleted (their audit records refer to them).

@@ -175,3 +175,39 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class GrantRequest(models.Model):
+    """A change of an account's role or scope that gives it case access, waiting for a second security
+    administrator (``QINQING_GRANT_APPROVAL``): the account keeps its old role and scope until approved."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "已驳回"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    account = models.ForeignKey(
+        User, verbose_name="账号", on_delete=models.PROTECT, related_name="grant_requests"
+    )
+    requested_by = models.ForeignKey(User, verbose_name="申请人", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    # The account's role and scope when asked (so an approval of a stale request is refused) and as proposed:
+    # {"role": ..., "region": id, "department": id, "enterprise": id, "is_active": "True"}, values as strings.
+    before = models.JSONField("原角色与范围")
+    proposed = models.JSONField("申请的角色与范围")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        User, verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    note = models.CharField("意见", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "授权申请"
+        verbose_name_plural = "授权申请"
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["state", "requested_at"], name="grant_state_time")]
+
+    def __str__(self) -> str:
+        return f"授权申请 #{self.pk} {self.account}"

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from qinqing.accounts.models import ApiToken, User
+from qinqing.accounts.models import ApiToken, GrantRequest, Role, User
 
 
 def tokens_of(user: User) -> QuerySet[ApiToken]:
@@ -10,3 +10,10 @@ def tokens_of(user: User) -> QuerySet[ApiToken]:
     if not user.is_authenticated:
         return ApiToken.objects.none()
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def grant_requests_visible_to(user: User) -> QuerySet[GrantRequest]:
+    """Grant requests are the security administrators' (each sees all, to approve another's)."""
+    if not user.is_authenticated or not user.is_active or user.role != Role.SECADMIN:
+        return GrantRequest.objects.none()
+    return GrantRequest.objects.select_related("account", "requested_by", "decided_by")

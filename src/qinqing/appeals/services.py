@@ -44,7 +44,7 @@ from qinqing.appeals.models import (
 )
 from qinqing.core import numbering, workcalendar
 from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible, TransitionNotAllowed
-from qinqing.core.files import content_matches
+from qinqing.core.files import check_for_viruses, content_matches
 from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.validators import validate_mobile
 from qinqing.organisation import selectors as organisation_selectors
@@ -261,6 +261,7 @@ def _validate_attachment(upload: UploadedFile) -> None:
             "附件内容与类型不符",
             {"attachments": [f"“{upload.name}”的内容不是 .{ext} 文件，请检查后重新上传"]},
         )
+    check_for_viruses(upload)
 
 
 def _validate_attachments(uploads: Sequence[UploadedFile]) -> None:

@@ -30,6 +30,17 @@ DETAIL_LABELS = {
     "failures": "失败次数",
     "token": "令牌",
     "days": "有效天数",
+    "clue": "问题线索",
+    "clues": "问题线索",
+    "side": "查阅身份",
+    "month": "月份",
+    "region": "区划",
+    "grant": "授权申请",
+    "note": "意见",
+    "before": "截止",
+    "count": "条数",
+    "sha256": "SHA-256",
+    "out": "归档文件",
 }
 
 
@@ -59,6 +70,15 @@ class AuditRecord(models.Model):
         EXPORT = "export", "导出数据"
         ADMIN_CHANGE = "admin_change", "后台修改"
         ROLE_CHANGED = "role_changed", "授予或变更角色与范围"
+        GRANT_REQUESTED = "grant_requested", "申请授权（待审批）"
+        GRANT_APPROVED = "grant_approved", "批准授权"
+        GRANT_REFUSED = "grant_refused", "驳回授权"
+        GRANT_WITHDRAWN = "grant_withdrawn", "撤回授权申请"
+        BREAK_GLASS = "break_glass", "紧急创建超级管理员"
+        CLUE_READ = "clue_read", "查阅问题线索"
+        HONOURS_PUBLISHED = "honours_published", "发布红黑榜"
+        SETTING_CHANGED = "setting_changed", "修改系统设置"
+        AUDIT_ARCHIVED = "audit_archived", "归档审计记录"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "成功"
@@ -77,6 +97,8 @@ class AuditRecord(models.Model):
     ip_address = models.GenericIPAddressField("地址", null=True, blank=True)
     user_agent = models.CharField("客户端", max_length=255, blank=True)
     path = models.CharField("入口", max_length=255, blank=True)
+    # What the record is about (an appeal's or clue's number, an account, "model#id"), for the auditor's filter.
+    target = models.CharField("对象", max_length=200, blank=True, db_index=True)
     detail = models.JSONField("详情", default=dict, blank=True)
 
     objects = AuditQuerySet.as_manager()
@@ -103,8 +125,3 @@ class AuditRecord(models.Model):
         from qinqing.accounts.models import Role
 
         return Role(self.role).label if self.role in Role.values else self.role
-
-    @property
-    def detail_items(self) -> list[tuple[str, object]]:
-        """The details with Chinese names, for the audit administrator's page."""
-        return [(DETAIL_LABELS.get(k, k), v) for k, v in self.detail.items()]

@@ -55,6 +55,7 @@ def record(
     user: Any = None,
     username: str = "",
     outcome: str = AuditRecord.Outcome.SUCCESS,
+    target: str = "",
     **detail: Any,
 ) -> AuditRecord:
     request = request if request is not None else current_request.get()
@@ -70,5 +71,16 @@ def record(
         ip_address=client_address(request),
         user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:255],
         path=(request.path if request is not None else "")[:255],
+        target=(target or target_of(detail))[:200],
         detail=detail,
     )
+
+
+def target_of(detail: dict[str, Any]) -> str:
+    """What a record is about, from its details: the appeal, clue, account or ``model#id`` it names."""
+    for key in ("appeal", "clue", "account"):
+        if detail.get(key):
+            return str(detail[key])
+    if detail.get("model"):
+        return f"{detail['model']}#{detail.get('object_id', '')}"
+    return ""

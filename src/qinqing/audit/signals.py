@@ -10,7 +10,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from qinqing.accounts.models import GrantRequest
 from qinqing.accounts.security import SCOPE_FIELDS
+from qinqing.accounts.signals import break_glass_used
 from qinqing.audit.models import AuditRecord
 from qinqing.audit.services import current_request, record
 
@@ -124,5 +126,127 @@ def _record_grant(sender, instance, created: bool, raw: bool = False, **kwargs) 
             account=instance.get_username(),
             changes=changed,
             created=created,
+            **({"grant": grant} if (grant := getattr(instance, "_audit_grant", None)) else {}),
         )
     instance._audit_scope_before = None
+    instance._audit_grant = None
+
+
+# ---------------------------------------------------------------- grant requests (second security administrator)
+
+GRANT_ACTIONS: dict[str, str] = {
+    GrantRequest.State.APPROVED: A.GRANT_APPROVED,
+    GrantRequest.State.REFUSED: A.GRANT_REFUSED,
+    GrantRequest.State.WITHDRAWN: A.GRANT_WITHDRAWN,
+}
+
+
+@receiver(post_save, sender=GrantRequest)
+def _grant_step(sender, instance: GrantRequest, created: bool, raw: bool = False, **kwargs) -> None:
+    if raw:
+        return
+    action = A.GRANT_REQUESTED if created else GRANT_ACTIONS.get(instance.state)
+    if action is None:
+        return
+    changes = {
+        f: [instance.before.get(f, ""), instance.proposed.get(f, "")]
+        for f in instance.proposed
+        if instance.before.get(f, "") != instance.proposed.get(f, "")
+    }
+    request = current_request.get()
+    actor = instance.requested_by if created else instance.decided_by
+    record(
+        action,
+        request=request,
+        user=actor,
+        account=instance.account.get_username(),
+        grant=instance.pk,
+        changes=changes,
+        **({"note": instance.note} if instance.note else {}),
+    )
+
+
+# ---------------------------------------------------------------- settings: every change with before and after
+
+# The tables whose rows are the county's settings: how appeals route and when they are due, the working calendar,
+# the evaluation's weights, the region and department trees. A change from any entry (the admin, a command, a
+# shell) is a ``setting_changed`` record naming the fields with their old and new values.
+SETTING_MODELS = {
+    "appeals.category",
+    "appeals.timelimit",
+    "appeals.responsibilitycatalogue",
+    "core.calendaroverride",
+    "supervision.evaluationweights",
+    "organisation.region",
+    "organisation.department",
+}
+
+
+def _values(instance) -> dict[str, str]:
+    out = {}
+    for field in instance._meta.concrete_fields:
+        if not field.editable:
+            continue  # derived (a tree's path) or a change stamp, not a setting
+        value = field.value_from_object(instance)
+        out[field.attname if field.is_relation else field.name] = "" if value is None else str(value)
+    return out
+
+
+def _is_setting(sender) -> bool:
+    # Migrations' historical models ("__fake__") seed reference data before the audit table may exist.
+    return sender._meta.label_lower in SETTING_MODELS and sender.__module__ != "__fake__"
+
+
+@receiver(pre_save)
+def _remember_setting(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw or not _is_setting(sender):
+        return
+    old = sender._base_manager.filter(pk=instance.pk).first() if instance.pk is not None else None
+    instance._audit_before = _values(old) if old is not None else None
+
+
+def _record_setting(instance, verb: str, before: dict | None, after: dict | None) -> None:
+    keys = (after or before or {}).keys()
+    changes = {
+        k: [(before or {}).get(k, ""), (after or {}).get(k, "")]
+        for k in keys
+        if k != "id" and (before or {}).get(k, "") != (after or {}).get(k, "")
+    }
+    if verb == "change" and not changes:
+        return
+    request = current_request.get()
+    record(
+        A.SETTING_CHANGED,
+        request=request,
+        user=getattr(request, "user", None),
+        model=instance._meta.label,
+        object_id=str(instance.pk),
+        object=str(instance)[:200],
+        verb=verb,
+        changes=changes,
+    )
+
+
+@receiver(post_save)
+def _setting_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if raw or not _is_setting(sender):
+        return
+    before = None if created else getattr(instance, "_audit_before", None)
+    _record_setting(instance, "add" if created else "change", before, _values(instance))
+    instance._audit_before = None
+
+
+@receiver(post_delete)
+def _setting_deleted(sender, instance, **kwargs) -> None:
+    if _is_setting(sender):
+        _record_setting(instance, "delete", _values(instance), None)
+
+
+@receiver(break_glass_used)
+def _break_glass(sender, user, reason: str, operator: str, **kwargs) -> None:
+    record(
+        A.BREAK_GLASS,
+        username=f"manage.py createsuperuser（服务器账号 {operator or '未知'}）",
+        account=user.get_username(),
+        reason=reason,
+    )

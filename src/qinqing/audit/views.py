@@ -12,6 +12,7 @@ from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
@@ -24,37 +25,102 @@ from qinqing.audit import selectors
 from qinqing.audit.models import AuditRecord
 from qinqing.audit.services import record
 
+EXPORT_LIMIT = 100_000
 
-def security_log(request: AuthedRequest) -> HttpResponse:
-    if request.user.role != Role.AUDITOR:
-        raise Http404("未找到页面")
-    day = None
-    raw_day = request.GET.get("day", "")
-    if raw_day:
-        try:
-            day = dt.date.fromisoformat(raw_day)
-        except ValueError:
-            messages.error(request, "日期格式应为 YYYY-MM-DD")
+
+def _log_filters(request: AuthedRequest) -> dict:
+    """The security log's filters from the query string; a malformed one is dropped with a Chinese message."""
+    found: dict = {"raw": {}}
+    for key in ("day", "start", "end"):
+        raw = request.GET.get(key, "")
+        if raw:
+            try:
+                found[key] = dt.date.fromisoformat(raw)
+                found["raw"][key] = raw
+            except ValueError:
+                messages.error(request, "日期格式应为 YYYY-MM-DD")
     action = request.GET.get("action", "")
     if action and action not in AuditRecord.Action.values:
         messages.error(request, "没有这种操作")
         action = ""
-    actor = request.GET.get("actor", "").strip()[:150]
-    records = selectors.records_visible_to(request.user, day=day, action=action, actor=actor)
+    found["action"] = action
+    found["actor"] = request.GET.get("actor", "").strip()[:150]
+    found["target"] = request.GET.get("target", "").strip()[:200]
+    found["raw"].update(action=action, actor=found["actor"], target=found["target"])
+    return found
+
+
+def _records(request: AuthedRequest):
+    if request.user.role != Role.AUDITOR:
+        raise Http404("未找到页面")
+    f = _log_filters(request)
+    records = selectors.records_visible_to(
+        request.user,
+        day=f.get("day"),
+        start=f.get("start"),
+        end=f.get("end"),
+        action=f["action"],
+        actor=f["actor"],
+        target=f["target"],
+    )
+    return records, f["raw"]
+
+
+def security_log(request: AuthedRequest) -> HttpResponse:
+    from qinqing.audit.display import annotate
+
+    records, raw = _records(request)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
-    query = urlencode({"day": raw_day if day else "", "action": action, "actor": actor})
+    page.object_list = annotate(page.object_list)
+    query = urlencode({k: raw.get(k, "") for k in ("day", "start", "end", "action", "actor", "target")})
     return render(
         request,
         "audit/security_log.html",
         {
             "page": page,
-            "day": raw_day if day else "",
-            "action": action,
-            "actor": actor,
+            **{k: raw.get(k, "") for k in ("day", "start", "end", "action", "actor", "target")},
             "actions": AuditRecord.Action.choices,
             "query": query,
         },
     )
+
+
+def security_log_export(request: AuthedRequest) -> HttpResponse:
+    """The filtered log as an Excel workbook (itself an audited export)."""
+    from qinqing.audit.display import annotate
+    from qinqing.core import excel
+
+    records, _raw = _records(request)
+    rows = (
+        (
+            r.at,
+            r.get_action_display(),
+            r.get_outcome_display(),
+            r.username,
+            r.role_label,
+            r.ip_address or "",
+            r.path,
+            r.target,
+            "；".join(f"{k}：{v}" for k, v in r.shown),  # type: ignore[attr-defined]
+            r.user_agent,
+        )
+        for chunk in _chunks(records[:EXPORT_LIMIT])
+        for r in annotate(chunk)
+    )
+    headers = ["时间", "操作", "结果", "账号", "角色", "地址", "入口", "对象", "详情", "客户端"]
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return excel.response(excel.workbook([("安全审计日志", headers, rows)]), f"安全审计日志-{stamp}.xlsx")
+
+
+def _chunks(qs, size: int = 2000):
+    batch = []
+    for r in qs.iterator(chunk_size=size):
+        batch.append(r)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
@@ -198,3 +264,56 @@ def tokens(request: AuthedRequest) -> HttpResponse:
         "accounts/tokens.html",
         {"tokens": listed, "shown": shown, "default_days": settings.QINQING_API_TOKEN_DAYS},
     )
+
+
+# ---------------------------------------------------------------- 授权审批: a second security administrator
+
+
+def grants_page(request: AuthedRequest) -> HttpResponse:
+    """Waiting grants first, then the last decided ones, each with its change in Chinese and the actions the
+    machine offers this administrator (another's grant: approve, refuse; one's own: withdraw)."""
+    from qinqing.accounts import grants
+    from qinqing.accounts.models import GrantRequest, User
+    from qinqing.accounts.selectors import grant_requests_visible_to
+    from qinqing.audit.display import changes_text, names_for
+
+    if request.user.role != Role.SECADMIN:
+        raise Http404("未找到页面")
+    visible = grant_requests_visible_to(request.user)
+    pending = list(visible.filter(state=GrantRequest.State.PENDING).order_by("requested_at", "id"))
+    decided = list(visible.exclude(state=GrantRequest.State.PENDING).order_by("-decided_at", "-id")[:50])
+
+    def diff(g: GrantRequest) -> dict:
+        return {f: [g.before.get(f, ""), v] for f, v in g.proposed.items() if g.before.get(f, "") != v}
+
+    names = names_for((User, diff(g)) for g in pending + decided)
+    for g in pending + decided:
+        g.change_text = changes_text(User, diff(g), names)  # type: ignore[attr-defined]
+        g.offered = grants.GRANTS.available(g, request.user)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "audit/grants.html",
+        {"pending": pending, "decided": decided, "approval_on": settings.QINQING_GRANT_APPROVAL},
+    )
+
+
+def grant_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    from qinqing.accounts import grants, inputs
+    from qinqing.accounts.selectors import grant_requests_visible_to
+    from qinqing.core.inputs import parse
+    from qinqing.core.pages import perform
+
+    if request.method != "POST":
+        return redirect("grants")
+    grant = grant_requests_visible_to(request.user).filter(pk=pk).first()
+    if grant is None:
+        raise Http404("未找到该授权申请")
+
+    def run():
+        data = parse(inputs.GrantDecisionIn, request.POST)
+        return grants.decide(grant=grant, by=request.user, action=data.action, note=data.note)
+
+    done = perform(request, run)
+    if done is not None:
+        messages.success(request, f"授权申请 #{done.pk}：{done.get_state_display()}")
+    return redirect("grants")

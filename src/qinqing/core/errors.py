@@ -36,3 +36,9 @@ class NotPermitted(DomainError):
     """The user sees the object but may not do this to it."""
 
     status = 403
+
+
+class Unavailable(DomainError):
+    """A service the action depends on (the virus scanner) cannot be reached: refused, nothing saved."""
+
+    status = 503

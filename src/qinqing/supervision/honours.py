@@ -7,6 +7,8 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 
 from qinqing.accounts.models import Role, User
+from qinqing.audit import services as audit
+from qinqing.audit.models import AuditRecord
 from qinqing.core.errors import InvalidInput, NotPermitted
 from qinqing.supervision.evaluation import Grade, evaluate, period_bounds
 from qinqing.supervision.models import HonourList
@@ -50,7 +52,7 @@ def publish(*, by: User, month: dt.date) -> HonourList:
     data = preview(region, month)
     try:
         with transaction.atomic():
-            return HonourList.objects.create(
+            published = HonourList.objects.create(
                 region=region,
                 month=data["month"],
                 red=data["red"],
@@ -58,5 +60,16 @@ def publish(*, by: User, month: dt.date) -> HonourList:
                 all_rows=data["all"],
                 published_by=by,
             )
+            # Publishing names departments in public: a security audit record (等保 2.0 安全审计).
+            audit.record(
+                AuditRecord.Action.HONOURS_PUBLISHED,
+                user=by,
+                target=f"红黑榜#{published.pk}",
+                region=region.name,
+                month=f"{published.month:%Y-%m}",
+                red=[r["department"] for r in data["red"]],
+                black=[r["department"] for r in data["black"]],
+            )
+            return published
     except IntegrityError as exc:
         raise InvalidInput(f"{data['month']:%Y年%m月}的红黑榜已发布，发布后不可更改") from exc

@@ -1,7 +1,11 @@
 """Each supervisor action once, for the page and the API: resolve the input's references through the selectors
 (the same way for both), then call the one service. Both surfaces map the domain errors."""
 
-from qinqing.accounts.models import User
+from collections.abc import Sequence
+
+from qinqing.accounts.models import Role, User
+from qinqing.audit import services as audit
+from qinqing.audit.models import AuditRecord
 from qinqing.core.errors import InvalidInput, NotVisible
 from qinqing.fieldwork import common
 from qinqing.fieldwork.models import Clue, SpotCheck, Supervisor
@@ -24,6 +28,19 @@ def clue(by: User, number: str) -> Clue:
     if found is None:
         raise NotVisible("未找到该线索")
     return found
+
+
+def record_read(by: User, clues: Sequence[Clue]) -> None:
+    """A confidential clue's content read by anyone but its author (the office, the discipline inspectors) is a
+    security audit record: one per read, naming the clues (等保 2.0 安全审计)."""
+    if by.role == Role.SUPERVISOR or not clues:
+        return  # a supervisor sees only their own clues
+    side = "营商办" if by.role == Role.DISPATCHER else "纪检监察"
+    numbers = [c.number for c in clues]
+    if len(numbers) == 1:
+        audit.record(AuditRecord.Action.CLUE_READ, user=by, clue=numbers[0], side=side)
+    else:
+        audit.record(AuditRecord.Action.CLUE_READ, user=by, target=numbers[0], clues=numbers, side=side)
 
 
 def handle_clue(by: User, number: str, data: inputs.ClueActionIn) -> Clue:

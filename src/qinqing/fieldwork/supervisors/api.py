@@ -62,12 +62,16 @@ def clues(request, state: str | None = None, limit: int = Query(100, ge=1, le=50
     qs = selectors.clues_visible_to(request.auth)
     if state:
         qs = qs.filter(state=state)
-    return [_clue_out(c, request.auth) for c in qs[:limit]]
+    listed = list(qs[:limit])
+    actions.record_read(request.auth, listed)  # the list carries each clue's content
+    return [_clue_out(c, request.auth) for c in listed]
 
 
 @router.get("/clues/{number}", response=ClueOut, summary="线索详情")
 def clue(request, number: str):
-    return _clue_out(actions.clue(request.auth, number), request.auth)
+    found = actions.clue(request.auth, number)
+    actions.record_read(request.auth, [found])
+    return _clue_out(found, request.auth)
 
 
 @router.post("/clues/{number}/actions", response=ClueOut, summary="处理线索")

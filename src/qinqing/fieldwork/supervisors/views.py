@@ -96,6 +96,7 @@ def clue_detail(request: AuthedRequest, number: str) -> HttpResponse:
             success="已处理",
         )
         return redirect("fieldwork_clue", number=number)
+    actions.record_read(request.user, [clue])
     return render(
         request,
         "fieldwork/clue.html",
