@@ -5,6 +5,7 @@ SECRET_KEY and DEBUG=0. A malformed value stops start-up with a message instead 
 """
 
 import datetime as dt
+import ipaddress
 import os
 from pathlib import Path
 
@@ -91,6 +92,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus counts every request and times it end to end (/metrics, docs/deploy.md).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # A request id in and out (X-Request-ID) and one log line per request (qinqing/ops/requestlog.py).
+    "qinqing.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,6 +118,7 @@ MIDDLEWARE = [
     "qinqing.accounts.security.SecondFactorMiddleware",
     # Last, as django-axes asks: refuses a locked account or address on every login form and the admin.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "qinqing.urls"
@@ -194,7 +200,7 @@ AXES_LOCKOUT_CALLABLE = "qinqing.audit.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # logins are in qinqing's own audit log (qinqing.audit)
 AXES_VERBOSE = False
 # Behind a reverse proxy set QINQING_PROXY_COUNT (1 for nginx in front) so the client's address is counted.
-if env_int("QINQING_PROXY_COUNT", 0):
+if env_int("QINQING_PROXY_COUNT", 0):  # also read below, for /metrics
     AXES_IPWARE_PROXY_COUNT = env_int("QINQING_PROXY_COUNT", 0)
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
@@ -300,12 +306,61 @@ if QINQING_HTTPS:
     # Health checks from the local machine come over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
 
+# Logs (docs/deploy.md): plain lines by default (`make run`), one JSON object a line with QINQING_LOG_FORMAT=json.
+# Every line logged while serving a request carries its request id; qinqing.request logs one line per request
+# (route, status, duration, user id), on by default with JSON, else with QINQING_REQUEST_LOG=1.
+QINQING_LOG_FORMAT = env_str("QINQING_LOG_FORMAT", "") or "plain"
+if QINQING_LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"QINQING_LOG_FORMAT must be plain or json, got {QINQING_LOG_FORMAT!r}")
+QINQING_REQUEST_LOG = env_bool("QINQING_REQUEST_LOG", QINQING_LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "qinqing.ops.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": QINQING_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"qinqing.request": {"level": "INFO" if QINQING_REQUEST_LOG else "WARNING"}},
 }
+
+# Metrics (/metrics, qinqing/ops/metrics.py): answered to these addresses or networks (default: this machine) or to
+# `Authorization: Bearer <QINQING_METRICS_TOKEN>`; 404 to anyone else.
+QINQING_METRICS_ALLOW = env_list("QINQING_METRICS_ALLOW", ["127.0.0.1", "::1"])
+for _net in QINQING_METRICS_ALLOW:
+    try:
+        ipaddress.ip_network(_net, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"QINQING_METRICS_ALLOW: {_net!r} is not an address or network") from exc
+QINQING_METRICS_TOKEN = env_str("QINQING_METRICS_TOKEN", "")
+QINQING_PROXY_COUNT = env_int("QINQING_PROXY_COUNT", 0)
+PROMETHEUS_LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, float("inf"))
+
+# Error reporting (optional): Sentry or a compatible service (GlitchTip) when a DSN is given; no personal data is
+# sent and mobile numbers are masked (qinqing/ops/errors.py).
+QINQING_SENTRY_DSN = env_str("QINQING_SENTRY_DSN", "")
+QINQING_SENTRY_ENVIRONMENT = env_str("QINQING_SENTRY_ENVIRONMENT", "production")
+if QINQING_SENTRY_DSN:
+    from qinqing.ops import errors as _errors
+
+    _errors.setup(
+        QINQING_SENTRY_DSN,
+        environment=QINQING_SENTRY_ENVIRONMENT,
+        release=env_str("QINQING_RELEASE", "") or None,
+    )
 
 # SQLite cannot enforce the nulls-not-distinct constraint on TimeLimit; Django still validates it in
 # admin forms, and PostgreSQL (production) enforces it in the database.
