@@ -145,7 +145,15 @@ if not DATABASE_URL:
     # The zero-setup default: a SQLite file under var/, created on first use.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'qinqing.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Persistent connections are checked before a request reuses one, so a database restart costs no request a 500
+# on a connection that died meanwhile (bench/reliability.py restarts PostgreSQL under load).
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; the timeout waits instead of failing on a busy file.
     DATABASES["default"]["OPTIONS"] = {
@@ -264,9 +272,20 @@ QINQING_REPLY_FLAG_BELOW = env_int("QINQING_REPLY_FLAG_BELOW", 60, minimum=0)
 # `manage.py run_scheduler` enqueues the periodic jobs. Both run next to the web server (`make run` starts them).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A failed email or SMS is retried this many times in all, waiting 1, 2, 4, ... minutes between attempts.
+# A job marked running for longer than this was left by a killed worker and goes back to the queue (core/tasks.py).
+QINQING_JOB_TIMEOUT_MINUTES = env_int("QINQING_JOB_TIMEOUT_MINUTES", 15, minimum=1)
 QINQING_DELIVERY_ATTEMPTS = env_int("QINQING_DELIVERY_ATTEMPTS", 5, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The mail server, for EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (docs/deploy.md).
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "亲清 <noreply@localhost>")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -10,6 +10,7 @@ Imported by settings.py before Django is set up: this module must not import mod
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -53,7 +54,7 @@ def options(dsn: str, *, environment: str, release: str | None) -> dict[str, Any
         "traces_sample_rate": 0.0,
         "max_request_body_size": "never",
         "include_local_variables": True,
-        "integrations": [DjangoIntegration(), LoggingIntegration(event_level="ERROR")],
+        "integrations": [DjangoIntegration(), LoggingIntegration(event_level=logging.ERROR)],
     }
 
 

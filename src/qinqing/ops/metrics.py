@@ -128,7 +128,7 @@ def allowed(request: HttpRequest) -> bool:
 def registry() -> prometheus_client.CollectorRegistry:
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         reg = prometheus_client.CollectorRegistry()
-        multiprocess.MultiProcessCollector(reg)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(reg)
     else:
         reg = prometheus_client.CollectorRegistry()
         reg.register(_ProcessMetrics())
