@@ -64,6 +64,7 @@ def test_metrics_count_requests_by_view_and_read_the_queue(db, django_capture_on
     assert after[("qinqing_queue_ready_jobs", ())] == 0
     assert after[("qinqing_worker_last_finished_age_seconds", ())] == float("inf")
     assert after[("qinqing_sweep_lag_seconds", ())] == float("inf")
+    assert after[("qinqing_database_up", ())] == 1
 
     with django_capture_on_commit_callbacks(execute=True):
         refresh_rollup.enqueue()
@@ -243,3 +244,34 @@ def test_with_a_dsn_errors_are_reported_without_personal_data(ingest):
     for mobile in ("13812345678", "138 1234 5678", "13912345678", "13700001111"):
         assert mobile not in envelope, mobile
     assert "1**********" in envelope
+
+
+def test_under_gunicorn_the_workers_counters_are_summed_and_a_dead_database_still_scrapes(tmp_path):
+    """prometheus-client's multiprocess mode, as deploy/systemd/qinqing-web.service sets it: two processes count
+    requests into files, one scrape adds them up. The database here is an unmigrated file: the queue gauges are
+    missing, qinqing_database_up says so, and the request metrics are still there."""
+    code = "import django; django.setup()\nfrom django.test import Client\nClient().get('/healthz/live')\n"
+    env = {
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'none.sqlite3'}",
+    }
+    for _ in range(2):
+        done = _run(code, **env)
+        assert done.returncode == 0, done.stderr
+    scrape_code = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "print(Client().get('/metrics').content.decode())\n"
+    )
+    done = _run(scrape_code, **env)
+    assert done.returncode == 0, done.stderr
+    found = samples(done.stdout)
+    live = [
+        v
+        for (name, labels), v in found.items()
+        if name == "django_http_responses_total_by_status_view_method_total"
+        and dict(labels).get("view") == "healthz_live"
+    ]
+    assert live == [2.0]  # one request in each of the two earlier processes
+    assert found[("qinqing_database_up", ())] == 0
+    assert ("qinqing_queue_ready_jobs", ()) not in found

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 import prometheus_client
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -44,6 +45,19 @@ class QueueCollector(Collector):
     """Gauges of the job queue (django-tasks-db's table), computed when scraped."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        # Read everything first: a database that is down still leaves the request metrics to scrape.
+        try:
+            families = list(self._collect())
+        except DatabaseError:
+            families = []
+        yield GaugeMetricFamily(
+            "qinqing_database_up",
+            "Whether the queue gauges could be read (1) or the database failed (0)",
+            value=1 if families else 0,
+        )
+        yield from families
+
+    def _collect(self) -> Iterator[GaugeMetricFamily]:
         now = timezone.now()
         ready = DBTaskResult.objects.ready()
         depth = ready.count()
