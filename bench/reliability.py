@@ -55,6 +55,7 @@ N_HANDLERS = 16
 N_DISPATCHERS = 2
 THINK = (0.5, 2.0)  # seconds between one user's actions
 RETRY_FOR = 120.0  # seconds a client keeps retrying one request
+LOAD: list[float] = []  # the machine's load average when the users start
 
 
 # ---------------------------------------------------------------- our own PostgreSQL
@@ -484,6 +485,7 @@ def main() -> None:
             args_ = (Client(tok, book), book, stop, world["departments"], r)
             threads.append(threading.Thread(target=dispatcher_user, args=args_))
         print(f"{len(threads)} users for {args.minutes:g} minutes; logs in {logs}", flush=True)
+        LOAD.extend(os.getloadavg())
         started = time.monotonic()
         wall_start = dt.datetime.now(dt.UTC)
         for t in threads:
@@ -589,7 +591,12 @@ def summarise(args, book, found, world, ran, restarted, workers, services, clust
         "every write; a failed request (connection error, 5xx, timeout) is sent again unchanged.",
         f"Server: gunicorn `-w {GUNICORN_WORKERS}` (sync), `DEBUG` off, two `db_worker` processes and the "
         f"scheduler, each restarted a second after it exits (as systemd's `Restart=always`); {cluster.version()} in "
-        "a cluster of its own. Everything shares the machine's cores with the simulated users.",
+        "a cluster of its own. Everything shares the machine's cores with the simulated users"
+        + (
+            f" and with other work: load average {LOAD[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end."
+            if LOAD
+            else "."
+        ),
         f"- Machine: {os.cpu_count()} cores ({cpu_name()}), {mem:.0f} GiB memory, Python {platform.python_version()}",
         f"- Data: an empty database at the start (reference data, {len(world['departments'])} departments); at the "
         f"end {found['appeals in the database']:,} appeals, {found['events']:,} events, states "
