@@ -613,10 +613,15 @@ def summarise(args, book, found, world, ran, restarted, workers, services, clust
         "| phase | requests | connection errors | 5xx |",
         "|---|---|---|---|",
     ]
+    names = {
+        "normal": "before the restart",
+        "db restart": "restart, until 10 s after",
+        "after restart": "after",
+    }
     for phase in ("normal", "db restart", "after restart"):
         conn_err = sum(n for (p, w), n in book.failures.items() if p == phase and not w.startswith("HTTP"))
         five = sum(n for (p, w), n in book.failures.items() if p == phase and w.startswith("HTTP"))
-        lines.append(f"| {phase} | {book.requests[phase]:,} | {conn_err:,} | {five:,} |")
+        lines.append(f"| {names[phase]} | {book.requests[phase]:,} | {conn_err:,} | {five:,} |")
     detail = ", ".join(f"{p}: {w} × {n}" for (p, w), n in sorted(book.failures.items())) or "none"
     lines += [
         "",
