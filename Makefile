@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-pg lint bench bench-insights install clean-db
+.PHONY: run test test-pg lint bench bench-insights bench-reliability install clean-db
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -59,8 +59,8 @@ test-pg: $(STAMP) $(NODE_STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 
@@ -71,6 +71,11 @@ bench: $(STAMP)
 
 bench-insights: $(STAMP)
 	$(BIN)/python bench/insights.py
+
+# Load and faults (not a timed test): 50 API users for MINUTES (default 10) while a worker is killed every minute
+# and PostgreSQL (a private cluster on port 55432) is restarted once; then the books are checked. BENCHMARKS.md.
+bench-reliability: $(STAMP)
+	$(BIN)/python bench/reliability.py --minutes $${MINUTES:-10}
 
 clean-db:
 	rm -f var/qinqing.sqlite3*

@@ -5,6 +5,7 @@ SECRET_KEY and DEBUG=0. A malformed value stops start-up with a message instead 
 """
 
 import datetime as dt
+import ipaddress
 import os
 from pathlib import Path
 
@@ -93,6 +94,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus counts every request and times it end to end (/metrics, docs/deploy.md).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # A request id in and out (X-Request-ID) and one log line per request (qinqing/ops/requestlog.py).
+    "qinqing.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,6 +122,7 @@ MIDDLEWARE = [
     "qinqing.core.middleware.FriendlyErrorPagesMiddleware",
     # Last, as django-axes asks: refuses a locked account or address on every login form and the admin.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "qinqing.urls"
@@ -143,7 +149,15 @@ if not DATABASE_URL:
     # The zero-setup default: a SQLite file under var/, created on first use.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'qinqing.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Persistent connections are checked before a request reuses one, so a database restart costs no request a 500
+# on a connection that died meanwhile (bench/reliability.py restarts PostgreSQL under load).
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; the timeout waits instead of failing on a busy file.
     DATABASES["default"]["OPTIONS"] = {
@@ -202,7 +216,7 @@ AXES_LOCKOUT_CALLABLE = "qinqing.audit.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # logins are in qinqing's own audit log (qinqing.audit)
 AXES_VERBOSE = False
 # Behind a reverse proxy set QINQING_PROXY_COUNT (1 for nginx in front) so the client's address is counted.
-if env_int("QINQING_PROXY_COUNT", 0):
+if env_int("QINQING_PROXY_COUNT", 0):  # also read below, for /metrics
     AXES_IPWARE_PROXY_COUNT = env_int("QINQING_PROXY_COUNT", 0)
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
@@ -281,9 +295,20 @@ QINQING_AUDIT_RETENTION_DAYS = env_int("QINQING_AUDIT_RETENTION_DAYS", 180, mini
 # `manage.py run_scheduler` enqueues the periodic jobs. Both run next to the web server (`make run` starts them).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A failed email or SMS is retried this many times in all, waiting 1, 2, 4, ... minutes between attempts.
+# A job marked running for longer than this was left by a killed worker and goes back to the queue (core/tasks.py).
+QINQING_JOB_TIMEOUT_MINUTES = env_int("QINQING_JOB_TIMEOUT_MINUTES", 15, minimum=1)
 QINQING_DELIVERY_ATTEMPTS = env_int("QINQING_DELIVERY_ATTEMPTS", 5, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The mail server, for EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (docs/deploy.md).
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "亲清 <noreply@localhost>")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -323,12 +348,61 @@ if QINQING_HTTPS:
     # Health checks from the local machine come over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
 
+# Logs (docs/deploy.md): plain lines by default (`make run`), one JSON object a line with QINQING_LOG_FORMAT=json.
+# Every line logged while serving a request carries its request id; qinqing.request logs one line per request
+# (route, status, duration, user id), on by default with JSON, else with QINQING_REQUEST_LOG=1.
+QINQING_LOG_FORMAT = env_str("QINQING_LOG_FORMAT", "") or "plain"
+if QINQING_LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"QINQING_LOG_FORMAT must be plain or json, got {QINQING_LOG_FORMAT!r}")
+QINQING_REQUEST_LOG = env_bool("QINQING_REQUEST_LOG", QINQING_LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "qinqing.ops.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": QINQING_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"qinqing.request": {"level": "INFO" if QINQING_REQUEST_LOG else "WARNING"}},
 }
+
+# Metrics (/metrics, qinqing/ops/metrics.py): answered to these addresses or networks (default: this machine) or to
+# `Authorization: Bearer <QINQING_METRICS_TOKEN>`; 404 to anyone else.
+QINQING_METRICS_ALLOW = env_list("QINQING_METRICS_ALLOW", ["127.0.0.1", "::1"])
+for _net in QINQING_METRICS_ALLOW:
+    try:
+        ipaddress.ip_network(_net, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"QINQING_METRICS_ALLOW: {_net!r} is not an address or network") from exc
+QINQING_METRICS_TOKEN = env_str("QINQING_METRICS_TOKEN", "")
+QINQING_PROXY_COUNT = env_int("QINQING_PROXY_COUNT", 0)
+PROMETHEUS_LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, float("inf"))
+
+# Error reporting (optional): Sentry or a compatible service (GlitchTip) when a DSN is given; no personal data is
+# sent and mobile numbers are masked (qinqing/ops/errors.py).
+QINQING_SENTRY_DSN = env_str("QINQING_SENTRY_DSN", "")
+QINQING_SENTRY_ENVIRONMENT = env_str("QINQING_SENTRY_ENVIRONMENT", "production")
+if QINQING_SENTRY_DSN:
+    from qinqing.ops import errors as _errors
+
+    _errors.setup(
+        QINQING_SENTRY_DSN,
+        environment=QINQING_SENTRY_ENVIRONMENT,
+        release=env_str("QINQING_RELEASE", "") or None,
+    )
 
 # SQLite cannot enforce the nulls-not-distinct constraint on TimeLimit; Django still validates it in
 # admin forms, and PostgreSQL (production) enforces it in the database.

@@ -6,6 +6,9 @@ from qinqing.api.api import urls as api_urls
 from qinqing.dashboard import views as dashboard_views
 from qinqing.supervision import views as supervision_views
 
+# A database that is down answers 503 + Retry-After instead of a bare 500 (qinqing/ops/health.py).
+handler500 = "qinqing.ops.health.server_error"
+
 admin.site.site_header = "亲清 · 系统管理"
 admin.site.site_title = "亲清"
 

@@ -13,13 +13,14 @@ from qinqing.core.schedule import enqueue_unless_waiting, periodic_jobs
 from qinqing.dashboard.models import DayRegionStat
 from qinqing.dashboard.tasks import refresh_rollup
 from qinqing.insights.models import AppealText, ReplyCheck
-from tests.worker import run_worker
+from tests.worker import run_periodic, run_worker
 
 JOBS = {
     "qinqing.accounts.tasks.clear_expired_sessions": "15 4 * * *",
     "qinqing.appeals.tasks.close_unrated": "*/10 * * * *",
     "qinqing.appeals.tasks.resume_overlong_pauses": "7 * * * *",
     "qinqing.core.tasks.prune_task_results": "30 3 * * *",
+    "qinqing.core.tasks.requeue_orphaned_jobs": "*/5 * * * *",
     "qinqing.dashboard.tasks.refresh_rollup": "* * * * *",
     "qinqing.insights.tasks.analyse_new_appeals": "* * * * *",
     "qinqing.insights.tasks.score_stale_replies": "*/10 * * * *",
@@ -99,3 +100,26 @@ def test_two_workers_share_the_queue_and_run_each_job_once(world):
     results = list(DBTaskResult.objects.values_list("status", "worker_ids"))
     assert len(results) == 12 and all(status == "SUCCESSFUL" and len(ids) == 1 for status, ids in results)
     assert not ReplyCheck.objects.filter(score__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_job_left_running_by_a_killed_worker_goes_back_to_the_queue(world, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from qinqing.core.tasks import requeue_orphaned_jobs
+
+    refresh_rollup.enqueue()
+    orphan = DBTaskResult.objects.get()
+    orphan.claim("killed-worker")  # what a worker does before running it; then it was SIGKILLed
+    recent = DBTaskResult.objects.get(pk=refresh_rollup.enqueue().id)
+    recent.claim("busy-worker")
+    DBTaskResult.objects.filter(pk=orphan.pk).update(
+        started_at=timezone.now() - dt.timedelta(minutes=settings.QINQING_JOB_TIMEOUT_MINUTES + 1)
+    )
+    run_periodic(requeue_orphaned_jobs)  # the requeue, then the worker runs the orphan it put back
+    orphan.refresh_from_db()
+    recent.refresh_from_db()
+    assert orphan.status == "SUCCESSFUL" and orphan.worker_ids[0] == "killed-worker"
+    assert recent.status == "RUNNING"  # still within the timeout: left to its worker

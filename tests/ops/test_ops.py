@@ -95,3 +95,25 @@ def test_a_tampered_archive_is_refused(world, media, tmp_path):
     with pytest.raises(CommandError, match="已损坏或被改动：data.json"):
         call_command("restore", str(tampered))
     assert not Appeal.objects.exists()
+
+
+def test_a_database_that_is_down_answers_503_with_retry_after(rf):
+    from django.db import OperationalError
+    from django.urls import get_resolver
+
+    from qinqing.ops.health import server_error
+
+    assert get_resolver().resolve_error_handler(500) is server_error
+    try:
+        raise OperationalError("connection failed: Connection refused")
+    except OperationalError:
+        api = server_error(rf.get("/api/appeals"))
+        page = server_error(rf.get("/appeals/"))
+    assert api.status_code == 503 and api["Retry-After"] == "5"
+    assert json.loads(api.content)["message"].startswith("服务暂时不可用")
+    assert page.status_code == 503 and "服务暂时不可用" in page.content.decode()
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        other = server_error(rf.get("/api/appeals"))
+    assert other.status_code == 500 and not other.has_header("Retry-After")

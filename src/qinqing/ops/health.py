@@ -5,11 +5,12 @@ worker is alive: a job finished within ``QINQING_WORKER_STALE_MINUTES`` (the sch
 and no job ready to run has waited longer than that. 503 with the failing checks otherwise."""
 
 import datetime as dt
+import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -61,3 +62,28 @@ def ready(request):
     checks["worker"] = worker_state(timezone.now())
     ok = all(c["ok"] for c in checks.values())
     return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503)
+
+
+def server_error(request):
+    """handler500: a database that is down or restarting answers 503 with Retry-After, so clients and the load
+    balancer know to try again (bench/reliability.py restarts PostgreSQL under load); anything else stays a 500.
+    Both in Chinese, as JSON under /api/ and as a plain page elsewhere."""
+    exc = sys.exc_info()[1]
+    unavailable = isinstance(exc, OperationalError | InterfaceError)
+    status = 503 if unavailable else 500
+    message = (
+        "服务暂时不可用（数据库连接中断），请稍后重试"
+        if unavailable
+        else "服务器内部错误，请稍后重试或联系管理员"
+    )
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"message": message, "errors": {}}, status=status)
+    else:
+        response = HttpResponse(
+            f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>{message}</title>"
+            f"<p>{message}。</p></html>",
+            status=status,
+        )
+    if unavailable:
+        response["Retry-After"] = "5"
+    return response
