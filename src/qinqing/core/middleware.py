@@ -33,7 +33,7 @@ class ControlCharacterMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._refused(request):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": MESSAGE}, status=400)
+                return JsonResponse({"message": MESSAGE, "errors": {}}, status=400)  # the API's error shape
             return HttpResponse(
                 f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>输入有误</title>"
                 f"<p>{MESSAGE}。</p><p><a href='/'>返回首页</a></p></html>",
