@@ -81,18 +81,22 @@ def error_statuses(path: str, method: str, operation: dict) -> list[int]:
     return sorted(codes)
 
 
+class BodyRefused(ValueError):
+    pass
+
+
 class JsonObjectParser(Parser):
     """A JSON body must be an object. ninja's schemas read attributes from whatever they are given, so a list, a
     string or null would otherwise pass as an object with every field at its default (``[null]`` sent to
-    "mark as read" marked everything read); and a body that is not JSON is refused in Chinese."""
+    "mark as read" marked everything read). ninja turns the refusal into a 400 (see ``on_http_error``)."""
 
     def parse_body(self, request):
         try:
             data = json.loads(request.body)
         except ValueError:
-            raise ValidationError([{"type": "json_invalid", "loc": ("body",)}]) from None
+            raise BodyRefused("请求体不是合法的 JSON") from None
         if not isinstance(data, dict):
-            raise ValidationError([{"type": "model_attributes_type", "loc": ("body",)}])
+            raise BodyRefused("请求体应为 JSON 对象")
         return data
 
 
@@ -155,7 +159,9 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return api.create_response(request, {"message": str(exc), "errors": {}}, status=exc.status_code)
+    # ninja's own 400 for a body it could not read says so in English; the parser's reason is in Chinese.
+    message = str(exc.__cause__) if isinstance(exc.__cause__, BodyRefused) else str(exc)
+    return api.create_response(request, {"message": message, "errors": {}}, status=exc.status_code)
 
 
 def _routers():
