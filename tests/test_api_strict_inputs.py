@@ -36,7 +36,9 @@ def test_a_body_that_is_not_json_is_refused_in_chinese(handler):
 
 def test_an_object_body_still_works(world, handler):
     note = Notification.objects.create(recipient=world.handler_hr, kind="warning", title="预警")
-    r = handler.post("/api/supervision/notifications/read", {"ids": [note.pk]}, content_type="application/json")
+    r = handler.post(
+        "/api/supervision/notifications/read", {"ids": [note.pk]}, content_type="application/json"
+    )
     assert r.status_code == 200 and r.json() == {"marked": 1, "unread": 0}
 
 
@@ -58,14 +60,19 @@ def test_a_date_query_must_be_written_as_a_date(dispatcher, value):
 
 
 def test_a_date_query_written_as_a_date_is_read(dispatcher):
-    assert dispatcher.get("/api/appeals", {"date_from": "2026-01-01", "date_to": "2026-12-31"}).status_code == 200
+    assert (
+        dispatcher.get("/api/appeals", {"date_from": "2026-01-01", "date_to": "2026-12-31"}).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("approve", [1, 0, "yes"])
 def test_a_yes_no_must_be_a_json_boolean(world, dispatcher, approve):
     appeal = world.in_progress()
     r = dispatcher.post(
-        f"/api/appeals/{appeal.number}/extensions/1/decision", {"approve": approve}, content_type="application/json"
+        f"/api/appeals/{appeal.number}/extensions/1/decision",
+        {"approve": approve},
+        content_type="application/json",
     )
     assert r.status_code == 422 and r.json()["errors"] == {"approve": ["应为 true 或 false"]}
 

@@ -84,7 +84,7 @@ def fresh_postgres(url: str) -> None:
 
 
 def manage(env: dict, *args: str) -> str:
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True, capture_output=True, text=True
     )
     return done.stdout
@@ -172,7 +172,7 @@ def warm_up(base: str, tokens: list[str]) -> None:
     """A few ordinary reads as each persona, so the first run's time is not spent on cold workers."""
     for token in tokens:
         for path in ("/api/me", "/api/appeals", "/api/supervision/notifications"):
-            request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+            request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
             try:
                 urllib.request.urlopen(request, timeout=60).close()  # noqa: S310 - our own local server
             except urllib.error.HTTPError:
@@ -203,9 +203,13 @@ def summary(report_dir: Path) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=int(os.environ.get("FUZZ_SECONDS", 25)), help="per role")
+    parser.add_argument(
+        "--seconds", type=int, default=int(os.environ.get("FUZZ_SECONDS", 25)), help="per role"
+    )
     parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", 2026)))
-    parser.add_argument("--roles", default=os.environ.get("FUZZ_ROLES", ""), help="comma-separated; default all")
+    parser.add_argument(
+        "--roles", default=os.environ.get("FUZZ_ROLES", ""), help="comma-separated; default all"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (reports, server log)")
     args = parser.parse_args()
     roles = [r for r in ROLES if not args.roles or r[0] in args.roles.split(",")]
@@ -238,7 +242,7 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (work / "server.log").open("w")
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 - gunicorn of this virtualenv
         [str(BIN / "gunicorn"), "qinqing.wsgi:application", "--bind", f"127.0.0.1:{port}"]
         + ["--workers", "2", "--threads", "4", "--timeout", "60", "--preload", "--error-logfile", "-"],
         env=env,
@@ -267,7 +271,7 @@ def main() -> int:
                 command += ["--header", f"Authorization: Bearer {personas[username]['token']}"]
             print(f"== {role} ({username or '未登录'}): st run, {args.seconds}s", flush=True)
             t0 = time.monotonic()
-            done = subprocess.run(command, cwd=work, capture_output=True, text=True)
+            done = subprocess.run(command, cwd=work, capture_output=True, text=True)  # noqa: S603 - st of this venv
             figures = summary(report) | {"exit": done.returncode, "seconds": round(time.monotonic() - t0)}
             results[role] = figures
             print(
