@@ -44,7 +44,7 @@ def _moment(value: Any) -> Any:
 
 def _from_json(info: ValidationInfo) -> bool:
     # ninja validates an API request's body with the request in the context; a page's form (parse) has none.
-    return bool(info.context) and "request" in info.context
+    return isinstance(info.context, dict) and "request" in info.context
 
 
 def _whole(value: Any, info: ValidationInfo) -> Any:
