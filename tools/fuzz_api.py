@@ -255,7 +255,9 @@ def main() -> int:
             config.write_text(role_config(base_config, personas[username] if username else {}))
             command = [str(BIN / "st"), "--config-file", str(config), "run", str(document), "--url", base]
             command += ["--checks", ",".join(CHECKS)]
-            command += ["--max-time", str(args.seconds), "--seed", str(args.seed), "--workers", "2"]
+            # One worker: with two threads, hypothesis's lambda descriptions (ast.parse) hit CPython 3.11's
+            # "AST constructor recursion depth mismatch" now and then, an error of the tool, not of the API.
+            command += ["--max-time", str(args.seconds), "--seed", str(args.seed), "--workers", "1"]
             command += ["--report", "junit", "--report-dir", str(report), "--no-color"]
             command += ["--request-timeout", "30", "--max-failures", "50"]
             if username:
