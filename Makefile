@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-pg lint bench bench-insights bench-reliability install clean-db
+.PHONY: run test test-pg lint bench bench-insights bench-reliability fuzz install clean-db
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -59,10 +59,16 @@ test-pg: $(STAMP) $(NODE_STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
+
+# schemathesis against a live server (gunicorn) on a fresh database, as every API role and as nobody
+# (tools/fuzz_api.py; docs/security.md, API 模糊测试). FUZZ_DATABASE_URL names a throwaway PostgreSQL database
+# (dropped and created again); without it, SQLite in a temporary directory. FUZZ_SECONDS: the budget per role.
+fuzz: $(STAMP)
+	$(BIN)/python tools/fuzz_api.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -30,7 +30,7 @@ def test_control_characters_in_an_api_body_are_refused_and_nothing_is_saved(worl
         {"title": bad, "content": "申请增容", "category": world.power_cat.code},
         content_type="application/json",
     )
-    assert r.status_code == 400 and "控制字符" in r.json()["detail"]
+    assert r.status_code == 400 and "控制字符" in r.json()["message"]
     assert not Appeal.objects.exists()
 
 

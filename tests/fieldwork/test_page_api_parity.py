@@ -268,7 +268,7 @@ CASES = {
         "dispatcher",
         lambda e: f"/fieldwork/enterprises/{e.pk}/",
         lambda e: f"/api/fieldwork/enterprises/{e.pk}/assignments",
-        officer_inputs.AssignIn,
+        officer_inputs.ServiceAssignIn,
         [{"user_id": "officer", "role": "chief", "on": DAY}, {"user_id": "officer", "role": "resident"}],
         [
             {"user_id": "handler_hr", "role": "chief", "on": DAY},
@@ -446,7 +446,7 @@ CASES = {
         "handler_land",
         lambda t: f"/fieldwork/task-forces/{t.pk}/",
         lambda t: f"/api/fieldwork/task-forces/{t.pk}/logs",
-        task_force_inputs.NoteIn,
+        task_force_inputs.TaskForceLogIn,
         [{"note": "用地预审已完成"}],
         [{"note": ""}, {}, {"note": "长" * 5001}],
         ("leader", {"note": "进展"}),

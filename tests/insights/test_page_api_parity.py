@@ -57,7 +57,7 @@ CASES = {
         "handler_hr",
         lambda o: f"/insights/common/{o.pk}/",
         lambda o: f"/api/insights/common-issues/{o.pk}/answer",
-        inputs.AnswerIn,
+        inputs.IssueAnswerIn,
         [{"measures": "组织专场招聘会", "result": "两家企业均已招到人"}],
         [{"measures": "", "result": "已解决"}, {"result": "已解决"}],
     ),

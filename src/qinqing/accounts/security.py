@@ -146,7 +146,7 @@ class SecondFactorMiddleware:
             if request.path.startswith("/api/"):
                 from django.http import JsonResponse
 
-                return JsonResponse({"detail": "请先完成动态口令验证"}, status=403)
+                return JsonResponse({"message": "请先完成动态口令验证", "errors": {}}, status=403)
             return redirect(f"{reverse('second_factor')}?next={request.get_full_path()}")
         return self.get_response(request)
 

@@ -1,13 +1,19 @@
 """The HTTP API, assembled from each app's router. One place maps domain errors and validation errors
-to the error shape {"message": ..., "errors": {field: [...]}} with Chinese messages."""
+to the error shape {"message": ..., "errors": {field: [...]}} with Chinese messages (``ErrorOut``), and one place
+(``Api.get_openapi_schema``) declares in the OpenAPI document the error answers every operation can give, so the
+app routers declare only their success answers."""
 
 import datetime as dt
+import json
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import Field
 
 from qinqing.accounts.models import ApiToken
 from qinqing.core.errors import DomainError
@@ -33,11 +39,96 @@ class Session(SessionAuth):
         return user if user.is_authenticated and user.is_active else None
 
 
-api = NinjaAPI(
+class ErrorOut(Schema):
+    """Every refusal of the API, whatever its status."""
+
+    message: str = Field(description="说明（中文，可直接展示给用户）")
+    errors: dict[str, list[str]] = Field(description="按字段列出的错误；与字段无关时为空对象")
+
+
+# What each error status means here, and so when an operation can give it (see ``error_statuses``).
+ERRORS = {
+    400: "请求有误：含控制字符（如 NUL），或违反业务规则",
+    401: "未登录，或 API 令牌无效",
+    403: "无权执行该操作，或管理员尚未完成动态口令验证",
+    404: "记录不存在，或不在本人可见范围内（两者回答相同）",
+    409: "当前状态不允许该操作，或与已有记录冲突",
+    422: "提交的数据未通过校验（按字段列出）",
+}
+# Answered by the web server before the application sees the request, so not in the error shape.
+SERVER_REFUSALS = {414: "请求行过长（如查询参数太长），由 Web 服务器在应用之前拒绝；答复不是 JSON"}
+
+
+def error_statuses(path: str, method: str, operation: dict) -> list[int]:
+    """The error statuses an operation can answer with, from what it takes:
+    any request can be refused (400: the control-character check runs before every view, and business rules)
+    or forbidden (403: roles, and an administrator without a second factor); 401 where it needs a login;
+    422 where it takes parameters or a body; 404 where it names a record (in its path, or, for a write, in its
+    body); 409 for a write (a state machine's refusal, a duplicate); 414 where it takes a query string (the web
+    server's limit on the request line). No throttle: the API never answers 429."""
+    codes = [400, 403]
+    if operation.get("security"):
+        codes.append(401)
+    if operation.get("parameters") or operation.get("requestBody"):
+        codes.append(422)
+    writes = method.lower() != "get"
+    if "{" in path or writes:
+        codes.append(404)
+    if writes:
+        codes.append(409)
+    if any(p.get("in") == "query" for p in operation.get("parameters", ())):
+        codes.append(414)
+    return sorted(codes)
+
+
+class BodyRefused(ValueError):
+    pass
+
+
+class JsonObjectParser(Parser):
+    """A JSON body must be an object. ninja's schemas read attributes from whatever they are given, so a list, a
+    string or null would otherwise pass as an object with every field at its default (``[null]`` sent to
+    "mark as read" marked everything read). ninja turns the refusal into a 400 (see ``on_http_error``)."""
+
+    def parse_body(self, request):
+        try:
+            data = json.loads(request.body)
+        except ValueError:
+            raise BodyRefused("请求体不是合法的 JSON") from None
+        if not isinstance(data, dict):
+            raise BodyRefused("请求体应为 JSON 对象")
+        return data
+
+
+class Api(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schemas = schema["components"].setdefault("schemas", {})
+        error_schema = ErrorOut.model_json_schema(ref_template=REF_TEMPLATE)
+        if schemas.setdefault("ErrorOut", error_schema) != error_schema:
+            raise ValueError("another schema of the API is named ErrorOut")
+        content = {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorOut")}}}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                responses = operation["responses"]
+                for code in error_statuses(path, method, operation):
+                    if code in SERVER_REFUSALS:
+                        responses.setdefault(code, {"description": SERVER_REFUSALS[code]})
+                    else:
+                        responses.setdefault(code, {"description": ERRORS[code], "content": content})
+                # An operation may declare another error in its openapi_extra: it gets the error shape too.
+                for code, answer in responses.items():
+                    if int(code) >= 400 and int(code) not in SERVER_REFUSALS:
+                        answer.setdefault("content", content)
+        return schema
+
+
+api = Api(
     title="亲清 API",
     version="1",
     description="企业诉求受理、分派、办理、答复、评价的全流程接口。认证：浏览器会话（需 CSRF 令牌）或 `Authorization: Bearer <令牌>`。",
     auth=[TokenAuth(), Session()],
+    parser=JsonObjectParser(),
     urls_namespace="api",
 )
 
@@ -68,7 +159,9 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return api.create_response(request, {"message": str(exc), "errors": {}}, status=exc.status_code)
+    # ninja's own 400 for a body it could not read says so in English; the parser's reason is in Chinese.
+    message = str(exc.__cause__) if isinstance(exc.__cause__, BodyRefused) else str(exc)
+    return api.create_response(request, {"message": message, "errors": {}}, status=exc.status_code)
 
 
 def _routers():

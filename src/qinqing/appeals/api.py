@@ -13,6 +13,7 @@ from qinqing.accounts.models import Role
 from qinqing.appeals import actions, inputs, selectors, services, workflow
 from qinqing.appeals.models import Appeal, Category, ExtensionRequest
 from qinqing.core.errors import NotPermitted
+from qinqing.core.inputs import Day
 from qinqing.enterprises.validators import mask_mobile
 from qinqing.organisation.selectors import departments_in_reach
 
@@ -133,8 +134,8 @@ class FilterParams(Schema):
     channel: str = ""
     department: int | None = None
     light: Literal["", "green", "yellow", "red"] = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     q: str = Field("", max_length=100)
     review: Literal["", "pending", "reopened", "declined"] = Field(
         "", description="不满意复核：pending 待复核"
@@ -143,7 +144,7 @@ class FilterParams(Schema):
     page_size: int = Field(20, ge=1, le=100)
 
 
-class SuggestionOut(Schema):
+class AssignmentSuggestionOut(Schema):
     lead: DepartmentOut | None
     co: list[DepartmentOut]
     handle_days: int
@@ -304,7 +305,7 @@ def events(request, number: str):
     return _events(request.auth, _appeal(request, number))
 
 
-@router.get("/{number}/suggestion", response=SuggestionOut, summary="按职责清单建议主办、协办单位")
+@router.get("/{number}/suggestion", response=AssignmentSuggestionOut, summary="按职责清单建议主办、协办单位")
 def suggestion(request, number: str):
     appeal = _appeal(request, number)
     if workflow.OFFICE not in workflow.parties(appeal, request.auth):
@@ -379,12 +380,12 @@ def decide_extension(request, number: str, extension_id: int, payload: inputs.De
     return _answer(request, _act(request, number, "decide_extension", data)[0])
 
 
-class ContactOut(Schema):
+class RevealedContactOut(Schema):
     contact_name: str
     contact_mobile: str
 
 
-@router.post("/{number}/contact", response=ContactOut, summary="查看完整联系电话（记入安全审计）")
+@router.post("/{number}/contact", response=RevealedContactOut, summary="查看完整联系电话（记入安全审计）")
 def contact(request, number: str):
     appeal = selectors.get_visible_appeal(request.auth, number)
     name, mobile = services.reveal_contact(appeal=appeal, by=request.auth, request=request)
@@ -413,7 +414,18 @@ def departments(request):
     return departments_in_reach(user.region)
 
 
-@reference_router.get("me", summary="当前用户")
+class MeOut(Schema):
+    username: str
+    name: str
+    role: str
+    role_label: str
+    region: str | None
+    department: str | None
+    enterprise: str | None
+    page_size: int
+
+
+@reference_router.get("me", response=MeOut, summary="当前用户")
 def me(request):
     u = request.auth
     return {

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from qinqing.appeals.models import Channel, Satisfaction, Urgency
 from qinqing.appeals.services import MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS
+from qinqing.core.inputs import Flag, Int
 
 TEXT = 2000
 LONG_TEXT = 5000
@@ -33,13 +34,13 @@ class SubmitIn(Schema):
 
 
 class AssignIn(Schema):
-    lead: int = Field(..., description="主办单位编号（见 /api/departments）", title="主办单位")
-    co: list[int] = Field([], max_length=100, description="协办单位编号", title="协办单位")
-    handle_days: int | None = Field(
+    lead: Int = Field(..., description="主办单位编号（见 /api/departments）", title="主办单位")
+    co: list[Int] = Field([], max_length=100, description="协办单位编号", title="协办单位")
+    handle_days: Int | None = Field(
         None, ge=1, le=MAX_HANDLE_DAYS, description="办理时限（工作日）", title="办理时限"
     )
     note: str = Field("", max_length=TEXT, title="说明")
-    difficulty: int | None = Field(None, ge=1, le=3, description="难度：1 普通，2 较难，3 疑难", title="难度")
+    difficulty: Int | None = Field(None, ge=1, le=3, description="难度：1 普通，2 较难，3 疑难", title="难度")
 
 
 class ReasonIn(Schema):
@@ -67,19 +68,19 @@ class OptionalNoteIn(Schema):
 
 
 class ExtensionIn(Schema):
-    days: int = Field(..., ge=1, le=MAX_EXTENSION_DAYS, description="延长的工作日数", title="延期天数")
+    days: Int = Field(..., ge=1, le=MAX_EXTENSION_DAYS, description="延长的工作日数", title="延期天数")
     reason: str = Field(..., max_length=TEXT, title="理由")
 
 
 class DecisionIn(Schema):
-    approve: bool = Field(..., title="审批结果")
+    approve: Flag = Field(..., title="审批结果")
     note: str = Field("", max_length=TEXT, title="说明")
 
 
 class ExtensionDecisionIn(DecisionIn):
     """The page names the extension request in its form; the API names it in the path."""
 
-    extension: int = Field(..., title="延期申请")
+    extension: Int = Field(..., title="延期申请")
 
 
 class PauseIn(Schema):
@@ -94,7 +95,7 @@ class ReplyIn(Schema):
 
 class RateIn(Schema):
     satisfaction: Satisfaction = Field(..., title="满意度")
-    resolved: bool = Field(..., title="问题是否解决")
+    resolved: Flag = Field(..., title="问题是否解决")
     comment: str = Field("", max_length=TEXT, title="意见")
 
 

@@ -6,18 +6,67 @@ page passes ``request.POST`` through ``parse``. Both refuse the same inputs with
 pydantic's errors with the same ``field_errors``.
 """
 
+import datetime as dt
+import re
 import types
 import typing
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, BeforeValidator, StringConstraints, ValidationInfo
 from pydantic import ValidationError as PydanticValidationError
 
 from qinqing.core.errors import InvalidInput
 
 # An appeal's (or clue's) number inside a list input: bounded like every other text an action takes.
 Number = Annotated[str, StringConstraints(max_length=30)]
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def _day(value: Any) -> Any:
+    # pydantic alone reads a number as seconds since 1970: date_to=0 would be 1970-01-01, not a refusal.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DAY.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError("日期格式应为 YYYY-MM-DD")
+
+
+def _moment(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _MOMENT.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError("时间格式应为 YYYY-MM-DD HH:MM")
+
+
+def _from_json(info: ValidationInfo) -> bool:
+    # ninja validates an API request's body with the request in the context; a page's form (parse) has none.
+    return isinstance(info.context, dict) and "request" in info.context
+
+
+def _whole(value: Any, info: ValidationInfo) -> Any:
+    # pydantic alone takes true for 1 (and, from JSON, "7" or 7.0 for 7); a form's text is still read as a number.
+    if isinstance(value, bool) or (_from_json(info) and not isinstance(value, int)):
+        raise ValueError("应为整数")
+    return value
+
+
+def _flag(value: Any, info: ValidationInfo) -> Any:
+    # From JSON only true or false (pydantic alone takes 0, 1, "yes", "off"…); a form's checkbox says "on".
+    if _from_json(info) and not isinstance(value, bool):
+        raise ValueError("应为 true 或 false")
+    return value
+
+
+# A date or a time as the page's inputs and an ISO client write it; anything else is refused.
+Day = Annotated[dt.date, BeforeValidator(_day)]
+Moment = Annotated[dt.datetime, BeforeValidator(_moment)]
+# An integer and a yes/no of an action's input: in an API body of their JSON type, nothing coerced.
+Int = Annotated[int, BeforeValidator(_whole)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
 
 MESSAGES = {
     "missing": "此项为必填项",

@@ -21,6 +21,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
@@ -28,6 +29,7 @@ RAW = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The same characters written as JSON escapes (\u0000 … \u001f but \t \n \r, and \u007f).
 ESCAPED = re.compile(rb"\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])")
 MESSAGE = "输入中含有不允许的控制字符（如 NUL），请删除后重试"
+UNPARSABLE = "请求体格式有误，无法解析（如 multipart 缺少分隔符）"
 
 
 def _has_control(values) -> bool:
@@ -39,16 +41,26 @@ class ControlCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._refused(request):
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": MESSAGE}, status=400)
-            return HttpResponse(
-                f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>输入有误</title>"
-                f"<p>{MESSAGE}。</p><p><a href='/'>返回首页</a></p></html>",
-                status=400,
-                content_type="text/html; charset=utf-8",
-            )
+        try:
+            refused = self._refused(request)
+        except MultiPartParserError:
+            # A multipart body that does not parse (no boundary, cut short): Django would log a traceback and
+            # answer its HTML 400; say so in Chinese, in the API's shape on the API.
+            return self._refusal(request, UNPARSABLE)
+        if refused:
+            return self._refusal(request, MESSAGE)
         return self.get_response(request)
+
+    @staticmethod
+    def _refusal(request: HttpRequest, message: str) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"message": message, "errors": {}}, status=400)  # the API's error shape
+        return HttpResponse(
+            f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>输入有误</title>"
+            f"<p>{message}。</p><p><a href='/'>返回首页</a></p></html>",
+            status=400,
+            content_type="text/html; charset=utf-8",
+        )
 
     @staticmethod
     def _refused(request: HttpRequest) -> bool:

@@ -3,6 +3,7 @@ from pydantic import Field
 
 from qinqing.accounts.models import Role
 from qinqing.core.errors import InvalidInput, NotPermitted
+from qinqing.core.inputs import Flag
 from qinqing.enterprises import selectors, services
 from qinqing.enterprises.models import Enterprise
 from qinqing.organisation.models import Region
@@ -10,7 +11,7 @@ from qinqing.organisation.models import Region
 router = Router(tags=["企业库"])
 
 
-class ContactOut(Schema):
+class EnterpriseContactOut(Schema):
     name: str
     title: str
     mobile: str = Field(description="列表中脱敏显示，如 138****0000")
@@ -24,7 +25,7 @@ class EnterpriseOut(Schema):
     scale: str
     region: str
     is_key: bool
-    contacts: list[ContactOut]
+    contacts: list[EnterpriseContactOut]
 
 
 class EnterpriseIn(Schema):
@@ -34,7 +35,7 @@ class EnterpriseIn(Schema):
     scale: str = Field(..., max_length=10)
     region_code: str = Field(..., max_length=12)
     address: str = Field("", max_length=200)
-    is_key: bool = False
+    is_key: Flag = False
     contact_name: str = Field("", max_length=30)
     contact_mobile: str = Field("", max_length=20)
 

@@ -52,7 +52,7 @@ def issue(by: User, pk: int) -> CommonIssue:
     return found
 
 
-def answer(by: User, pk: int, data: inputs.AnswerIn) -> dict:
+def answer(by: User, pk: int, data: inputs.IssueAnswerIn) -> dict:
     return services.answer_common_issue(
         issue=issue(by, pk), by=by, measures=data.measures, result=data.result
     )
@@ -66,7 +66,7 @@ def similar_appeals(by: User, text: str, exclude: str | None = None) -> list:
     return similar.similar_appeals(by, text, exclude=exclude_id)
 
 
-def reply_check(by: User, number: str, data: inputs.ReplyIn) -> QualityResult:
+def reply_check(by: User, number: str, data: inputs.ReplyDraftIn) -> QualityResult:
     """The quality check of a reply before it is sent; nothing is saved."""
     appeal = selectors.get_visible_appeal(by, number)
     if by.role not in (Role.HANDLER, Role.DEPT_HEAD, Role.DISPATCHER):

@@ -9,6 +9,7 @@ from pydantic import Field
 from qinqing.accounts.models import Role
 from qinqing.appeals import selectors
 from qinqing.core.errors import InvalidInput, NotPermitted
+from qinqing.core.inputs import Day
 from qinqing.insights import actions, inputs, routing, services
 from qinqing.insights.models import CommonIssue, ReplyCheck
 
@@ -25,13 +26,10 @@ class SimilarOut(Schema):
     similarity: float
 
 
-@router.get(
-    "/similar",
-    response=list[SimilarOut],
-    summary="相似诉求（最多5件，仅限本人可见范围）",
-    url_name="insights_similar",
-)
-def similar_list(request, text: str = Query(..., max_length=20000), exclude: str | None = None):
+EXCLUDE_MISSING = {404: {"description": "exclude 所指的诉求不存在或不在本人可见范围内"}}
+
+
+def _similar(request, text: str, exclude: str | None) -> list[SimilarOut]:
     return [
         SimilarOut(
             number=m.appeal.number,
@@ -46,7 +44,39 @@ def similar_list(request, text: str = Query(..., max_length=20000), exclude: str
     ]
 
 
-class SuggestionOut(Schema):
+# A query string must fit the request line servers accept (gunicorn: 4094 bytes, about 250 characters
+# percent-encoded at 4 bytes each); a whole appeal's text goes in the body of the POST below.
+@router.get(
+    "/similar",
+    response=list[SimilarOut],
+    summary="相似诉求（最多5件，仅限本人可见范围；长文本请用 POST）",
+    url_name="insights_similar",
+    openapi_extra={"responses": EXCLUDE_MISSING},
+)
+def similar_list(
+    request,
+    text: str = Query(..., max_length=250),
+    exclude: str | None = Query(None, max_length=30),
+):
+    return _similar(request, text, exclude)
+
+
+class SimilarIn(Schema):
+    text: str = Field(..., max_length=20000, title="诉求内容")
+    exclude: str | None = Field(None, max_length=30, title="排除的诉求编号", description="诉求自己的编号")
+
+
+@router.post(
+    "/similar",
+    response=list[SimilarOut],
+    summary="相似诉求（文本放在请求体中；最多5件，仅限本人可见范围）",
+    openapi_extra={"responses": EXCLUDE_MISSING},
+)
+def similar_search(request, payload: SimilarIn):
+    return _similar(request, payload.text, payload.exclude)
+
+
+class RoutingSuggestionOut(Schema):
     label: str
     confidence: float
     department: str | None = None
@@ -54,8 +84,8 @@ class SuggestionOut(Schema):
 
 class RoutingOut(Schema):
     model_version: int | None
-    categories: list[SuggestionOut]
-    departments: list[SuggestionOut]
+    categories: list[RoutingSuggestionOut]
+    departments: list[RoutingSuggestionOut]
 
 
 def _office(user) -> None:
@@ -72,14 +102,14 @@ def appeal_routing(request, number: str):
     return RoutingOut(
         model_version=model.meta.get("version") if model else None,
         categories=[
-            SuggestionOut(
+            RoutingSuggestionOut(
                 label=c.category.name,
                 confidence=c.confidence,
                 department=c.department.name if c.department else None,
             )
             for c in categories
         ],
-        departments=[SuggestionOut(label=d.label, confidence=d.confidence) for d in departments],
+        departments=[RoutingSuggestionOut(label=d.label, confidence=d.confidence) for d in departments],
     )
 
 
@@ -92,17 +122,22 @@ def text_routing(request, payload: inputs.TextIn):
     return RoutingOut(
         model_version=cat.meta.get("version") if cat else None,
         categories=[
-            SuggestionOut(label=s.label, confidence=s.confidence)
+            RoutingSuggestionOut(label=s.label, confidence=s.confidence)
             for s in (cat.suggest(payload.text) if cat else [])
         ],
         departments=[
-            SuggestionOut(label=s.label, confidence=s.confidence)
+            RoutingSuggestionOut(label=s.label, confidence=s.confidence)
             for s in (dept.suggest(payload.text) if dept else [])
         ],
     )
 
 
-@router.post("/appeals/{number}/links", response={201: dict}, summary="关联相似诉求")
+class LinkOut(Schema):
+    appeal: str
+    related: str
+
+
+@router.post("/appeals/{number}/links", response={201: LinkOut}, summary="关联相似诉求")
 def link(request, number: str, payload: inputs.LinkIn):
     made = actions.link(request.auth, number, payload)
     return Status(201, {"appeal": made.appeal.number, "related": made.related.number})
@@ -121,7 +156,7 @@ class ReplyCheckOut(Schema):
     summary="答复质量预检（不保存）",
     url_name="insights_reply_check",
 )
-def reply_check(request, number: str, payload: inputs.ReplyIn):
+def reply_check(request, number: str, payload: inputs.ReplyDraftIn):
     r = actions.reply_check(request.auth, number, payload)
     return ReplyCheckOut(score=r.score, relevance=r.relevance, flagged=r.flagged, reasons=r.reasons)
 
@@ -183,7 +218,7 @@ class GroupOut(Schema):
 
 
 @router.get("/common-candidates", response=list[GroupOut], summary="共性问题候选（按热度排序）")
-def common_candidates(request, start: dt.date, end: dt.date):
+def common_candidates(request, start: Day, end: Day):
     groups = services.candidate_groups(request.auth, start=start, end=end)
     return [
         GroupOut(
@@ -234,7 +269,12 @@ def list_issues(request):
     return [_issue_out(i) for i in services.common_issues_visible_to(request.auth)[:200]]
 
 
-@router.post("/common-issues/{issue_id}/answer", summary="牵头单位统一答复")
-def answer_issue(request, issue_id: int, payload: inputs.AnswerIn):
+class IssueAnsweredOut(CommonIssueOut):
+    replied: int = Field(description="答复的成员诉求数")
+    noted: int = Field(description="记入进展的成员诉求数")
+
+
+@router.post("/common-issues/{issue_id}/answer", response=IssueAnsweredOut, summary="牵头单位统一答复")
+def answer_issue(request, issue_id: int, payload: inputs.IssueAnswerIn):
     counts = actions.answer(request.auth, issue_id, payload)
     return {**_issue_out(actions.issue(request.auth, issue_id)).dict(), **counts}

@@ -3,7 +3,7 @@
 from ninja import Schema
 from pydantic import Field
 
-from qinqing.core.inputs import Number
+from qinqing.core.inputs import Int, Number
 
 
 class TextIn(Schema):
@@ -14,7 +14,7 @@ class LinkIn(Schema):
     related: str = Field(..., max_length=40, description="相似诉求编号", title="相似诉求")
 
 
-class ReplyIn(Schema):
+class ReplyDraftIn(Schema):
     measures: str = Field("", max_length=5000, title="采取的措施")
     result: str = Field("", max_length=5000, title="办理结果")
 
@@ -23,11 +23,11 @@ class CommonIssueIn(Schema):
     title: str = Field(..., max_length=100, title="问题概括")
     summary: str = Field("", max_length=5000, title="问题说明")
     keywords: str = Field("", max_length=200, title="关键词")
-    lead: int = Field(..., description="牵头单位 id", title="牵头单位")
-    co: list[int] = Field([], max_length=100, title="配合单位")
+    lead: Int = Field(..., description="牵头单位 id", title="牵头单位")
+    co: list[Int] = Field([], max_length=100, title="配合单位")
     appeals: list[Number] = Field(..., description="诉求编号", max_length=1000, title="涉及诉求")
 
 
-class AnswerIn(Schema):
+class IssueAnswerIn(Schema):
     measures: str = Field(..., max_length=5000, title="采取的措施")
     result: str = Field(..., max_length=5000, title="办理结果")

@@ -70,7 +70,7 @@ def issue_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404("未找到该共性问题")
     if request.method == "POST":
         counts = pages.perform(
-            request, lambda: actions.answer(request.user, pk, parse(inputs.AnswerIn, request.POST))
+            request, lambda: actions.answer(request.user, pk, parse(inputs.IssueAnswerIn, request.POST))
         )
         if counts is not None:
             messages.success(
@@ -128,7 +128,7 @@ def reply_check(request: AuthedRequest, number: str) -> HttpResponse:
     """The reply form's quality check before sending; nothing is saved. A refusal is shown in the panel."""
     result, problem = None, ""
     try:
-        result = actions.reply_check(request.user, number, parse(inputs.ReplyIn, request.POST))
+        result = actions.reply_check(request.user, number, parse(inputs.ReplyDraftIn, request.POST))
     except NotVisible as exc:
         raise Http404(exc.message) from exc
     except DomainError as exc:

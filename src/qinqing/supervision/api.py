@@ -6,6 +6,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from qinqing.core.errors import InvalidInput
+from qinqing.core.inputs import Day
 from qinqing.supervision import actions, inputs, services, workflow
 from qinqing.supervision import selectors as supervision_selectors
 
@@ -41,7 +42,12 @@ def notifications(request, unread: bool = False, limit: int = Query(50, ge=1, le
     ]
 
 
-@router.post("/notifications/read", summary="标为已读")
+class ReadOut(Schema):
+    marked: int
+    unread: int
+
+
+@router.post("/notifications/read", response=ReadOut, summary="标为已读")
 def read(request, payload: inputs.ReadIn):
     return {
         "marked": services.mark_read(request.auth, payload.ids),
@@ -146,7 +152,7 @@ class EvaluationRow(Schema):
 
 
 @router.get("/evaluation", response=list[EvaluationRow], summary="部门考评（任意期间；本人管辖区划）")
-def evaluation(request, start: dt.date, end: dt.date, difficulty: int | None = Query(None, ge=1, le=3)):
+def evaluation(request, start: Day, end: Day, difficulty: int | None = Query(None, ge=1, le=3)):
     from qinqing.accounts.models import Role
     from qinqing.core.errors import NotPermitted
     from qinqing.supervision.evaluation import evaluate
@@ -181,13 +187,18 @@ def evaluation(request, start: dt.date, end: dt.date, difficulty: int | None = Q
     ]
 
 
-@router.post("/appeals/{number}/contest", response={201: dict}, summary="主办单位对评价提出申诉")
+class ContestOut(Schema):
+    appeal: str
+    state: str
+
+
+@router.post("/appeals/{number}/contest", response={201: ContestOut}, summary="主办单位对评价提出申诉")
 def contest(request, number: str, payload: inputs.ContestIn):
     item = actions.contest(request.auth, number, payload)
     return Status(201, {"appeal": item.appeal.number, "state": item.state})
 
 
-@router.post("/appeals/{number}/contest/decision", summary="营商办处理评价申诉")
+@router.post("/appeals/{number}/contest/decision", response=ContestOut, summary="营商办处理评价申诉")
 def decide(request, number: str, payload: inputs.DecideIn):
     item = actions.decide(request.auth, number, payload)
     return {"appeal": item.appeal.number, "state": item.state}

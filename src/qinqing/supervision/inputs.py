@@ -1,18 +1,16 @@
 """The input of every supervision action, defined once for the page and the API (see ``core.inputs``)."""
 
-import datetime as dt
-
 from ninja import Schema
 from pydantic import Field
 
-from qinqing.core.inputs import Number
+from qinqing.core.inputs import Day, Flag, Int, Number
 
 
 class OrderIn(Schema):
-    department: int = Field(..., title="督办单位")
+    department: Int = Field(..., title="督办单位")
     appeals: list[Number] = Field(..., max_length=1000, description="诉求编号", title="督办事项")
     content: str = Field(..., max_length=2000, title="督办要求")
-    respond_by: dt.date = Field(..., title="要求回复日期")
+    respond_by: Day = Field(..., title="要求回复日期")
 
 
 class AnswerIn(Schema):
@@ -24,9 +22,9 @@ class ContestIn(Schema):
 
 
 class DecideIn(Schema):
-    uphold: bool = Field(..., title="处理结果")
+    uphold: Flag = Field(..., title="处理结果")
     note: str = Field(..., max_length=2000, title="处理意见")
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = Field(None, description="不填则全部标为已读", max_length=1000)
+    ids: list[Int] | None = Field(None, description="不填则全部标为已读", max_length=1000)

@@ -1,26 +1,26 @@
 """The input of every meeting action, defined once for the page and the API (see ``core.inputs``)."""
 
-import datetime as dt
-
 from ninja import Schema
 from pydantic import Field
+
+from qinqing.core.inputs import Int, Moment
 
 
 class SeriesIn(Schema):
     name: str = Field(..., max_length=60, title="系列名称")
-    weekday: int = Field(0, title="星期", description="0 星期一 … 6 星期日")
+    weekday: Int = Field(0, title="星期", description="0 星期一 … 6 星期日")
     place: str = Field("", max_length=100, title="地点")
 
 
 class MeetingIn(Schema):
     theme: str = Field(..., max_length=100, title="主题")
-    starts_at: dt.datetime = Field(..., title="时间")
+    starts_at: Moment = Field(..., title="时间")
     kind: str | None = Field(None, max_length=20, title="类型")
-    series_id: int | None = Field(None, title="所属系列")
+    series_id: Int | None = Field(None, title="所属系列")
     place: str = Field("", max_length=100, title="地点")
-    host_id: int | None = Field(None, title="主持领导")
-    department_ids: list[int] = Field([], max_length=1000, title="参会部门")
-    enterprise_ids: list[int] = Field([], max_length=1000, title="邀请企业")
+    host_id: Int | None = Field(None, title="主持领导")
+    department_ids: list[Int] = Field([], max_length=1000, title="参会部门")
+    enterprise_ids: list[Int] = Field([], max_length=1000, title="邀请企业")
 
 
 class IssuesIn(Schema):

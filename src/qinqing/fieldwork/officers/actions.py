@@ -48,7 +48,7 @@ def log_visit(by: User, data: inputs.VisitIn) -> tuple[Visit, list]:
     )
 
 
-def assign(by: User, enterprise_id: int, data: inputs.AssignIn) -> ServiceAssignment:
+def assign(by: User, enterprise_id: int, data: inputs.ServiceAssignIn) -> ServiceAssignment:
     enterprise = selectors.office_enterprise(by, enterprise_id)
     common.require_office(by, enterprise.region)
     target = selectors.assignable(by).filter(pk=data.user_id).first()

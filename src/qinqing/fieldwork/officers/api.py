@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema, Status
 
 from qinqing.accounts.models import Role
 from qinqing.core.errors import NotPermitted
+from qinqing.core.inputs import Day
 from qinqing.fieldwork import common, reports
 from qinqing.fieldwork.officers import actions, inputs, selectors
 from qinqing.supervision.evaluation import period_bounds
@@ -61,7 +62,7 @@ def assignments(request, enterprise_id: int):
 @router.post(
     "/enterprises/{enterprise_id}/assignments", response={201: AssignmentOut}, summary="分配/变更服务人员"
 )
-def assign(request, enterprise_id: int, payload: inputs.AssignIn):
+def assign(request, enterprise_id: int, payload: inputs.ServiceAssignIn):
     return Status(201, _assignment_out(actions.assign(request.auth, enterprise_id, payload)))
 
 
@@ -142,7 +143,7 @@ class OfficerReportOut(Schema):
 
 
 @router.get("/reports/officers", response=OfficerReportOut, summary="首席服务官工作季报表与协调事项明细表")
-def officer_report(request, date: dt.date | None = None):
+def officer_report(request, date: Day | None = None):
     if request.auth.role not in (Role.DISPATCHER, Role.LEADER, Role.OFFICER):
         raise NotPermitted("无权查看服务官工作报表")
     start, end = period_bounds("quarter", date or timezone.localdate())

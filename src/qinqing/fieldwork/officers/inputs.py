@@ -1,11 +1,11 @@
 """The input of every service-officer action, defined once for the page and the API (see ``core.inputs``)."""
 
-import datetime as dt
 from collections.abc import Mapping
 
 from ninja import Schema
 from pydantic import Field
 
+from qinqing.core.inputs import Day, Int
 from qinqing.fieldwork import common
 
 # The visit page offers this many issue rows.
@@ -17,25 +17,25 @@ class OfficerAppealIn(common.AgentAppealIn):
 
 
 class IssueIn(Schema):
-    category_id: int = Field(..., title="类别")
+    category_id: Int = Field(..., title="类别")
     content: str = Field(..., max_length=5000, title="问题内容")
     title: str = Field("", max_length=100, title="标题")
     urgency: str = Field("normal", max_length=10, title="紧急程度")
 
 
 class VisitIn(Schema):
-    enterprise_id: int = Field(..., title="企业")
-    visited_on: dt.date = Field(..., title="走访日期")
+    enterprise_id: Int = Field(..., title="企业")
+    visited_on: Day = Field(..., title="走访日期")
     people_met: str = Field(..., max_length=200, title="接待人员")
     findings: str = Field(..., max_length=5000, title="走访情况")
     policies: str = Field("", max_length=5000, title="宣讲政策")
     issues: list[IssueIn] = Field([], max_length=100, title="登记诉求")
 
 
-class AssignIn(Schema):
-    user_id: int = Field(..., title="人员")
+class ServiceAssignIn(Schema):
+    user_id: Int = Field(..., title="人员")
     role: str = Field(..., max_length=20, title="角色")
-    on: dt.date | None = Field(None, title="起始日期")
+    on: Day | None = Field(None, title="起始日期")
     reason: str = Field("", max_length=100, title="变更原因")
 
 

@@ -90,7 +90,7 @@ def enterprise_service(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         pages.perform(
             request,
-            lambda: actions.assign(user, pk, parse(inputs.AssignIn, request.POST)),
+            lambda: actions.assign(user, pk, parse(inputs.ServiceAssignIn, request.POST)),
             success="包干关系已更新，历史记录已保留",
         )
         return redirect("fieldwork_enterprise", pk=pk)

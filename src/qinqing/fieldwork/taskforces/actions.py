@@ -39,7 +39,7 @@ def task_force(by: User, pk: int) -> TaskForce:
     return found
 
 
-def log(by: User, pk: int, data: inputs.NoteIn) -> TaskForceLog:
+def log(by: User, pk: int, data: inputs.TaskForceLogIn) -> TaskForceLog:
     return services.log_task_force(task_force=task_force(by, pk), by=by, note=data.note)
 
 

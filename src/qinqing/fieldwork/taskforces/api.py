@@ -73,7 +73,7 @@ def task_forces(request):
 
 
 @router.post("/task-forces/{tf_id}/logs", response={201: TaskForceOut}, summary="记录专班进展")
-def task_force_log(request, tf_id: int, payload: inputs.NoteIn):
+def task_force_log(request, tf_id: int, payload: inputs.TaskForceLogIn):
     log = actions.log(request.auth, tf_id, payload)
     return Status(201, _tf_out(log.task_force, request.auth))
 

@@ -4,14 +4,14 @@ from django.http import QueryDict
 from ninja import Schema
 from pydantic import Field
 
-from qinqing.core.inputs import Number
+from qinqing.core.inputs import Flag, Int, Number
 
 
 class MemberIn(Schema):
-    department_id: int = Field(..., title="成员单位")
+    department_id: Int = Field(..., title="成员单位")
     person: str = Field(..., max_length=30, title="责任人")
     mobile: str = Field("", max_length=11, title="联系电话")
-    is_lead: bool = Field(False, title="牵头单位")
+    is_lead: Flag = Field(False, title="牵头单位")
 
 
 class TaskForceIn(Schema):
@@ -21,7 +21,7 @@ class TaskForceIn(Schema):
     appeal_numbers: list[Number] = Field([], max_length=1000, title="关联诉求")
 
 
-class NoteIn(Schema):
+class TaskForceLogIn(Schema):
     note: str = Field(..., max_length=5000, title="进展")
 
 

@@ -48,7 +48,7 @@ def task_force_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if post.get("action") == "close":
             call: Callable[[], object] = lambda: actions.close(request.user, pk, parse(inputs.CloseIn, post))  # noqa: E731
         else:
-            call = lambda: actions.log(request.user, pk, parse(inputs.NoteIn, post))  # noqa: E731
+            call = lambda: actions.log(request.user, pk, parse(inputs.TaskForceLogIn, post))  # noqa: E731
         pages.perform(request, call, success="已记录")
         return redirect("fieldwork_task_force", pk=pk)
     visible = appeal_selectors.appeals_visible_to(request.user)
