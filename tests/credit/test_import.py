@@ -143,7 +143,14 @@ def test_gbk_bom_and_xlsx_files_are_read(tmp_path, world, codes, clock):
     ws = wb.active
     ws.append(["统一社会信用代码", "主体名称", "列入事由", "决定文书号", "列入日期", "公示截止日期"])
     ws.append(
-        [a, "东城恒信机械有限公司", "未按期年报", "市监异〔2026〕1号", dt.datetime(2026, 10, 1), "2029-10-01"]
+        [
+            a,
+            "东城恒信机械有限公司",
+            "未按期年报",
+            "市监异〔2026〕1号",
+            dt.datetime(2026, 10, 1, tzinfo=None),  # noqa: DTZ001 - Excel cells are naive
+            "2029-10-01",
+        ]
     )
     ws.append(
         [
