@@ -293,12 +293,10 @@ class ProductOut(Schema):
 def products(request):
     user = request.auth
     out = []
+    enterprise = user.enterprise if user.role == Role.ENTERPRISE else None
+    held = selectors.active_entries(enterprise.uscc) if enterprise is not None else []
     for p in selectors.products_visible_to(user):
-        checks = (
-            services.loan_checks(p, user.enterprise)
-            if user.role == Role.ENTERPRISE and user.enterprise is not None
-            else []
-        )
+        checks = services.loan_checks(p, enterprise, entries=held) if enterprise is not None else []
         eligible = None
         if checks:
             eligible = (

@@ -147,7 +147,7 @@ def get_batch(user: User, pk: int) -> ImportBatch:
 
 def requests_visible_to(user: User) -> QuerySet[CreditRequest]:
     qs = CreditRequest.objects.select_related(
-        "entry", "entry__credit_list", "entry__credit_list__authority", "enterprise", "submitted_by"
+        "entry", "entry__credit_list", "entry__credit_list__authority", "enterprise__region", "submitted_by"
     )
     if not user.is_authenticated:
         return qs.none()
@@ -197,7 +197,7 @@ def get_product(user: User, pk: int) -> FinancialProduct:
 
 
 def loans_visible_to(user: User) -> QuerySet[LoanRequest]:
-    qs = LoanRequest.objects.select_related("product", "enterprise", "submitted_by")
+    qs = LoanRequest.objects.select_related("product", "enterprise__region", "submitted_by")
     if not user.is_authenticated:
         return qs.none()
     if user.role == Role.ENTERPRISE and user.enterprise_id:

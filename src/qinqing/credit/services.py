@@ -430,12 +430,19 @@ class Check:
     detail: str
 
 
-def loan_checks(product: FinancialProduct, enterprise: Enterprise, on: dt.date | None = None) -> list[Check]:
-    """The product's platform-checked conditions for this enterprise, each met, not met or unknown, with why."""
+def loan_checks(
+    product: FinancialProduct,
+    enterprise: Enterprise,
+    on: dt.date | None = None,
+    entries: list[CreditEntry] | None = None,
+) -> list[Check]:
+    """The product's platform-checked conditions for this enterprise, each met, not met or unknown, with why.
+    `entries`: the enterprise's entries in force (``selectors.active_entries``), when checking many products."""
     from qinqing.credit.selectors import active_entries
 
     on = on or timezone.localdate()
-    entries = active_entries(enterprise.uscc, on)
+    if entries is None:
+        entries = active_entries(enterprise.uscc, on)
     checks: list[Check] = []
     if product.region_id and product.region is not None:
         inside = enterprise.region.is_within(product.region)

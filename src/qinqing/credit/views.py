@@ -206,7 +206,8 @@ def products(request: AuthedRequest) -> HttpResponse:
     items = list(selectors.products_visible_to(user))
     checks = {}
     if user.role == Role.ENTERPRISE and user.enterprise is not None:
-        checks = {p.pk: services.loan_checks(p, user.enterprise) for p in items}
+        held = selectors.active_entries(user.enterprise.uscc)
+        checks = {p.pk: services.loan_checks(p, user.enterprise, entries=held) for p in items}
     rows = [
         {
             "product": p,

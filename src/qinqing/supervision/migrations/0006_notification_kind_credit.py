@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('supervision', '0005_alter_notification_kind'),
+        ("supervision", "0005_alter_notification_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('warning', '临期预警'), ('overdue', '超期提醒'), ('reminder', '催办通知'), ('escalation', '升级通报'), ('supervision', '督办'), ('supervision_answer', '督办回复'), ('announcement', '活动通知'), ('clue', '问题线索'), ('credit', '信用信息')], max_length=20, verbose_name='类型'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("warning", "临期预警"),
+                    ("overdue", "超期提醒"),
+                    ("reminder", "催办通知"),
+                    ("escalation", "升级通报"),
+                    ("supervision", "督办"),
+                    ("supervision_answer", "督办回复"),
+                    ("announcement", "活动通知"),
+                    ("clue", "问题线索"),
+                    ("credit", "信用信息"),
+                ],
+                max_length=20,
+                verbose_name="类型",
+            ),
         ),
     ]
