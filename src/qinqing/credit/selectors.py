@@ -26,6 +26,7 @@ from qinqing.core.errors import NotVisible
 from qinqing.credit.codes import normalise_code
 from qinqing.credit.models import (
     CreditEntry,
+    CreditEntryQuerySet,
     CreditList,
     CreditRequest,
     FinancialProduct,
@@ -110,7 +111,7 @@ def _entry_scope(user: User) -> Q | None:
     return None
 
 
-def entries_visible_to(user: User) -> QuerySet[CreditEntry]:
+def entries_visible_to(user: User) -> CreditEntryQuerySet:
     qs = CreditEntry.objects.select_related("credit_list", "credit_list__authority", "enterprise")
     if not user.is_authenticated:
         return qs.none()

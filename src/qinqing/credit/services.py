@@ -218,7 +218,7 @@ def default_list(kind: str) -> CreditList:
     )
 
 
-DEFAULT_BASIS = {
+DEFAULT_BASIS: dict[str, str] = {
     ListKind.RED: "《国务院关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见》（国发〔2016〕33号）",
     ListKind.SERIOUS: "《国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见》（国办发〔2020〕49号）",
     ListKind.ABNORMAL: "《企业信息公示暂行条例》；《企业经营异常名录管理暂行办法》（国家工商行政管理总局令第68号）",
@@ -357,7 +357,7 @@ def decide_request(*, request: CreditRequest, by: User, accept: bool, outcome: s
     request = _locked_request(request)
     action = workflow.REQUESTS.check(request, "accept" if accept else "refuse", by)
     now = timezone.now()
-    request.state = action.target
+    request.state = action.target or request.state
     request.decided_by, request.decided_at, request.outcome = by, now, outcome
     request.save(update_fields=["state", "decided_by", "decided_at", "outcome"])
     entry = request.entry
@@ -399,7 +399,7 @@ def decide_request(*, request: CreditRequest, by: User, accept: bool, outcome: s
 def withdraw_request(*, request: CreditRequest, by: User) -> CreditRequest:
     request = _locked_request(request)
     action = workflow.REQUESTS.check(request, "withdraw", by)
-    request.state = action.target
+    request.state = action.target or request.state
     request.decided_at = timezone.now()
     request.save(update_fields=["state", "decided_at"])
     CreditEvent.objects.create(
@@ -541,7 +541,7 @@ def act_on_loan(
     loan = _locked_loan(loan)
     step = workflow.LOANS.check(loan, action, by)
     now = timezone.now()
-    loan.state = step.target
+    loan.state = step.target or loan.state
     if action == "pass":
         loan.passed_by, loan.passed_at = by, now
         if note:
