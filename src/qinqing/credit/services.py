@@ -292,7 +292,11 @@ def enterprise_users(enterprise_id: int):
 
 @transaction.atomic
 def submit_request(*, entry: CreditEntry, by: User, kind: str, reason: str) -> CreditRequest:
-    entry = CreditEntry.objects.select_for_update().select_related("credit_list__authority").get(pk=entry.pk)
+    entry = (
+        CreditEntry.objects.select_for_update(of=("self",))
+        .select_related("credit_list__authority")
+        .get(pk=entry.pk)
+    )
     enterprise = by.enterprise if by.role == Role.ENTERPRISE else None
     if enterprise is None or enterprise.uscc != entry.uscc:
         raise NotPermitted("只有名单所列企业本身可以提出异议或信用修复申请")
