@@ -412,6 +412,28 @@ def withdraw_request(*, request: CreditRequest, by: User) -> CreditRequest:
     return request
 
 
+@transaction.atomic
+def remind_overdue_requests(now: dt.datetime | None = None) -> int:
+    """Tell the authority, once per request, that a request has passed its deadline undecided. Idempotent."""
+    now = now or timezone.now()
+    due = list(
+        CreditRequest.objects.select_for_update(of=("self",), skip_locked=True)
+        .select_related("entry__credit_list__authority", "enterprise__region")
+        .filter(state=CreditRequest.State.SUBMITTED, deadline__lt=now, overdue_notified_at__isnull=True)
+    )
+    for request in due:
+        notify(
+            authority_users(request.entry.credit_list, request.enterprise),
+            kind=Notification.Kind.OVERDUE,
+            title=f"{request.enterprise.name}的{request.get_kind_display()}已超过办理时限",
+            body=f"办理时限为{workcalendar.local_date(request.deadline):%Y年%m月%d日}，请尽快办理。",
+            url=reverse("credit:request", args=[request.pk]),
+        )
+        request.overdue_notified_at = now
+    CreditRequest.objects.bulk_update(due, ["overdue_notified_at"])
+    return len(due)
+
+
 # ---------------------------------------------------------------- 信易贷
 
 # The enterprise's tax credit grade (纳税信用等级) lives in the enterprise file, a higher layer: it registers a
