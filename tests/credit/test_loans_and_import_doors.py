@@ -145,6 +145,7 @@ def test_pages_render(credit, clock):
         client_for(world.ent_user_a).get(reverse("credit:entry", args=[credit.entry_a.pk])).content.decode()
     )
     assert "提出异议或信用修复申请" in entry_page
+    assert '<option value="repair">信用修复申请</option>' in entry_page
     assert (
         "提出异议或信用修复申请"
         not in client_for(world.handler_hr)
