@@ -56,6 +56,11 @@ SCOPED = {
     "fieldwork.AppealOrigin",
     "dashboard.DayRegionStat",
     "dashboard.DayDimensionStat",
+    "credit.CreditEntry",
+    "credit.CreditEvent",
+    "credit.CreditRequest",
+    "credit.ImportBatch",
+    "credit.LoanRequest",
 }
 # Reference data and bookkeeping any signed-in page may read: the calendar, the trees, categories and limits.
 REFERENCE = {
@@ -68,6 +73,9 @@ REFERENCE = {
     "appeals.ResponsibilityCatalogue",
     "supervision.EvaluationWeights",
     "dashboard.RollupState",
+    # Published: a list's name, basis and authority; a bank's loan offer.
+    "credit.CreditList",
+    "credit.FinancialProduct",
 }
 # Apps of the framework and libraries, whose pages (the admin, the login) are theirs.
 FOREIGN_VIEW_MODULES = ("django.", "ninja.")

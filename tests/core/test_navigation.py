@@ -18,6 +18,8 @@ ENTERPRISE = [
     ("/appeals/", "我的诉求"),
     ("/appeals/new/", "我要提诉求"),
     ("/my-data/", "我的数据"),
+    ("/credit/", "我的信用"),
+    ("/credit/loans/products/", "信易贷"),
     ("/public/honours/", "红黑榜"),
 ]
 DISPATCHER = [
@@ -35,16 +37,21 @@ DISPATCHER = [
     ("/fieldwork/supervisors/", "特约监督员"),
     ("/fieldwork/contact-points/", "联系点"),
     ("/fieldwork/task-forces/", "专班"),
+    ("/credit/entries/", "信用名单"),
+    ("/credit/requests/", "信用异议与修复"),
+    ("/credit/loans/", "信易贷申请"),
 ]
 HANDLER = [
     ("/appeals/", "部门收件箱"),
     ("/fieldwork/task-forces/", "专班"),
     ("/insights/common/", "共性问题"),
     ("/supervision/orders/", "督办"),
+    ("/credit/entries/", "信用名单"),
+    ("/credit/requests/", "信用异议与修复"),
 ]
 DISCIPLINE_HANDLER = [*HANDLER[:2], ("/fieldwork/clues/", "问题线索"), *HANDLER[2:]]
-DEPT_HEAD = [*HANDLER[:3], ("/insights/replies/", "答复复核"), HANDLER[3]]
-DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:4], ("/insights/replies/", "答复复核"), DISCIPLINE_HANDLER[4]]
+DEPT_HEAD = [*HANDLER[:3], ("/insights/replies/", "答复复核"), *HANDLER[3:]]
+DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:4], ("/insights/replies/", "答复复核"), *DISCIPLINE_HANDLER[4:]]
 LEADER = [
     ("/appeals/", "诉求总览"),
     ("/insights/common/", "共性问题"),
@@ -56,6 +63,9 @@ LEADER = [
     ("/fieldwork/meetings/", "政企活动"),
     ("/fieldwork/linked/", "挂钩企业"),
     ("/fieldwork/reports/officers/", "服务官季报"),
+    ("/credit/entries/", "信用名单"),
+    ("/credit/requests/", "信用异议与修复"),
+    ("/credit/loans/", "信易贷申请"),
 ]
 OFFICER = [
     ("/fieldwork/officer/", "我的企业"),

@@ -21,6 +21,8 @@ JOBS = {
     "qinqing.appeals.tasks.resume_overlong_pauses": "7 * * * *",
     "qinqing.core.tasks.prune_task_results": "30 3 * * *",
     "qinqing.core.tasks.requeue_orphaned_jobs": "*/5 * * * *",
+    "qinqing.credit.tasks.expire_credit_entries": "5 0 * * *",
+    "qinqing.credit.tasks.remind_overdue_credit_requests": "*/30 * * * *",
     "qinqing.dashboard.tasks.refresh_rollup": "* * * * *",
     "qinqing.insights.tasks.analyse_new_appeals": "* * * * *",
     "qinqing.insights.tasks.score_stale_replies": "*/10 * * * *",
