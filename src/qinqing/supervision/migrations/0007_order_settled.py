@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("supervision", "0005_alter_notification_kind"),
+        ("supervision", "0006_notification_kind_credit"),
     ]
 
     operations = [
