@@ -72,6 +72,8 @@ def issue_order(
         body=order.content,
         appeal=appeals[0] if len(appeals) == 1 else None,
         url=f"/supervision/orders/{order.pk}/",
+        params={"date": f"{respond_by:%Y-%m-%d}", "number": numbers},
+        departments=[department],
     )
     return order
 
