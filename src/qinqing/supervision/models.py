@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 
@@ -258,6 +259,7 @@ class DepartmentWebhook(models.Model):
     )
     url = models.URLField(
         "机器人 Webhook 地址",
+        validators=[URLValidator(schemes=["https", "http"])],
         max_length=300,
         help_text="企业微信群机器人的 Webhook 地址，形如 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…",
     )
