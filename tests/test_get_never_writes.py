@@ -102,11 +102,13 @@ class Sample:
             "enterprise_id": "enterprises.Enterprise",
             "point_id": "fieldwork.ContactPoint",
             "tf_id": "fieldwork.TaskForce",
+            "notification_id": "supervision.Notification",
         }.get(kwarg)
         if model is None and kwarg == "pk":
             model = {
                 "insights_issue": "insights.CommonIssue",
                 "supervision_order": "supervision.SupervisionOrder",
+                "notification_detail": "supervision.Notification",
                 "public_honour": "supervision.HonourList",
                 "appeal_attachment": "appeals.Attachment",
                 "fieldwork_enterprise": "enterprises.Enterprise",

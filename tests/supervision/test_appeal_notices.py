@@ -9,7 +9,8 @@ from django.core import mail
 from qinqing.accounts.models import Role, User
 from qinqing.appeals import services
 from qinqing.appeals.models import ClockPause, ExtensionRequest
-from qinqing.supervision import notices, services as supervision_services
+from qinqing.supervision import notices
+from qinqing.supervision import services as supervision_services
 from qinqing.supervision.models import NoticeOptOut, Notification, NotificationDelivery
 from tests.worker import run_worker
 

@@ -1,10 +1,9 @@
 """The input of every supervision action, defined once for the page and the API (see ``core.inputs``)."""
 
 import datetime as dt
-
-from ninja import Schema
 from typing import Annotated
 
+from ninja import Schema
 from pydantic import Field, StringConstraints
 
 from qinqing.core.inputs import Number

@@ -239,9 +239,9 @@ def deliver(ids: list[int], attempt: int = 1) -> dict:
                 attempts=attempt,
                 last_attempt_at=now,
                 status=Delivery.Status.FAILED if last else Delivery.Status.PENDING,
-                request_id=str(getattr(exc, "request_id", ""))[:80],
+                request_id=str(getattr(exc, "request_id", "") or getattr(exc, "requestId", "") or "")[:80],
                 answer_code=str(getattr(exc, "code", "") or type(exc).__name__)[:80],
-                answer=str(exc)[:2000],
+                answer=str(getattr(exc, "message", "") or exc)[:2000],
             )
         else:
             sent += 1
