@@ -376,3 +376,11 @@ def test_every_notice_kind_with_sms_has_a_template_with_variables_and_a_reason_w
         if n.sms:
             assert n.sms_text and n.sms_vars, n.kind
         assert n.kind in notices.Kind.values
+
+
+def test_the_documented_table_names_every_notice_kind():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "notifications.md").read_text()
+    missing = [k for k in notices.NOTICES if f"| `{k}` |" not in doc]
+    assert missing == [], f"docs/notifications.md lacks {missing}: regenerate its table from notices.NOTICES"
