@@ -327,6 +327,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # The notifications' log: the logging SMS sender writes each rendered message here at INFO (the demo's SMS
+    # inbox, var/worker.log under `make run`), and failed deliveries at WARNING.
+    "loggers": {"qinqing.notify": {"level": env_str("QINQING_NOTIFY_LOG_LEVEL", "INFO")}},
 }
 
 # SQLite cannot enforce the nulls-not-distinct constraint on TimeLimit; Django still validates it in
