@@ -155,11 +155,13 @@ class Sample:
             "batch_id": "credit.ImportBatch",
             "loan_id": "credit.LoanRequest",
             "list_id": "credit.CreditList",
+            "notification_id": "supervision.Notification",
         }.get(kwarg)
         if model is None and kwarg == "pk":
             model = {
                 "insights_issue": "insights.CommonIssue",
                 "supervision_order": "supervision.SupervisionOrder",
+                "notification_detail": "supervision.Notification",
                 "public_honour": "supervision.HonourList",
                 "appeal_attachment": "appeals.Attachment",
                 "fieldwork_enterprise": "enterprises.Enterprise",

@@ -41,6 +41,10 @@ SCOPED = {
     "supervision.SupervisionOrder",
     "supervision.HonourList",
     "supervision.RatingContest",
+    "supervision.NotificationDelivery",
+    "supervision.NoticeOptOut",
+    "supervision.DepartmentWebhook",  # its URL carries the robot's key: the admin only
+    "supervision.PauseReminder",
     "fieldwork.MeetingSeries",
     "fieldwork.Meeting",
     "fieldwork.ServiceAssignment",

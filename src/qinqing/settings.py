@@ -6,6 +6,7 @@ SECRET_KEY and DEBUG=0. A malformed value stops start-up with a message instead 
 
 import datetime as dt
 import ipaddress
+import json
 import os
 from pathlib import Path
 
@@ -285,6 +286,27 @@ QINQING_ESCALATE_AFTER_DAYS = env_int("QINQING_ESCALATE_AFTER_DAYS", 5, minimum=
 QINQING_CREDIT_OBJECTION_DAYS = env_int("QINQING_CREDIT_OBJECTION_DAYS", 5, minimum=1)
 QINQING_CREDIT_REPAIR_DAYS = env_int("QINQING_CREDIT_REPAIR_DAYS", 15, minimum=1)
 QINQING_SMS_SENDER = os.environ.get("QINQING_SMS_SENDER", "qinqing.supervision.notify.LoggingSmsSender")
+# SMS (docs/notifications.md): the gateway's signature (签名) and our template keys → the codes registered at the
+# gateway, as JSON ({"appeal_replied": "SMS_123456789", ...}; unmapped keys are sent as they are, which only the
+# logging sender accepts). Alibaba Cloud and Tencent Cloud credentials for the two adapters in supervision/sms.py.
+QINQING_SMS_SIGN_NAME = env_str("QINQING_SMS_SIGN_NAME", "亲清")
+QINQING_SMS_TEMPLATES: dict[str, str] = json.loads(os.environ.get("QINQING_SMS_TEMPLATES") or "{}")
+QINQING_ALIYUN_SMS_ACCESS_KEY_ID = env_str("QINQING_ALIYUN_SMS_ACCESS_KEY_ID", "")
+QINQING_ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("QINQING_ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+QINQING_ALIYUN_SMS_ENDPOINT = env_str("QINQING_ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")
+QINQING_ALIYUN_SMS_REGION = env_str("QINQING_ALIYUN_SMS_REGION", "cn-hangzhou")
+QINQING_TENCENT_SMS_SECRET_ID = env_str("QINQING_TENCENT_SMS_SECRET_ID", "")
+QINQING_TENCENT_SMS_SECRET_KEY = env_str("QINQING_TENCENT_SMS_SECRET_KEY", "")
+QINQING_TENCENT_SMS_SDK_APP_ID = env_str("QINQING_TENCENT_SMS_SDK_APP_ID", "")
+QINQING_TENCENT_SMS_REGION = env_str("QINQING_TENCENT_SMS_REGION", "ap-guangzhou")
+QINQING_TENCENT_SMS_ENDPOINT = env_str("QINQING_TENCENT_SMS_ENDPOINT", "sms.tencentcloudapi.com")
+# The site's address, put in front of the links in emails and 企业微信 messages (empty: links stay relative).
+QINQING_SITE_URL = env_str("QINQING_SITE_URL", "")
+# A pause waiting for the enterprise's materials reminds the enterprise every N working days, and tells the office
+# once after M working days. The sweep sends one digest instead of more than N messages to one person in one run.
+QINQING_PAUSE_REMIND_DAYS = env_int("QINQING_PAUSE_REMIND_DAYS", 3, minimum=1)
+QINQING_PAUSE_OFFICE_DAYS = env_int("QINQING_PAUSE_OFFICE_DAYS", 5, minimum=1)
+QINQING_DIGEST_THRESHOLD = env_int("QINQING_DIGEST_THRESHOLD", 3, minimum=1)
 # Text insights: where routing models are versioned, how far back similar appeals are searched.
 QINQING_MODEL_DIR = Path(os.environ.get("QINQING_MODEL_DIR", VAR_DIR / "models"))
 QINQING_SIMILAR_DAYS = env_int("QINQING_SIMILAR_DAYS", 365, minimum=1)
@@ -383,7 +405,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    "loggers": {"qinqing.request": {"level": "INFO" if QINQING_REQUEST_LOG else "WARNING"}},
+    # qinqing.request: one line per request; qinqing.notify: the logging SMS sender writes each rendered message
+    # at INFO (the demo's SMS inbox, var/worker.log under `make run`), failed deliveries at WARNING.
+    "loggers": {
+        "qinqing.request": {"level": "INFO" if QINQING_REQUEST_LOG else "WARNING"},
+        "qinqing.notify": {"level": env_str("QINQING_NOTIFY_LOG_LEVEL", "INFO")},
+    },
 }
 
 # Metrics (/metrics, qinqing/ops/metrics.py): answered to these addresses or networks (default: this machine) or to

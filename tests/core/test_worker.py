@@ -13,6 +13,7 @@ from qinqing.core.schedule import enqueue_unless_waiting, periodic_jobs
 from qinqing.dashboard.models import DayRegionStat
 from qinqing.dashboard.tasks import refresh_rollup
 from qinqing.insights.models import AppealText, ReplyCheck
+from qinqing.supervision.models import NotificationDelivery
 from tests.worker import run_periodic, run_worker
 
 JOBS = {
@@ -26,6 +27,7 @@ JOBS = {
     "qinqing.dashboard.tasks.refresh_rollup": "* * * * *",
     "qinqing.insights.tasks.analyse_new_appeals": "* * * * *",
     "qinqing.insights.tasks.score_stale_replies": "*/10 * * * *",
+    "qinqing.supervision.tasks.remind_paused_appeals": "30 9 * * *",
     "qinqing.supervision.tasks.settle_orders": "*/10 * * * *",
     "qinqing.supervision.tasks.sweep_deadlines": "*/5 * * * *",
 }
@@ -95,13 +97,19 @@ def test_two_workers_share_the_queue_and_run_each_job_once(world):
         services.reply_to_appeal(
             appeal=appeal, by=world.handler_hr, measures="组织专场招聘会", result="已招到"
         )
-    assert DBTaskResult.objects.filter(status="READY").count() == 12
+    # Twelve scores, and the deliveries of the steps' notices (the enterprise's SMS of 受理, 签收, 答复)
+    waiting = DBTaskResult.objects.filter(status="READY")
+    assert waiting.filter(task_path="qinqing.insights.tasks.score_reply").count() == 12
+    jobs = waiting.count()
+    assert jobs == 12 * 4
 
     in_threads(2, run_worker)
 
     results = list(DBTaskResult.objects.values_list("status", "worker_ids"))
-    assert len(results) == 12 and all(status == "SUCCESSFUL" and len(ids) == 1 for status, ids in results)
+    assert len(results) == jobs and all(status == "SUCCESSFUL" and len(ids) == 1 for status, ids in results)
     assert not ReplyCheck.objects.filter(score__isnull=True).exists()
+    copies = NotificationDelivery.objects.values_list("status", "attempts")
+    assert len(copies) == 12 * 3 and set(copies) == {("sent", 1)}  # each sent once, by one worker
 
 
 @pytest.mark.django_db

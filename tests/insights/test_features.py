@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from qinqing.appeals import services as appeal_services
 from qinqing.appeals.models import Status
@@ -351,7 +352,11 @@ class TestReplyQuality:
         assert {r["number"] for r in pending} == {weak.number, good.number}
         assert all(r["pending"] and r["score"] is None for r in pending)
 
-        assert run_worker() == 2
+        run_worker()  # the two scores, and the deliveries of the steps' notices
+        scored = DBTaskResult.objects.filter(
+            task_path="qinqing.insights.tasks.score_reply", status="SUCCESSFUL"
+        )
+        assert scored.count() == 2
         weak_check = ReplyCheck.objects.get(appeal=weak)
         good_check = ReplyCheck.objects.get(appeal=good)
         assert weak_check.flagged and any("过短" in r for r in weak_check.reasons)

@@ -18,11 +18,12 @@ FAILURES = {"left": 0}
 class FlakySms:
     """Fails while ``FAILURES["left"]`` is positive, as a gateway does while it is down."""
 
-    def send(self, mobile, text):
+    def send(self, mobile, template_code, params, text):
         if FAILURES["left"] > 0:
             FAILURES["left"] -= 1
             raise ConnectionError("SMS gateway unreachable")
         SENT.append((mobile, text))
+        return {"request_id": f"req-{len(SENT)}", "code": "OK", "message": "OK"}
 
 
 @pytest.fixture(autouse=True)
@@ -45,14 +46,20 @@ def recipients(world):
 
 @pytest.mark.django_db
 def test_the_row_is_written_now_and_the_copies_leave_with_the_worker(world, clock, recipients):
-    notify(recipients, kind="reminder", title="催办通知：QQ1", body="请当日办理")
+    notify(
+        recipients,
+        kind="reminder",
+        title="催办通知：QQ1",
+        body="请当日办理",
+        params={"number": "QQ1", "step": "办理"},
+    )
     assert Notification.objects.count() == 2  # the in-app centre: in the caller's transaction
     assert mail.outbox == [] and SENT == []
     assert run_worker() == 1
     assert [m.to for m in mail.outbox] == [["hr@example.gov.cn"]]  # one email each: no shared To line
     assert sorted(SENT) == [
-        ("13700000001", "【亲清】催办通知：QQ1"),
-        ("13700000002", "【亲清】催办通知：QQ1"),
+        ("13700000001", "【亲清】催办：诉求QQ1办理环节已超期，请当日办理。"),
+        ("13700000002", "【亲清】催办：诉求QQ1办理环节已超期，请当日办理。"),
     ]
 
 

@@ -18,7 +18,7 @@ SENT_SMS: list[tuple[str, str]] = []
 
 
 class RecordingSms:
-    def send(self, mobile, text):
+    def send(self, mobile, template_code, params, text):
         SENT_SMS.append((mobile, text))
 
 
@@ -39,6 +39,9 @@ def test_handle_deadline_ladder(world, clock):
     world.handler_hr.mobile = "13700000001"
     world.handler_hr.save()
     appeal = world.in_progress()  # assigned and signed on Monday 2026-11-16; 10 working days
+    run_worker()  # the notices of assigning and signing (tests/supervision/test_appeal_notices.py)
+    mail.outbox.clear()
+    SENT_SMS.clear()
     assert workcalendar.local_date(appeal.deadline).isoformat() == "2026-11-30"
     assert (
         workcalendar.local_date(appeal.yellow_at).isoformat() == "2026-11-27"
@@ -59,10 +62,10 @@ def test_handle_deadline_ladder(world, clock):
         "escalation": 0,
     }
     assert rungs(appeal) == ["yellow"]
-    note = Notification.objects.get(recipient=world.handler_hr)
+    note = Notification.objects.get(recipient=world.handler_hr, kind="warning")
     assert note.kind == "warning" and appeal.number in note.title
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["hr@example.gov.cn"]
-    assert SENT_SMS == [("13700000001", f"【亲清】{note.title}")]
+    assert SENT_SMS == [("13700000001", f"【亲清】诉求{appeal.number}办理环节将于2026-11-30到期。")]
 
     clock.move_to(at(2026, 11, 30, 23, 0))  # the deadline day itself: still yellow
     assert sum(sweep().created.values()) == 0
@@ -128,9 +131,10 @@ def test_triage_overdue_goes_to_the_office_and_paused_work_is_left_alone(world, 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.pg_only
-def test_two_sweeps_at_once_send_each_rung_once(world, clock):
+def test_two_sweeps_at_once_send_each_rung_once(world, clock, settings):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers are only meaningful on PostgreSQL; CI runs this there")
+    settings.QINQING_DIGEST_THRESHOLD = 100  # one message per rung, to count them (the digest: its own test)
     appeals = [world.in_progress() for _ in range(5)]
     clock.move_to(at(2026, 12, 1, 9, 0))
     barrier = threading.Barrier(2)

@@ -168,6 +168,7 @@ REFERENCE_MODELS = (
     "fieldwork.serviceassignment",
     "credit.creditlist",
     "credit.financialproduct",
+    "supervision.departmentwebhook",
 )
 ALL = ("view", "add", "change", "delete")
 ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -177,6 +178,8 @@ ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "enterprises.contact": ("view",),  # shown masked and read-only in the enterprise's page
         "accounts.user": ("view",),
         "django_tasks_db.dbtaskresult": ("view",),
+        # Whether notices left (channel, masked address, status, gateway's answer), not what they said.
+        "supervision.notificationdelivery": ("view",),
     },
     # 安全管理员: accounts, roles and scopes, tokens, second factors, lockouts; no reference data, no case.
     Role.SECADMIN: {

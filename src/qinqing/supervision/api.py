@@ -5,7 +5,7 @@ import datetime as dt
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from qinqing.core.errors import InvalidInput
+from qinqing.core.errors import InvalidInput, NotVisible
 from qinqing.core.inputs import Day
 from qinqing.supervision import actions, inputs, services, workflow
 from qinqing.supervision import selectors as supervision_selectors
@@ -53,6 +53,84 @@ def read(request, payload: inputs.ReadIn):
         "marked": services.mark_read(request.auth, payload.ids),
         "unread": services.unread_count(request.auth),
     }
+
+
+class DeliveryOut(Schema):
+    channel: str
+    channel_label: str
+    address: str = Field(..., description="已脱敏的地址")
+    status: str
+    status_label: str
+    attempts: int
+    request_id: str
+    answer_code: str
+    answer: str
+    sent_at: dt.datetime | None
+    last_attempt_at: dt.datetime | None
+
+
+class NotificationDetailOut(NotificationOut):
+    deliveries: list[DeliveryOut]
+
+
+@router.get("/notifications/{notification_id}", response=NotificationDetailOut, summary="消息及其发送记录")
+def notification(request, notification_id: int):
+    n = supervision_selectors.notification_of(request.auth, notification_id)
+    if n is None:
+        raise NotVisible("未找到该消息")
+    return NotificationDetailOut(
+        id=n.pk,
+        kind=n.kind,
+        kind_label=n.get_kind_display(),
+        title=n.title,
+        body=n.body,
+        url=n.url,
+        created_at=n.created_at,
+        read=n.read_at is not None,
+        deliveries=[
+            DeliveryOut(
+                channel=d.channel,
+                channel_label=d.get_channel_display(),
+                address=d.masked_address,
+                status=d.status,
+                status_label=d.get_status_display(),
+                attempts=d.attempts,
+                request_id=d.request_id,
+                answer_code=d.answer_code,
+                answer=d.answer,
+                sent_at=d.sent_at,
+                last_attempt_at=d.last_attempt_at,
+            )
+            for d in n.deliveries.all()
+        ],
+    )
+
+
+class PreferenceChannelOut(Schema):
+    channel: str
+    label: str
+    key: str
+    enabled: bool
+
+
+class PreferenceOut(Schema):
+    kind: str
+    label: str
+    concerns: str
+    mandatory: bool
+    reason: str
+    channels: list[PreferenceChannelOut]
+
+
+@router.get("/notification-preferences", response=list[PreferenceOut], summary="消息设置")
+def preferences(request):
+    return supervision_selectors.preferences_of(request.auth)
+
+
+@router.post("/notification-preferences", response=list[PreferenceOut], summary="保存消息设置")
+def set_preferences(request, payload: inputs.PreferencesIn):
+    services.set_preferences(request.auth, payload.enabled)
+    return supervision_selectors.preferences_of(request.auth)
 
 
 class AlertOut(Schema):

@@ -5,3 +5,6 @@ class SupervisionConfig(AppConfig):
     name = "qinqing.supervision"
     label = "supervision"
     verbose_name = "督查督办"
+
+    def ready(self) -> None:
+        from qinqing.supervision import signals  # noqa: F401

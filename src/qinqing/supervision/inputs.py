@@ -1,7 +1,9 @@
 """The input of every supervision action, defined once for the page and the API (see ``core.inputs``)."""
 
+from typing import Annotated
+
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from qinqing.core.inputs import Day, Flag, Int, Number
 
@@ -28,3 +30,15 @@ class DecideIn(Schema):
 
 class ReadIn(Schema):
     ids: list[Int] | None = Field(None, description="不填则全部标为已读", max_length=1000)
+
+
+Choice = Annotated[str, StringConstraints(max_length=40)]
+
+
+class PreferencesIn(Schema):
+    enabled: list[Choice] = Field(
+        default_factory=list,
+        max_length=200,
+        title="接收的消息",
+        description="要接收的“类型:渠道”（如 signed:sms）；未列出的可退订项即退订，必须送达的消息不受影响",
+    )

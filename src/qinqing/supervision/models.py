@@ -1,24 +1,18 @@
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 
-from qinqing.appeals.models import Appeal
+from qinqing.appeals.models import Appeal, ClockPause
 from qinqing.organisation.models import Department
+from qinqing.supervision.notices import CHANNEL_LABELS, Kind
 
 
 class Notification(models.Model):
-    """One message in a user's notification centre (站内消息). Email and SMS copies are sent alongside."""
+    """One message in a user's notification centre (站内消息). Its email and SMS copies are ``NotificationDelivery``
+    rows, sent by the worker."""
 
-    class Kind(models.TextChoices):
-        WARNING = "warning", "临期预警"
-        OVERDUE = "overdue", "超期提醒"
-        REMINDER = "reminder", "催办通知"
-        ESCALATION = "escalation", "升级通报"
-        SUPERVISION = "supervision", "督办"
-        SUPERVISION_ANSWER = "supervision_answer", "督办回复"
-        ANNOUNCEMENT = "announcement", "活动通知"
-        CLUE = "clue", "问题线索"
-        CREDIT = "credit", "信用信息"
+    Kind = Kind  # the table of notice kinds: supervision/notices.py
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -180,3 +174,117 @@ class RatingContest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.get_state_display()}"
+
+
+class NotificationDelivery(models.Model):
+    """One copy of a notice leaving the building (email, SMS, 企业微信 robot), written with the notice in the caller's
+    transaction and sent by the worker (``notify.deliver``): pending until sent, failed after the last attempt,
+    with the gateway's answer (request id, code, message) either way."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", CHANNEL_LABELS["email"]
+        SMS = "sms", CHANNEL_LABELS["sms"]
+        WECOM = "wecom", CHANNEL_LABELS["wecom"]
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    address = models.CharField("发送地址", max_length=300)  # email, mobile, or the robot's webhook URL
+    department = models.ForeignKey(
+        Department, verbose_name="部门", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    template_code = models.CharField("短信模板", max_length=40, blank=True)
+    params = models.JSONField("模板参数", default=dict, blank=True)
+    subject = models.CharField("标题", max_length=160, blank=True)
+    text = models.TextField("内容", blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    request_id = models.CharField("网关请求编号", max_length=80, blank=True)
+    answer_code = models.CharField("网关返回码", max_length=80, blank=True)
+    answer = models.TextField("网关返回信息", blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    last_attempt_at = models.DateTimeField("最近尝试", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "消息发送记录"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="delivery_status_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.get_status_display()}"
+
+    @property
+    def masked_address(self) -> str:
+        """A mobile as 138****0001, an email as h***@example.gov.cn, a robot URL without its key."""
+        a = self.address
+        if self.channel == self.Channel.SMS and len(a) >= 7:
+            return a[:3] + "****" + a[-4:]
+        if self.channel == self.Channel.EMAIL and "@" in a:
+            name, _, host = a.partition("@")
+            return f"{name[:1]}***@{host}"
+        return a.split("?")[0] + ("?key=…" if "?" in a else "")
+
+
+class NoticeOptOut(models.Model):
+    """A user does not want the email or SMS copy of one notice kind (the in-app message always comes; a
+    mandatory kind cannot be turned off, see notices.NOTICES)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_opt_outs"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=NotificationDelivery.Channel.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "消息订阅退订"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "channel"], name="uniq_notice_opt_out")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.channel}"
+
+
+class DepartmentWebhook(models.Model):
+    """A department's 企业微信 group robot: notices that are the department's business are also posted to its group."""
+
+    department = models.OneToOneField(
+        Department, verbose_name="部门", on_delete=models.CASCADE, related_name="wecom_webhook"
+    )
+    url = models.URLField(
+        "机器人 Webhook 地址",
+        validators=[URLValidator(schemes=["https", "http"])],
+        max_length=300,
+        help_text="企业微信群机器人的 Webhook 地址，形如 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…",
+    )
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门企业微信群机器人"
+
+    def __str__(self) -> str:
+        return f"{self.department} 企业微信群机器人"
+
+
+class PauseReminder(models.Model):
+    """A reminder sent about a pause waiting for the enterprise's materials: ``rung`` ``enterprise-N`` (the N-th
+    reminder to the enterprise) or ``office``. Unique, so each is sent once however many runs overlap."""
+
+    pause = models.ForeignKey(ClockPause, on_delete=models.CASCADE, related_name="+")
+    rung = models.CharField(max_length=20)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "挂起提醒"
+        constraints = [models.UniqueConstraint(fields=["pause", "rung"], name="uniq_pause_reminder")]
+
+    def __str__(self) -> str:
+        return f"{self.pause_id} {self.rung}"

@@ -5,7 +5,14 @@ from django.db.models import Q, QuerySet
 from qinqing.accounts.models import Role, User
 from qinqing.appeals.selectors import appeals_visible_to
 from qinqing.organisation.models import within
-from qinqing.supervision.models import DeadlineAlert, HonourList, Notification, SupervisionOrder
+from qinqing.supervision import notices
+from qinqing.supervision.models import (
+    DeadlineAlert,
+    HonourList,
+    NoticeOptOut,
+    Notification,
+    SupervisionOrder,
+)
 
 
 def orders_visible_to(user: User) -> QuerySet[SupervisionOrder]:
@@ -42,3 +49,42 @@ def honour_lists_of(user: User) -> QuerySet[HonourList]:
 def published_honour_lists() -> QuerySet[HonourList]:
     """红黑榜 once published are public (the page anyone may open): a frozen snapshot, no case content."""
     return HonourList.objects.select_related("region")
+
+
+def notification_of(user: User, pk: int) -> Notification | None:
+    """One of the user's own messages, with the record of its copies (email, SMS); anyone else's is not found."""
+    return notifications_for(user).filter(pk=pk).prefetch_related("deliveries").first()
+
+
+OPTIONAL_CHANNELS = (notices.EMAIL, notices.SMS)
+
+
+def preferences_of(user: User) -> list[dict]:
+    """Each notice kind that can reach ``user``, with its email and SMS copies: on or off, and whether the rules
+    require it (then it is on, with the reason)."""
+    off = set(NoticeOptOut.objects.filter(user=user).values_list("kind", "channel"))
+    rows = []
+    for n in notices.kinds_for(user):
+        channels = []
+        for channel in OPTIONAL_CHANNELS:
+            if channel not in n.channels:
+                continue
+            channels.append(
+                {
+                    "channel": channel,
+                    "label": notices.CHANNEL_LABELS[channel],
+                    "key": f"{n.kind}:{channel}",
+                    "enabled": bool(n.mandatory) or (n.kind, channel) not in off,
+                }
+            )
+        rows.append(
+            {
+                "kind": n.kind,
+                "label": n.label,
+                "concerns": "、".join(notices.AUDIENCE_LABELS[a] for a in n.concerns),
+                "mandatory": bool(n.mandatory),
+                "reason": n.mandatory,
+                "channels": channels,
+            }
+        )
+    return rows

@@ -14,8 +14,8 @@ from qinqing.appeals.selectors import appeals_visible_to
 from qinqing.appeals.services import record_event
 from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible
 from qinqing.organisation.models import Department
-from qinqing.supervision import workflow
-from qinqing.supervision.models import Notification, SupervisionOrder
+from qinqing.supervision import notices, workflow
+from qinqing.supervision.models import NoticeOptOut, Notification, SupervisionOrder
 from qinqing.supervision.notify import notify
 
 
@@ -72,6 +72,8 @@ def issue_order(
         body=order.content,
         appeal=appeals[0] if len(appeals) == 1 else None,
         url=f"/supervision/orders/{order.pk}/",
+        params={"date": f"{respond_by:%Y-%m-%d}", "number": numbers},
+        departments=[department],
     )
     return order
 
@@ -141,6 +143,32 @@ def mark_read(user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def set_preferences(user: User, enabled: list[str]) -> list[str]:
+    """Which email and SMS copies ``user`` receives: every optional copy not in ``enabled`` (``kind:channel``) is
+    turned off; mandatory kinds cannot be turned off. Returns the copies now off."""
+    optional = {
+        f"{n.kind}:{channel}": (n.kind, channel)
+        for n in notices.kinds_for(user)
+        if not n.mandatory
+        for channel in (notices.EMAIL, notices.SMS)
+        if channel in n.channels
+    }
+    mandatory = {
+        f"{n.kind}:{channel}"
+        for n in notices.kinds_for(user)
+        if n.mandatory
+        for channel in (notices.EMAIL, notices.SMS)
+    }
+    unknown = [key for key in enabled if key not in optional and key not in mandatory]
+    if unknown:
+        raise InvalidInput("消息设置有误", {"enabled": [f"没有这类消息：{'、'.join(unknown[:5])}"]})
+    off = [pair for key, pair in optional.items() if key not in set(enabled)]
+    NoticeOptOut.objects.filter(user=user).delete()
+    NoticeOptOut.objects.bulk_create([NoticeOptOut(user=user, kind=k, channel=c) for k, c in off])
+    return sorted(f"{k}:{c}" for k, c in off)
 
 
 def unread_count(user: User) -> int:

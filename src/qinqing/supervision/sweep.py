@@ -6,6 +6,7 @@ once (or twice in a row) produce every rung exactly once."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from qinqing.accounts.models import Role, User
 from qinqing.appeals.models import TIMED_STATUSES, Appeal, AppealEvent, Step
 from qinqing.appeals.services import record_event
 from qinqing.core import workcalendar
+from qinqing.organisation.models import Department
 from qinqing.supervision.models import DeadlineAlert, Notification
 from qinqing.supervision.notify import notify
 
@@ -110,7 +112,17 @@ def _message(appeal: Appeal, rung: Rung) -> tuple[str, str]:
     )
 
 
+def _wecom_departments(appeal: Appeal, rung: Rung) -> list:
+    """The 企业微信 group of the lead department hears its 催办 and 通报 (the table says which kinds go there)."""
+    if rung in (Rung.REMINDER, Rung.ESCALATION) and appeal.lead_department is not None:
+        return [appeal.lead_department]
+    return []
+
+
 def sweep(now: dt.datetime | None = None) -> SweepResult:
+    """Every rung due now, once. A person (or a department's 企业微信 group) who would get more than
+    ``QINQING_DIGEST_THRESHOLD`` messages from this one run gets one digest instead (the first sweep over a
+    backlog floods nobody); the rungs, their events and everyone else's messages are as usual."""
     now = now or timezone.now()
     result = SweepResult()
     candidates = (
@@ -121,37 +133,100 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
     done = set(
         DeadlineAlert.objects.filter(appeal__in=candidates).values_list("appeal_id", "step", "cycle", "rung")
     )
+    planned: list[tuple[Appeal, Rung, list[User], list]] = []
+    per_user: Counter[int] = Counter()
+    per_department: Counter[int] = Counter()
     for appeal in candidates.iterator(chunk_size=500):
         if appeal.deadline is None:  # never due (rungs_due says so too); narrows the deadline below
             continue
         for rung in rungs_due(appeal, now):
             if (appeal.pk, appeal.step, appeal.reopen_count, rung) in done:
                 continue
-            try:
-                with transaction.atomic():
-                    DeadlineAlert.objects.create(
-                        appeal=appeal,
-                        step=appeal.step,
-                        cycle=appeal.reopen_count,
-                        rung=rung,
-                        deadline=appeal.deadline,
-                        department_id=appeal.lead_department_id,
-                        created_at=now,
-                    )
-                    title, body = _message(appeal, rung)
-                    record_event(
-                        appeal, EVENT[rung], None, note=body, data={"step": appeal.step, "rung": rung}
-                    )
-                    sent = notify(
-                        recipients(appeal, rung),
-                        kind=NOTIFICATION[rung],
-                        title=title,
-                        body=body,
-                        appeal=appeal,
-                        url=f"/appeals/{appeal.number}/",
-                    )
-            except IntegrityError:
-                continue  # another sweep got there first: it sent this rung
-            result.created[rung] += 1
-            result.notifications += len(sent)
+            users = recipients(appeal, rung)
+            departments = _wecom_departments(appeal, rung)
+            per_user.update({u.pk for u in users})
+            per_department.update(d.pk for d in departments)
+            planned.append((appeal, rung, users, departments))
+    limit = settings.QINQING_DIGEST_THRESHOLD
+    digest_users = {pk for pk, n in per_user.items() if n > limit}
+    digest_departments = {pk for pk, n in per_department.items() if n > limit}
+    digested: dict[int, list[tuple[Appeal, Rung]]] = defaultdict(list)
+    digested_departments: dict[int, list[tuple[Appeal, Rung]]] = defaultdict(list)
+    users_by_pk: dict[int, User] = {}
+    departments_by_pk: dict[int, Department] = {}
+    for appeal, rung, users, departments in planned:
+        assert appeal.deadline is not None
+        try:
+            with transaction.atomic():
+                DeadlineAlert.objects.create(
+                    appeal=appeal,
+                    step=appeal.step,
+                    cycle=appeal.reopen_count,
+                    rung=rung,
+                    deadline=appeal.deadline,
+                    department_id=appeal.lead_department_id,
+                    created_at=now,
+                )
+                title, body = _message(appeal, rung)
+                record_event(appeal, EVENT[rung], None, note=body, data={"step": appeal.step, "rung": rung})
+                sent = notify(
+                    [u for u in users if u.pk not in digest_users],
+                    kind=NOTIFICATION[rung],
+                    title=title,
+                    body=body,
+                    appeal=appeal,
+                    url=f"/appeals/{appeal.number}/",
+                    params=_params(appeal, rung),
+                    departments=[d for d in departments if d.pk not in digest_departments],
+                )
+        except IntegrityError:
+            continue  # another sweep got there first: it sent this rung
+        result.created[rung] += 1
+        result.notifications += len(sent)
+        for u in users:
+            if u.pk in digest_users:
+                users_by_pk[u.pk] = u
+                digested[u.pk].append((appeal, rung))
+        for d in departments:
+            if d.pk in digest_departments:
+                departments_by_pk[d.pk] = d
+                digested_departments[d.pk].append((appeal, rung))
+    for pk, items in digested.items():
+        with transaction.atomic():
+            result.notifications += len(_digest(items, users=[users_by_pk[pk]]))
+    for pk, items in digested_departments.items():
+        with transaction.atomic():
+            _digest(items, departments=[departments_by_pk[pk]])
     return result
+
+
+def _params(appeal: Appeal, rung: Rung) -> dict[str, str]:
+    deadline = timezone.localtime(appeal.deadline).strftime("%Y-%m-%d") if appeal.deadline else ""
+    return {"step": STEP_NAMES.get(appeal.step, appeal.step), "date": deadline}
+
+
+def digest_text(items: list[tuple[Appeal, Rung]]) -> tuple[str, str, str]:
+    """Title, body and link of one digest: how many appeals, by rung, and which (the first twenty)."""
+    appeals = list({a.pk: a for a, _ in items}.values())
+    by_rung = Counter(rung for _, rung in items)
+    counts = "、".join(f"{Rung(r).label} {by_rung[r]} 件" for r in Rung if by_rung[r])
+    lights = "红灯" if any(r != Rung.YELLOW for _, r in items) else "黄灯"
+    title = f"时限巡检汇总：共 {len(appeals)} 件诉求进入{lights}或需催办"
+    listed = "\n".join(f"{a.number} {a.title}" for a in appeals[:20])
+    more = f"\n……等共 {len(appeals)} 件" if len(appeals) > 20 else ""
+    url = "/appeals/?light=red" if lights == "红灯" else "/appeals/?light=yellow"
+    return title, f"本次巡检：{counts}。\n{listed}{more}", url
+
+
+def _digest(items: list[tuple[Appeal, Rung]], *, users=(), departments=()) -> list:
+    title, body, url = digest_text(items)
+    count = str(len({a.pk for a, _ in items}))
+    return notify(
+        users,
+        kind=Notification.Kind.DIGEST,
+        title=title,
+        body=body,
+        url=url,
+        params={"count": count},
+        departments=departments,
+    )

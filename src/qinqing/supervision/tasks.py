@@ -4,6 +4,7 @@ from django_tasks import task
 
 from qinqing.core.schedule import periodic
 from qinqing.supervision import services
+from qinqing.supervision.pauses import remind_paused
 from qinqing.supervision.sweep import sweep
 
 
@@ -18,3 +19,9 @@ def settle_orders() -> int:
 def sweep_deadlines() -> dict:
     result = sweep()
     return {"created": result.created, "notifications": result.notifications}
+
+
+@periodic("30 9 * * *", "挂起提醒：等待企业补充材料的诉求提醒企业，超时告知营商办（每个提醒只发一次）")
+@task
+def remind_paused_appeals() -> dict:
+    return remind_paused()

@@ -5,6 +5,8 @@ from qinqing.supervision import views
 urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/preferences/", views.preferences, name="notification_preferences"),
+    path("notifications/<int:pk>/", views.notification_detail, name="notification_detail"),
     path("orders/", views.orders, name="supervision_orders"),
     path("orders/<int:pk>/", views.order_detail, name="supervision_order"),
     path("issue/<str:number>/", views.issue, name="supervision_issue"),

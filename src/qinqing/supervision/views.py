@@ -32,6 +32,31 @@ def notifications(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def notification_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One's own message and the record of its copies: when each left, or why it did not (the gateway's answer)."""
+    note = supervision_selectors.notification_of(request.user, pk)
+    if note is None:
+        raise Http404("未找到该消息")
+    return render(
+        request,
+        "supervision/notification_detail.html",
+        {"n": note, "deliveries": list(note.deliveries.all())},
+    )
+
+
+def preferences(request: AuthedRequest) -> HttpResponse:
+    if request.method == "POST":
+        done = pages.perform(
+            request,
+            lambda: services.set_preferences(request.user, parse(inputs.PreferencesIn, request.POST).enabled),
+        )
+        if done is not None:
+            messages.success(request, "消息设置已保存")
+        return redirect("notification_preferences")
+    rows = supervision_selectors.preferences_of(request.user)
+    return render(request, "supervision/preferences.html", {"rows": rows})
+
+
 @require_POST
 def notifications_read(request: AuthedRequest) -> HttpResponse:
     def call():
