@@ -259,16 +259,49 @@ def test_a_rating_tells_the_departments_and_a_dissatisfied_one_the_office(people
 
 
 @pytest.mark.django_db
-def test_reopening_tells_the_enterprise_the_departments_and_when_the_enterprise_asked_the_office(
-    people, clock
-):
+def test_the_offices_review_tells_the_enterprise_and_the_departments(people, clock):
+    """不满意 goes to the office (tested with the rating); its 重办 tells the enterprise and the departments, its
+    不予重办 tells the enterprise why."""
     world = people
     appeal = world.closed(satisfaction="dissatisfied")
-    _, told = step(lambda: services.reopen_appeal(appeal=appeal, by=world.ent_user_a, reason="仍未解决"))
-    assert set(told) == {"reopened", "dept_reopened", "reopen_requested"}
+    _, told = step(lambda: services.reopen_appeal(appeal=appeal, by=world.dispatcher, reason="仍未解决"))
+    assert set(told) == {"reopened", "dept_reopened"}
     assert once(told["reopened"]) == {"ent_a"}
     assert once(told["dept_reopened"]) == {"handler_hr", "head_hr", "handler_land"}
-    assert once(told["reopen_requested"]) == {"dispatcher_east"}
+    other = world.closed(satisfaction="dissatisfied")
+    _, told = step(lambda: services.decline_reopen(appeal=other, by=world.dispatcher, reason="已依政策答复"))
+    assert set(told) == {"reopen_declined"} and once(told["reopen_declined"]) == {"ent_a"}
+
+
+@pytest.mark.django_db
+def test_reassigning_tells_the_enterprise_and_the_new_lead(people, clock):
+    world = people
+    appeal = world.in_progress()
+    _, told = step(
+        lambda: services.reassign_appeal(
+            appeal=appeal, by=world.dispatcher, lead=world.power, reason="属供电问题"
+        )
+    )
+    assert set(told) == {"reassigned", "assigned"}
+    assert once(told["reassigned"]) == {"ent_a"}
+    assert "handler_hr" not in once(told["assigned"]) and once(told["assigned"])
+
+
+@pytest.mark.django_db
+def test_a_held_reply_reaches_the_enterprise_only_when_released(people, clock):
+    world = people
+    world.city.hold_flagged_replies = True
+    world.city.save()
+    appeal = world.in_progress()
+    _, told = step(
+        lambda: services.reply_to_appeal(appeal=appeal, by=world.handler_hr, measures="已处理", result="好的")
+    )
+    assert "replied" not in told
+    _, told = step(lambda: services.send_back_reply(appeal=appeal, by=world.head_hr, reason="请写明措施"))
+    assert set(told) == {"dept_returned"} and "handler_hr" in once(told["dept_returned"])
+    services.reply_to_appeal(appeal=appeal, by=world.handler_hr, measures="已处理", result="已解决")
+    _, told = step(lambda: services.release_reply(appeal=appeal, by=world.head_hr))
+    assert once(told["replied"]) == {"ent_a"}
 
 
 @pytest.mark.django_db
