@@ -27,6 +27,7 @@ from qinqing.appeals.models import (
     ClockPause,
     ExtensionRequest,
     Light,
+    RevisitMethod,
     Satisfaction,
     Status,
 )
@@ -335,6 +336,14 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
         "show_mobile": workflow.may_see_contact(appeal, request.user),
         "masked_mobile": mask_mobile(appeal.contact_mobile),
         "may_reveal": workflow.may_reveal_contact(appeal, request.user),
+        # 回访 records are the office's (and the leaders'); the enterprise and departments read none.
+        "revisits": selectors.revisits_visible_to(request.user).filter(appeal=appeal, state="done"),
+        "revisit_methods": RevisitMethod.choices,
+        # Paper: the 交办单 once assigned (not for the enterprise), the 答复函 once answered.
+        "print_assignment": appeal.assigned_at is not None
+        and appeal.lead_department_id is not None
+        and request.user.role != Role.ENTERPRISE,
+        "print_reply": bool(appeal.reply_result) and appeal.replied_at is not None,
     }
     if "assign" in actions:
         entry = services.suggest_assignment(appeal.region, appeal.category)
