@@ -279,6 +279,8 @@ def test_the_template_imports_as_it_is(world, clock):
     assert appeal.enterprise.name == "示例机械有限公司" and appeal.status == Status.CLOSED
     page = c.get("/appeals/import/").content.decode()
     assert "已导入“模板.xlsx”中的 1 件诉求" in page and "导入记录" in page
+    assert "{#" not in page and "Choose Files" not in page  # the file picker's comment stays a comment
+    assert 'id="import-xlsx"' in c.get("/appeals/").content.decode()  # the way in, from the 调度台
 
 
 def test_the_page_lists_every_problem_and_the_api_returns_them(world, clock, rows):

@@ -286,6 +286,7 @@ def test_the_revisit_list_is_the_offices(world, clock):
     # The leader reads it but draws no sample.
     assert b"form-sample" not in _client(world.leader).get("/revisits/").content
     assert b"form-sample" in office.get("/revisits/").content
+    assert b'href="/revisits/"' in office.get("/appeals/").content  # the way in, from the 调度台
 
 
 def test_the_revisit_timeline_entry_and_history(world, clock):

@@ -26,7 +26,6 @@ DISPATCHER = [
     ("/insights/common/", "共性问题"),
     ("/insights/replies/", "答复复核"),
     ("/supervision/orders/", "督办"),
-    ("/revisits/", "回访"),
     ("/dashboard/", "驾驶舱"),
     ("/supervision/evaluation/", "部门考评"),
     ("/supervision/weekly/", "每周督办"),

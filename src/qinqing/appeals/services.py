@@ -999,7 +999,12 @@ def sample_revisits(*, by: User, date_from: dt.date, date_to: dt.date, percent: 
         eligible=len(eligible),
         picked=count,
     )
-    Revisit.objects.bulk_create([Revisit(appeal_id=pk, sample=sample) for pk in sorted(picked)])
+    try:
+        with transaction.atomic():
+            Revisit.objects.bulk_create([Revisit(appeal_id=pk, sample=sample) for pk in sorted(picked)])
+    except IntegrityError as exc:
+        # Another office user drew a sample of the same appeals at the same moment (one planned revisit each).
+        raise TransitionNotAllowed("同时有其他人在抽样，部分诉求已列入回访，请刷新后重试") from exc
     return sample
 
 
