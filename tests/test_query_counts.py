@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from qinqing.accounts.models import Role, User
 from qinqing.api.api import api
 from qinqing.appeals import services
+from qinqing.appeals.models import Revisit
 from qinqing.enterprises.models import Contact, Enterprise
 from qinqing.insights import similar
 from qinqing.organisation.models import Department
@@ -87,6 +88,16 @@ def grow(world, n: int) -> None:
         services.assign_appeal(appeal=world.submit(by=owner), by=world.dispatcher, lead=department, co=[])
         world.closed()
         world.closed(satisfaction="dissatisfied")
+        # 回访: one called back, one sampled and waiting.
+        services.record_revisit(
+            appeal=world.closed(),
+            by=world.dispatcher,
+            method="phone",
+            reached=True,
+            satisfaction="basic",
+            resolved=True,
+        )
+        Revisit.objects.create(appeal=world.closed())
         world.replied()
         appeal = world.in_progress()
         world.assigned()

@@ -172,6 +172,28 @@ CASES = {
         [{"files": [("说明.pdf", b"%PDF-1.4 test")]}],
         [{}, {"files": [("a.exe", b"MZ")]}],
     ),
+    "revisit": (
+        _closed_satisfied,
+        "dispatcher",
+        [
+            {"method": "phone", "reached": True, "satisfaction": "satisfied", "resolved": True},
+            {"method": "sms", "reached": False},
+            {
+                "method": "visit",
+                "reached": True,
+                "satisfaction": "dissatisfied",
+                "resolved": False,
+                "comments": "仍缺人",
+            },
+        ],
+        [
+            {},
+            {"method": "fax", "reached": True},
+            {"method": "phone", "reached": True},
+            {"method": "phone", "reached": True, "satisfaction": "basic", "resolved": False},
+            {"method": "phone", "reached": False, "satisfaction": "satisfied"},
+        ],
+    ),
 }
 
 # Someone the table refuses, for every action: the page and the API must both say no, in the same words.
@@ -195,6 +217,7 @@ REFUSED_PERSONAS = {
     "withdraw": (_submitted, "handler_hr", {"reason": "r"}),
     "merge": (_submitted, "handler_hr", {"into": "other"}),
     "attach": (_in_progress, "leader", {"files": [("说明.pdf", b"%PDF-1.4")]}),
+    "revisit": (_closed_satisfied, "ent_user_a", {"method": "phone", "reached": False}),  # the office's call
 }
 
 

@@ -165,7 +165,7 @@ def on_http_error(request, exc: HttpError):
 
 
 def _routers():
-    from qinqing.appeals.api import reference_router
+    from qinqing.appeals.api import import_router, reference_router, revisit_router
     from qinqing.appeals.api import router as appeals_router
     from qinqing.credit.api import router as credit_router
     from qinqing.dashboard.api import router as dashboard_router
@@ -175,6 +175,8 @@ def _routers():
     from qinqing.supervision.api import router as supervision_router
 
     api.add_router("/appeals", appeals_router)
+    api.add_router("/revisits", revisit_router)
+    api.add_router("/imports", import_router)
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/insights", insights_router)
     api.add_router("/supervision", supervision_router)

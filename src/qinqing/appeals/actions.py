@@ -191,6 +191,21 @@ _ROWS = [
         "上传附件",
         generated=False,
     ),
+    ActionInput(
+        "revisit",
+        inputs.RevisitIn,
+        lambda a, by, d, f: services.record_revisit(
+            appeal=a,
+            by=by,
+            method=d.method,
+            reached=d.reached,
+            satisfaction=d.satisfaction or "",
+            resolved=d.resolved,
+            comments=d.comments,
+        ),
+        "revisit",
+        "回访（记录结果；问题未解决的重办）",
+    ),
 ]
 INPUTS: dict[str, ActionInput] = {row.name: row for row in _ROWS}
 assert INPUTS.keys() == workflow.ACTIONS.keys(), "every workflow action needs its input row"  # noqa: S101
@@ -285,3 +300,24 @@ def _replay(name: str, appeal: Appeal, by: User, key: str) -> bool:
             "Idempotency-Key 已用于另一操作", {"Idempotency-Key": ["每个操作请使用新的 Idempotency-Key"]}
         )
     return True
+
+
+def sample_revisits(by: User, data: inputs.RevisitSampleIn):
+    """抽样 for 回访, for the page and the API."""
+    return services.sample_revisits(
+        by=by, date_from=data.date_from, date_to=data.date_to, percent=data.percent
+    )
+
+
+def import_ledger(by: User, upload: UploadedFile | None):
+    """台账导入, for the page, the API and the command: the uploaded file's name and bytes to the service."""
+    from qinqing.appeals import ledger
+
+    if upload is None:
+        raise InvalidInput("请选择要导入的台账文件", {"file": ["请选择要导入的台账文件（.xlsx）"]})
+    if (upload.size or 0) > ledger.MAX_BYTES:
+        raise InvalidInput(
+            "文件过大",
+            {"file": [f"文件超过 {ledger.MAX_BYTES // (1024 * 1024)} MB 的上限，请拆分后分批导入"]},
+        )
+    return services.import_ledger(by=by, file_name=upload.name or "", content=upload.read())

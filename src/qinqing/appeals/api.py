@@ -18,6 +18,8 @@ from qinqing.enterprises.validators import mask_mobile
 from qinqing.organisation.selectors import departments_in_reach
 
 router = Router(tags=["诉求"])
+revisit_router = Router(tags=["回访"])
+import_router = Router(tags=["台账导入"])
 reference_router = Router(tags=["基础数据"])
 
 
@@ -114,6 +116,7 @@ class AppealDetail(AppealRow):
     auto_closed: bool
     reopen_count: int
     merged_into: str | None
+    imported: bool = Field(False, description="由台账导入（日期和状态取自台账）")
     actions: list[str]
     events: list[EventOut]
     extensions: list[ExtensionOut]
@@ -229,6 +232,7 @@ def _detail(appeal: Appeal, user) -> dict:
         auto_closed=appeal.auto_closed,
         reopen_count=appeal.reopen_count,
         merged_into=appeal.merged_into.number if appeal.merged_into is not None else None,
+        imported=appeal.import_batch_id is not None,
         actions=[a.name for a in workflow.available_actions(appeal, user)],
         events=_events(user, appeal),
         # Extension requests and decisions are internal: the enterprise sees the deadline they produce.
@@ -438,3 +442,109 @@ def me(request):
         "enterprise": u.enterprise.name if u.enterprise_id else None,
         "page_size": settings.QINQING_PAGE_SIZE,
     }
+
+
+# ---------------------------------------------------------------- 回访 and 台账导入
+
+
+class RevisitOut(Schema):
+    id: int
+    appeal: str
+    state: str
+    method: str
+    reached: bool | None
+    satisfaction: str
+    resolved: bool | None
+    comments: str
+    reopened: bool
+    done_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class RevisitSampleOut(Schema):
+    id: int
+    date_from: dt.date
+    date_to: dt.date
+    percent: int
+    eligible: int
+    picked: int
+    appeals: list[str]
+
+
+class ImportOut(Schema):
+    id: int
+    file_name: str
+    rows: int
+    appeals: list[str]
+
+
+def _revisit(r) -> dict:
+    return {
+        "id": r.pk,
+        "appeal": r.appeal.number,
+        "state": r.state,
+        "method": r.method,
+        "reached": r.reached,
+        "satisfaction": r.satisfaction,
+        "resolved": r.resolved,
+        "comments": r.comments,
+        "reopened": r.reopened,
+        "done_at": r.done_at,
+        "created_at": r.created_at,
+    }
+
+
+@revisit_router.get("", response=list[RevisitOut], summary="回访记录（营商办、领导：本区划）")
+def list_revisits(
+    request,
+    state: Literal["", "planned", "done"] = "",
+    page: int = Query(1, ge=1),  # noqa: B008 - ninja's declaration style
+):
+    qs = selectors.revisits_visible_to(request.auth)
+    if state:
+        qs = qs.filter(state=state)
+    size = 100
+    return [_revisit(r) for r in qs.order_by("-created_at", "-id")[(page - 1) * size : page * size]]
+
+
+@revisit_router.post(
+    "/sample", response={201: RevisitSampleOut}, summary="抽样回访（按办结期间抽取比例，100 为全部）"
+)
+def sample_revisits(request, payload: inputs.RevisitSampleIn):
+    sample = actions.sample_revisits(request.auth, payload)
+    numbers = list(sample.revisits.order_by("appeal__number").values_list("appeal__number", flat=True))
+    return Status(
+        201,
+        {
+            "id": sample.pk,
+            "date_from": sample.date_from,
+            "date_to": sample.date_to,
+            "percent": sample.percent,
+            "eligible": sample.eligible,
+            "picked": sample.picked,
+            "appeals": numbers,
+        },
+    )
+
+
+class ImportRow(Schema):
+    id: int
+    file_name: str
+    rows: int
+    created_at: dt.datetime
+
+
+@import_router.get("", response=list[ImportRow], summary="台账导入记录（营商办、领导：本区划）")
+def list_imports(request):
+    return list(selectors.imports_visible_to(request.auth).order_by("-created_at")[:100])
+
+
+@import_router.post(
+    "",
+    response={201: ImportOut},
+    summary="导入诉求台账（营商办，.xlsx，按模板；有错误时逐行列出，一件不导入）",
+)
+def import_ledger(request, file: UploadedFile | None = File(None)):  # noqa: B008 - ninja's declaration style
+    batch = actions.import_ledger(request.auth, file)
+    numbers = list(batch.appeals.order_by("number").values_list("number", flat=True))
+    return Status(201, {"id": batch.pk, "file_name": batch.file_name, "rows": batch.rows, "appeals": numbers})

@@ -3,12 +3,13 @@ form posts through ``qinqing.core.inputs.parse`` with the same schemas, so both 
 inputs with the same messages. Rules that need the database (a department in reach, a visible target) live in
 the services, the one permission path."""
 
+import datetime as dt
 from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
-from qinqing.appeals.models import Channel, Satisfaction, Urgency
+from qinqing.appeals.models import Channel, RevisitMethod, Satisfaction, Urgency
 from qinqing.appeals.services import MAX_EXTENSION_DAYS, MAX_HANDLE_DAYS
 from qinqing.core.inputs import Flag, Int
 
@@ -102,3 +103,21 @@ class RateIn(Schema):
 class MergeIn(Schema):
     into: str = Field(..., max_length=40, description="并入的诉求编号", title="并入诉求编号")
     note: str = Field("", max_length=TEXT, title="说明")
+
+
+class RevisitIn(Schema):
+    """回访 of a closed appeal. Reached: satisfaction and resolved are required; not reached: neither."""
+
+    method: RevisitMethod = Field(..., title="回访方式")
+    reached: bool = Field(..., title="是否联系上")
+    satisfaction: Satisfaction | None = Field(None, title="满意度")
+    resolved: bool | None = Field(None, title="问题是否解决")
+    comments: str = Field("", max_length=TEXT, title="回访意见")
+
+
+class RevisitSampleIn(Schema):
+    """抽样: a share (100 = all) of the appeals closed in a period that were not yet revisited."""
+
+    date_from: dt.date = Field(..., title="办结日期自")
+    date_to: dt.date = Field(..., title="办结日期至")
+    percent: int = Field(..., ge=1, le=100, title="抽样比例（%）")

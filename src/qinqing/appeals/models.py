@@ -216,6 +216,16 @@ class Appeal(models.Model):
         related_name="merged_appeals",
     )
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # 台账导入: the import that brought it in (its dates and state are the ledger's, not this system's).
+    import_batch = models.ForeignKey(
+        "AppealImport",
+        verbose_name="导入批次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        editable=False,
+    )
 
     submitted_at = models.DateTimeField("提交时间", default=timezone.now)
     assigned_at = models.DateTimeField("分派时间", null=True, blank=True)
@@ -323,6 +333,8 @@ class AppealEvent(models.Model):
         REPLY_RELEASED = "reply_released", "答复已送达企业"
         REPLY_SENT_BACK = "reply_sent_back", "退回重答"
         CO_OPINION = "co_opinion", "协办意见"
+        IMPORTED = "imported", "由台账导入"
+        REVISITED = "revisited", "回访"
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("环节", max_length=24, choices=Kind.choices)
@@ -394,6 +406,8 @@ PUBLIC_KINDS = frozenset(
         AppealEvent.Kind.WITHDRAWN,
         AppealEvent.Kind.MERGED,
         AppealEvent.Kind.ATTACHMENT,
+        AppealEvent.Kind.IMPORTED,
+        AppealEvent.Kind.REVISITED,
     }
 )
 
@@ -497,3 +511,103 @@ class ActionReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.appeal_id} ({self.key})"
+
+
+class AppealImport(models.Model):
+    """One Excel 台账 imported by an office: all its rows or none (the file's hash refuses a second import)."""
+
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT, related_name="+")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("文件摘要", max_length=64)
+    rows = models.PositiveIntegerField("导入件数", default=0)
+    created_at = models.DateTimeField("导入时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "台账导入"
+        verbose_name_plural = "台账导入"
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["region", "sha256"], name="uniq_import_region_file")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.rows}件）"
+
+
+class RevisitSample(models.Model):
+    """抽样: the office picks a share of the appeals closed in a period for 回访."""
+
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT, related_name="+")
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="抽样人", on_delete=models.PROTECT, related_name="+"
+    )
+    date_from = models.DateField("办结日期自")
+    date_to = models.DateField("办结日期至")
+    percent = models.PositiveSmallIntegerField("抽样比例（%）")
+    eligible = models.PositiveIntegerField("可抽样件数", default=0)
+    picked = models.PositiveIntegerField("抽中件数", default=0)
+    created_at = models.DateTimeField("抽样时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "回访抽样"
+        verbose_name_plural = "回访抽样"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.date_from}至{self.date_to} 抽样{self.percent}%（{self.picked}件）"
+
+
+class RevisitMethod(models.TextChoices):
+    PHONE = "phone", "电话"
+    VISIT = "visit", "上门"
+    SMS = "sms", "短信"
+
+
+class Revisit(models.Model):
+    """回访 of a closed appeal: planned by a sample, then done with its outcome (or recorded directly)."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", "待回访"
+        DONE = "done", "已回访"
+
+    appeal = models.ForeignKey(Appeal, verbose_name="诉求", on_delete=models.PROTECT, related_name="revisits")
+    sample = models.ForeignKey(
+        RevisitSample,
+        verbose_name="抽样批次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revisits",
+    )
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PLANNED)
+    method = models.CharField("回访方式", max_length=10, choices=RevisitMethod.choices, blank=True)
+    reached = models.BooleanField("是否联系上", null=True, blank=True)
+    satisfaction = models.CharField("满意度", max_length=12, choices=Satisfaction.choices, blank=True)
+    resolved = models.BooleanField("问题是否解决", null=True, blank=True)
+    comments = models.TextField("回访意见", blank=True)
+    reopened = models.BooleanField("因未解决重办", default=False)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="回访人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    done_at = models.DateTimeField("回访时间", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "回访"
+        verbose_name_plural = "回访"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "done_at"], name="revisit_state_done")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal"], condition=models.Q(state="planned"), name="one_planned_revisit_per_appeal"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.get_state_display()}"

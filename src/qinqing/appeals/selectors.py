@@ -232,3 +232,61 @@ def queue_counts(user: User) -> dict[str, int]:
         "yellow": capped_count(qs.filter(light_q(Light.YELLOW, now)), BADGE_CAP),
         "cap": BADGE_CAP,
     }
+
+
+# ---------------------------------------------------------------- 回访 and 台账导入 (the office's own records)
+
+
+def _office_region(user: User) -> Region | None:
+    if user.is_authenticated and user.role in (Role.DISPATCHER, Role.LEADER):
+        return user.region
+    return None
+
+
+def revisits_visible_to(user: User):
+    """回访 records of the appeals of the office's (or the leader's) region; nobody else's business."""
+    from qinqing.appeals.models import Revisit
+
+    region = _office_region(user)
+    qs = Revisit.objects.select_related("appeal", "appeal__enterprise", "appeal__lead_department", "done_by")
+    if region is None:
+        return qs.none()
+    return qs.filter(appeal__region_id__in=Region.objects.within(region).values("id"))
+
+
+def revisit_candidates(user: User) -> QuerySet[Appeal]:
+    """Closed appeals of the office's region never revisited nor planned: what a 抽样 draws from."""
+    from qinqing.appeals.models import Revisit, Status
+
+    if _office_region(user) is None:
+        return Appeal.objects.none()
+    return (
+        appeals_visible_to(user)
+        .filter(status=Status.CLOSED)
+        .exclude(pk__in=Revisit.objects.values("appeal_id"))
+        .select_related("enterprise", "lead_department", "category")
+        .defer("content", "reply_measures", "reply_result")
+        .order_by("-closed_at", "-id")
+    )
+
+
+def revisit_samples_visible_to(user: User):
+    from qinqing.appeals.models import RevisitSample
+
+    region = _office_region(user)
+    if region is None:
+        return RevisitSample.objects.none()
+    return RevisitSample.objects.filter(
+        region_id__in=Region.objects.within(region).values("id")
+    ).select_related("drawn_by")
+
+
+def imports_visible_to(user: User):
+    from qinqing.appeals.models import AppealImport
+
+    region = _office_region(user)
+    if region is None:
+        return AppealImport.objects.none()
+    return AppealImport.objects.filter(
+        region_id__in=Region.objects.within(region).values("id")
+    ).select_related("imported_by")

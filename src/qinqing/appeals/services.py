@@ -1037,3 +1037,287 @@ def reveal_contact(*, appeal: Appeal, by: User, request=None) -> tuple[str, str]
         raise NotPermitted("只有营商办和主办单位可以查看完整联系电话")
     record(AuditRecord.Action.CONTACT_REVEALED, request=request, user=by, appeal=appeal.number)
     return appeal.contact_name, appeal.contact_mobile
+
+
+# ---------------------------------------------------------------- 回访 (revisits after 办结)
+
+
+def _revisit_errors(
+    method: str, reached: bool | None, satisfaction: str, resolved: bool | None, comments: str
+) -> dict[str, list[str]]:
+    from qinqing.appeals.models import RevisitMethod
+
+    errors: dict[str, list[str]] = {}
+    if method not in RevisitMethod.values:
+        errors["method"] = ["请选择回访方式：电话、上门或短信"]
+    if reached is None:
+        errors["reached"] = ["请选择是否联系上企业"]
+    elif reached:
+        if satisfaction not in Satisfaction.values:
+            errors["satisfaction"] = ["联系上企业时请选择满意、基本满意或不满意"]
+        if resolved is None:
+            errors["resolved"] = ["联系上企业时请选择问题是否已解决"]
+        elif resolved is False and not comments.strip():
+            errors["comments"] = ["问题未解决时请写明企业反映的情况，诉求将据此重办"]
+    elif satisfaction or resolved is not None:
+        errors["reached"] = ["未联系上企业时不能填写满意度和是否解决"]
+    return errors
+
+
+@transaction.atomic
+def record_revisit(
+    *,
+    appeal: Appeal,
+    by: User,
+    method: str,
+    reached: bool | None,
+    satisfaction: str = "",
+    resolved: bool | None = None,
+    comments: str = "",
+):
+    """回访 of a closed appeal by the office: completes the planned revisit (or records an unplanned one). When
+    the enterprise says the problem is not solved, the appeal is reopened to its lead department in the same
+    step (``workflow.REVISIT_REOPEN``): one transaction, one event."""
+    from qinqing.appeals.models import Revisit
+
+    errors = _revisit_errors(method, reached, satisfaction or "", resolved, comments or "")
+    if errors:
+        raise InvalidInput("回访信息不完整", errors)
+    appeal = _begin(appeal, "revisit", by)
+    now = timezone.now()
+    revisit = Revisit.objects.select_for_update().filter(
+        appeal=appeal, state=Revisit.State.PLANNED
+    ).first() or Revisit(appeal=appeal)
+    revisit.state = Revisit.State.DONE
+    revisit.method = method
+    revisit.reached = reached
+    revisit.satisfaction = satisfaction if reached else ""
+    revisit.resolved = resolved if reached else None
+    revisit.comments = comments.strip()
+    revisit.done_by = by
+    revisit.done_at = now
+    from_status = appeal.status
+    reopen = bool(reached) and resolved is False
+    data: dict[str, object] = {
+        "method": method,
+        "reached": reached,
+        "satisfaction": revisit.satisfaction,
+        "resolved": revisit.resolved,
+        "reopened": reopen,
+    }
+    if reopen:
+        step = workflow.REVISIT_REOPEN
+        if appeal.status not in step.sources or not workflow.parties(appeal, by) & step.parties:
+            raise TransitionNotAllowed(f"诉求当前状态为“{appeal.get_status_display()}”，不能{step.label}")
+        if appeal.lead_department_id is None:
+            raise TransitionNotAllowed("该诉求没有主办单位，无法重办，请重新登记")
+        handle_days = time_limit(Step.HANDLE, appeal.category, appeal.urgency)
+        appeal.status = Status.IN_PROGRESS
+        appeal.reopen_count += 1
+        appeal.closed_at = None
+        appeal.replied_at = None
+        appeal.satisfaction = ""
+        appeal.resolved = None
+        appeal.auto_closed = False
+        appeal.handle_days = handle_days
+        appeal.handle_deadline = workcalendar.deadline_after(now, handle_days)
+        _set_step(appeal, Step.HANDLE, appeal.handle_deadline, handle_days)
+        appeal.save()
+        revisit.reopened = True
+        data.update(reopen_count=appeal.reopen_count, handle_deadline=_iso(appeal.handle_deadline))
+    revisit.save()
+    data["revisit_id"] = revisit.pk
+    _record(appeal, Kind.REVISITED, by, from_status=from_status, note=revisit.comments, data=data)
+    return revisit
+
+
+@transaction.atomic
+def sample_revisits(*, by: User, date_from: dt.date, date_to: dt.date, percent: int, rng=None):
+    """抽样: plan 回访 for ``percent`` % (rounded up; 100 = all) of the appeals of the office's region closed
+    between the two dates that were never revisited nor planned. Drawn at random (``rng`` for tests)."""
+    import math
+    import random
+
+    from qinqing.appeals.models import Revisit, RevisitSample
+
+    if by.role != Role.DISPATCHER:
+        raise NotPermitted("只有营商办可以抽样回访")
+    region = region_of(by)
+    errors: dict[str, list[str]] = {}
+    if date_to < date_from:
+        errors["date_to"] = ["结束日期不能早于开始日期"]
+    if not 1 <= percent <= 100:
+        errors["percent"] = ["抽样比例应为1至100"]
+    if errors:
+        raise InvalidInput("抽样条件有误", errors)
+    since = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min))
+    eligible = list(
+        Appeal.objects.filter(
+            region_id__in=Region.objects.within(region).values("id"),
+            status=Status.CLOSED,
+            closed_at__gte=since,
+            closed_at__lte=workcalendar.end_of_day(date_to),
+        )
+        .exclude(pk__in=Revisit.objects.values("appeal_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not eligible:
+        raise InvalidInput("没有可抽样的诉求", {"date_from": ["该期间内没有尚未回访的已办结诉求"]})
+    count = math.ceil(len(eligible) * percent / 100)
+    picked = (rng or random.SystemRandom()).sample(eligible, count)
+    sample = RevisitSample.objects.create(
+        region=region,
+        drawn_by=by,
+        date_from=date_from,
+        date_to=date_to,
+        percent=percent,
+        eligible=len(eligible),
+        picked=count,
+    )
+    try:
+        with transaction.atomic():
+            Revisit.objects.bulk_create([Revisit(appeal_id=pk, sample=sample) for pk in sorted(picked)])
+    except IntegrityError as exc:
+        # Another office user drew a sample of the same appeals at the same moment (one planned revisit each).
+        raise TransitionNotAllowed("同时有其他人在抽样，部分诉求已列入回访，请刷新后重试") from exc
+    return sample
+
+
+# ---------------------------------------------------------------- 台账导入 (an office's existing Excel ledger)
+
+
+def import_ledger(*, by: User, file_name: str, content: bytes):
+    """Import an office's Excel 台账: every row checked first (``ledger.check``, all problems with their line
+    numbers), then all rows saved in one transaction or none. Each appeal keeps the ledger's dates and state,
+    gets a number of its submission day, points at its ``AppealImport`` and carries one 由台账导入 event (the
+    importer, the file and the row). The same file (by its SHA-256) is refused a second time."""
+    import hashlib
+
+    from qinqing.appeals import ledger
+    from qinqing.appeals.models import AppealImport
+    from qinqing.enterprises.models import Contact
+
+    if by.role != Role.DISPATCHER:
+        raise NotPermitted("只有营商办可以导入台账")
+    region = region_of(by)
+    name = os.path.basename(file_name or "")[:200] or "台账.xlsx"
+    if not name.lower().endswith(".xlsx"):
+        raise InvalidInput("文件类型不对", {"file": ["请上传 .xlsx 格式的台账（可先下载模板）"]})
+    digest = hashlib.sha256(content).hexdigest()
+    earlier = AppealImport.objects.filter(region=region, sha256=digest).first()
+    if earlier is not None:
+        when = timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M")
+        raise InvalidInput(
+            "该台账已导入过",
+            {"file": [f"同一文件已于 {when} 导入（“{earlier.file_name}”，{earlier.rows} 件），不再重复导入"]},
+        )
+    rows = ledger.rows_of(content)
+    problems = ledger.check(rows, region)
+    if problems:
+        raise InvalidInput(
+            f"台账有 {len(problems)} 处错误，未导入任何诉求，请修改后重新上传", {"file": problems}
+        )
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            batch = AppealImport.objects.create(
+                region=region, imported_by=by, file_name=name, sha256=digest, rows=len(rows), created_at=now
+            )
+            registered: dict[str, Enterprise] = {}
+            for row in rows:
+                enterprise = row.enterprise
+                if enterprise is None:
+                    assert row.new_enterprise is not None  # noqa: S101 - ledger.check found one or the other
+                    code = row.new_enterprise["uscc"]
+                    if code not in registered:
+                        registered[code] = Enterprise.objects.create(region=region, **row.new_enterprise)
+                        Contact.objects.create(
+                            enterprise=registered[code],
+                            name=row.contact_name,
+                            mobile=row.contact_mobile,
+                            is_primary=True,
+                        )
+                    enterprise = registered[code]
+                _import_row(row, enterprise, by, batch)
+    except IntegrityError as exc:
+        raise InvalidInput(
+            "该台账正在导入或已导入", {"file": ["同一文件已由他人导入，请刷新后查看"]}
+        ) from exc
+    return batch
+
+
+def _import_row(row, enterprise: Enterprise, by: User, batch) -> Appeal:
+    assert row.category is not None and row.submitted_at is not None  # noqa: S101 - checked by ledger.check
+    status = row.status
+    appeal = Appeal(
+        title=row.text("title"),
+        content=row.text("content"),
+        category=row.category,
+        urgency=row.urgency,
+        channel=row.channel,
+        enterprise=enterprise,
+        region_id=enterprise.region_id,
+        submitted_by=by,
+        contact_name=row.contact_name,
+        contact_mobile=row.contact_mobile,
+        status=status,
+        submitted_at=row.submitted_at,
+        import_batch=batch,
+    )
+    if status == Status.SUBMITTED:
+        days = time_limit(Step.TRIAGE, row.category, row.urgency)
+        _set_step(appeal, Step.TRIAGE, workcalendar.deadline_after(row.submitted_at, days), days)
+    else:
+        # The ledger knows when it was assigned, not when it was signed for: signed at assignment.
+        appeal.lead_department = row.lead
+        appeal.assigned_at = appeal.signed_at = row.assigned_at
+        if row.handle_deadline is not None:
+            appeal.handle_deadline = row.handle_deadline
+            appeal.handle_days = max(
+                1,
+                workcalendar.working_days_between(
+                    workcalendar.local_date(row.assigned_at), workcalendar.local_date(row.handle_deadline)
+                ),
+            )
+        else:
+            appeal.handle_days = time_limit(Step.HANDLE, row.category, row.urgency)
+            appeal.handle_deadline = workcalendar.deadline_after(row.assigned_at, appeal.handle_days)
+        if status == Status.IN_PROGRESS:
+            _set_step(appeal, Step.HANDLE, appeal.handle_deadline, appeal.handle_days)
+        else:
+            appeal.replied_at = row.replied_at
+            appeal.reply_measures = row.text("measures")
+            appeal.reply_result = row.text("result")
+            if status == Status.REPLIED:
+                days = time_limit(Step.RATE, row.category, row.urgency)
+                _set_step(appeal, Step.RATE, workcalendar.deadline_after(row.replied_at, days), days)
+            else:
+                _set_step(appeal, Step.RATE, None, 0)
+                appeal.closed_at = row.closed_at
+                appeal.satisfaction = row.satisfaction
+                appeal.resolved = row.resolved
+                appeal.auto_closed = not row.satisfaction
+    appeal.number = numbering.next_number("QQ", workcalendar.local_date(row.submitted_at))
+    appeal.save(force_insert=True)
+    if row.co:
+        appeal.co_departments.set(row.co)
+    original = row.text("original_number")
+    _record(
+        appeal,
+        Kind.IMPORTED,
+        by,
+        note=f"由台账导入：{batch.file_name} 第{row.line}行" + (f"，原编号 {original}" if original else ""),
+        data={
+            "import_id": batch.pk,
+            "file": batch.file_name,
+            "row": row.line,
+            "original_number": original,
+            "submitted_at": _iso(appeal.submitted_at),
+            "assigned_at": _iso(appeal.assigned_at),
+            "replied_at": _iso(appeal.replied_at),
+            "closed_at": _iso(appeal.closed_at),
+        },
+    )
+    return appeal

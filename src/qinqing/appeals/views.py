@@ -28,6 +28,7 @@ from qinqing.appeals.models import (
     ExtensionRequest,
     Light,
     Review,
+    RevisitMethod,
     Satisfaction,
     Status,
 )
@@ -343,6 +344,14 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
         "show_mobile": workflow.may_see_contact(appeal, request.user),
         "masked_mobile": mask_mobile(appeal.contact_mobile),
         "may_reveal": workflow.may_reveal_contact(appeal, request.user),
+        # 回访 records are the office's (and the leaders'); the enterprise and departments read none.
+        "revisits": selectors.revisits_visible_to(request.user).filter(appeal=appeal, state="done"),
+        "revisit_methods": RevisitMethod.choices,
+        # Paper: the 交办单 once assigned (not for the enterprise), the 答复函 once answered.
+        "print_assignment": appeal.assigned_at is not None
+        and appeal.lead_department_id is not None
+        and request.user.role != Role.ENTERPRISE,
+        "print_reply": bool(appeal.reply_result) and appeal.replied_at is not None,
     }
     if actions.keys() & {"reassign", "reopen"}:
         context["departments"] = departments_in_reach(region_of(request.user))

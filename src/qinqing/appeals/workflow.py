@@ -69,8 +69,16 @@ ACTIONS: dict[str, Action] = {
             None,
             frozenset({OWNER, OFFICE, LEAD, CO, AGENT}),
         ),
+        # 回访: the office calls a closed appeal's enterprise back and records what it heard.
+        Action("revisit", "回访", (S.CLOSED,), None, frozenset({OFFICE})),
     ]
 }
+
+# A 回访 that finds the problem unsolved reopens the appeal: the office's 重办, taken as part of the revisit
+# (one step, one event), without the enterprise's 不满意 that the "reopen" row asks for.
+REVISIT_REOPEN = Action(
+    "reopen_after_revisit", "回访未解决重办", (S.CLOSED,), S.IN_PROGRESS, frozenset({OFFICE})
+)
 
 
 # ---------------------------------------------------------------- extension requests (延期申请)

@@ -8,3 +8,8 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from qinqing.supervision import signals  # noqa: F401
+        from qinqing.supervision.evaluation import register_column
+        from qinqing.supervision.revisit_rates import COLUMNS
+
+        for column in COLUMNS:
+            register_column(column)

@@ -23,3 +23,11 @@ document.addEventListener("change", function (event) {
   var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
   shown.textContent = names.length ? names.join("，") : shown.getAttribute("data-empty");
 });
+
+// 打印 on the print pages (交办单, 答复函): a button marked data-print opens the browser's print dialog.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-print]") : null;
+  if (!button) return;
+  event.preventDefault();
+  window.print();
+});
