@@ -59,7 +59,7 @@ _PERSONAL = [
     rf"[{_SURNAMES}](?:先生|女士|小姐)",
     # A street address with a house number: 创业路88号, 人民东路 12 号 3 栋 2 单元 501 室, 12弄3号 (线路/道路/铁路 are
     # no street names). The road alone stays: 凉塘路 in a complaint is the place of the problem, not a person's address.
-    rf"[{_CJK}]{{0,4}}(?<![线电道铁水])(?:路|街|大道|巷|弄)\s*[0-9]+\s*(?:号|弄)"
+    rf"(?:[{_CJK}]{{2,3}}(?:省|市|区|县|镇|乡|街道))*[{_CJK}]{{0,4}}(?<![线电道铁水])(?:路|街|大道|巷|弄)\s*[0-9]+\s*(?:号|弄)"
     r"(?:\s*(?:[0-9]+|[a-z])\s*(?:号楼|栋|幢|座|单元|楼|层|室|号))*",
     r"(?<![0-9])[0-9]+\s*(?:号楼|栋|幢)\s*(?:[0-9]+\s*(?:单元|楼|层|室|号)\s*)*",
 ]
