@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -131,7 +132,7 @@ def candidate_groups(
     docs = [grouping.Doc(a["id"], words.get(a["id"], ""), a["submitted_at"]) for a in appeals]
     result = []
     for g in grouping.group(docs, threshold=threshold)[:limit]:
-        members = [
+        members: list[dict[str, Any]] = [
             {
                 **appeals[i],
                 "status_label": Status(appeals[i]["status"]).label,
