@@ -1,7 +1,8 @@
 """Common-issue candidates: group texts that describe the same problem.
 
-Word 1-2-gram TF-IDF (terms in more than 5% of documents, or 10 in a small set, dropped, so 小区/问题/企业 do not glue everything together),
-each document's 10 nearest neighbours by cosine from chunked sparse products, an edge where cosine >= threshold, and
+Word 1-2-gram TF-IDF of the scrubbed words (terms in more than 5% of documents, or 10 in a small set, and request boilerplate dropped, so 小区/问题/企业 do not glue everything together),
+each document's 10 nearest neighbours by cosine from chunked sparse products, an edge where cosine >= threshold and the two share
+at least ``MIN_SHARED`` words, and
 connected components. A component that grows past ``max_size`` or whose members sit loosely around their centroid (chaining through a
 few bridging texts) is split again at a stricter threshold. For each group: size, medoid (the member closest to the group's centroid) as the
 representative text, the centroid's top words as keywords, and a heat score.
@@ -83,7 +84,7 @@ BOILERPLATE = (
     "协调 处理 解决 要求 相关 部门 有关 办理 进度 材料"
 ).split()
 MIN_COHESION = 0.45
-MIN_SHARED = 3
+MIN_SHARED = 4
 MIN_DF = 2
 
 
