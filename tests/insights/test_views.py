@@ -2,12 +2,16 @@
 allowed case with its refused twin; the page refuses what the API refuses, in Chinese, and hides what the user
 may not see behind a 404."""
 
+import datetime as dt
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
 from qinqing.appeals import services as appeal_services
 from qinqing.appeals.models import Status
+from qinqing.insights import services as insights_services
 from qinqing.insights.models import AppealLink, CommonIssue
 from qinqing.insights.tasks import analyse_new_appeals
 from tests.worker import run_periodic, run_worker
@@ -59,6 +63,49 @@ def test_the_dispatcher_sees_candidates_with_a_confirmation_form(world, road):
     assert world.land.name in html
 
 
+def test_members_are_proposed_unticked_and_each_says_what_confirming_does(world, road):
+    html = client(world.dispatcher).get("/insights/common/", {"start": "2026-11-01", "end": "2026-11-30"})
+    html = html.content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="appeals"[^>]*>', html)
+    assert len(boxes) == 3 and not any("checked" in b for b in boxes)
+    assert html.count("待受理：确认后分派给所选牵头单位（及配合单位）办理") == 3
+
+
+def test_confirming_members_in_every_state_does_what_the_page_said(world, road, clock):
+    waiting, working, done = road
+    appeal_services.assign_appeal(appeal=working, by=world.dispatcher, lead=world.hr, co=[])
+    appeal_services.sign_appeal(appeal=working, by=world.handler_hr)
+    appeal_services.assign_appeal(appeal=done, by=world.dispatcher, lead=world.hr, co=[])
+    appeal_services.sign_appeal(appeal=done, by=world.handler_hr)
+    appeal_services.reply_to_appeal(appeal=done, by=world.handler_hr, measures="已修复", result="路面已修复")
+    appeal_services.rate_appeal(
+        appeal=done, by=world.ent_user_a, satisfaction="satisfied", resolved=True, comment=""
+    )
+    fates = {
+        m["number"]: m["fate"]
+        for g in insights_services.candidate_groups(
+            world.dispatcher, start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30)
+        )
+        for m in g["members"]
+    }
+    assert fates[waiting.number].startswith("待受理：确认后分派给所选牵头单位")
+    assert fates[working.number].startswith("办理中：保留原主办单位和办理时限")
+    assert fates[done.number].startswith("已办结：仅关联到本共性问题")
+    events = {a.pk: a.events.count() for a in road}
+    r = confirm(world, road)
+    assert said(r) == [
+        f"已确认共性问题“创业路路面破损”，涉及 3 件诉求：1 件待受理的已分派给{world.land.name}；"
+        "1 件在办的保留原主办单位，已在办理记录中注明；1 件已办结的仅作关联"
+    ]
+    for a in road:
+        a.refresh_from_db()
+    assert waiting.status == Status.ASSIGNED and waiting.lead_department == world.land
+    assert working.status == Status.IN_PROGRESS and working.lead_department == world.hr
+    assert working.events.count() == events[working.pk] + 1 and "已纳入共性问题" in working.events.last().note
+    assert done.status == Status.CLOSED and done.events.count() == events[done.pk]
+    assert CommonIssue.objects.get().members.count() == 3
+
+
 def test_a_leader_sees_candidates_but_no_form(world, road):
     html = client(world.leader).get("/insights/common/", {"start": "2026-11-01", "end": "2026-11-30"}).content
     html = html.decode()
@@ -101,7 +148,10 @@ def test_confirming_makes_an_issue_and_assigns_its_members(world, road):
     r = confirm(world, road, co=[world.power.pk], keywords="创业路 路面", summary="三家反映")
     issue = CommonIssue.objects.get()
     assert r.status_code == 302 and r.url == f"/insights/common/{issue.pk}/"
-    assert "已确认共性问题“创业路路面破损”，涉及 3 件诉求" in said(r)
+    assert said(r) == [
+        f"已确认共性问题“创业路路面破损”，涉及 3 件诉求：3 件待受理的已分派给{world.land.name}；"
+        "0 件在办的保留原主办单位，已在办理记录中注明；0 件已办结的仅作关联"
+    ]
     assert issue.keywords == "创业路 路面" and issue.summary == "三家反映"
     assert list(issue.co_departments.all()) == [world.power]
     for a in road:

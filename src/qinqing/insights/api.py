@@ -204,6 +204,15 @@ def reply_checks(request, flagged: bool = True, limit: int = Query(50, ge=1, le=
     ]
 
 
+class MemberOut(Schema):
+    number: str
+    title: str
+    enterprise: str
+    status: str
+    status_label: str
+    fate: str = Field(description="确认为共性问题时对该诉求的处理")
+
+
 class GroupOut(Schema):
     size: int
     heat: float
@@ -215,6 +224,7 @@ class GroupOut(Schema):
     start: dt.datetime | None
     end: dt.datetime | None
     members: list[str]
+    member_details: list[MemberOut]
 
 
 @router.get("/common-candidates", response=list[GroupOut], summary="共性问题候选（按热度排序）")
@@ -232,6 +242,17 @@ def common_candidates(request, start: Day, end: Day):
             start=g["start"],
             end=g["end"],
             members=[m["number"] for m in g["members"]],
+            member_details=[
+                MemberOut(
+                    number=m["number"],
+                    title=m["title"],
+                    enterprise=m["enterprise__name"],
+                    status=m["status"],
+                    status_label=m["status_label"],
+                    fate=m["fate"],
+                )
+                for m in g["members"]
+            ],
         )
         for g in groups
     ]

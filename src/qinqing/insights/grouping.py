@@ -1,7 +1,8 @@
 """Common-issue candidates: group texts that describe the same problem.
 
-Word 1-2-gram TF-IDF (terms in more than 5% of documents, or 10 in a small set, dropped, so 小区/问题/企业 do not glue everything together),
-each document's 10 nearest neighbours by cosine from chunked sparse products, an edge where cosine >= threshold, and
+Word 1-2-gram TF-IDF of the scrubbed words (terms in more than 5% of documents, or 10 in a small set, and request boilerplate dropped, so 小区/问题/企业 do not glue everything together),
+each document's 10 nearest neighbours by cosine from chunked sparse products, an edge where cosine >= threshold and the two share
+at least ``MIN_SHARED`` words, and
 connected components. A component that grows past ``max_size`` or whose members sit loosely around their centroid (chaining through a
 few bridging texts) is split again at a stricter threshold. For each group: size, medoid (the member closest to the group's centroid) as the
 representative text, the centroid's top words as keywords, and a heat score.
@@ -48,13 +49,18 @@ class Group:
 
 
 def _neighbours(
-    X: sp.csr_matrix, k: int, threshold: float, chunk: int = 2000
+    X: sp.csr_matrix, W: sp.csr_matrix, k: int, threshold: float, chunk: int = 2000
 ) -> tuple[np.ndarray, np.ndarray]:
     rows, cols = [], []
-    XT = X.T.tocsr()
+    XT, WT = X.T.tocsr(), W.T.tocsr()
     for start in range(0, X.shape[0], chunk):
         block = (X[start : start + chunk] @ XT).tocsr()
         block.data[block.data < threshold] = 0
+        # Two short texts that share only a couple of everyday words (厂区, 周边) can reach any cosine once their
+        # other words, each in one text only, are out of the vocabulary: a link needs MIN_SHARED words in common.
+        shared = (W[start : start + chunk] @ WT).tocsr()
+        shared.data = (shared.data >= MIN_SHARED).astype(np.float32)
+        block = block.multiply(shared).tocsr()
         block.eliminate_zeros()
         for i in range(block.shape[0]):
             lo, hi = block.indptr[i], block.indptr[i + 1]
@@ -71,7 +77,15 @@ def _neighbours(
     return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
 
 
+# Words every appeal may use to ask for anything (我司 … 希望 … 协调): they say nothing about which problem it is, so
+# they neither link two texts nor become keywords.
+BOILERPLATE = (
+    "想 了解 想了解 想知道 咨询 公司 我司 本公司 企业 需要 希望 请求 恳请 能否 是否 帮忙 帮助 尽快 申请 反映 情况 "
+    "协调 处理 解决 要求 相关 部门 有关 办理 进度 材料"
+).split()
 MIN_COHESION = 0.45
+MIN_SHARED = 4
+MIN_DF = 2
 
 
 def _cohesion(sub: sp.csr_matrix) -> float:
@@ -82,10 +96,9 @@ def _cohesion(sub: sp.csr_matrix) -> float:
 
 
 def _components(
-    X: sp.csr_matrix, positions: np.ndarray, threshold: float, k: int, max_size: int
+    X: sp.csr_matrix, W: sp.csr_matrix, positions: np.ndarray, threshold: float, k: int, max_size: int
 ) -> list[np.ndarray]:
-    sub = X[positions]
-    r, c = _neighbours(sub, k, threshold)
+    r, c = _neighbours(X[positions], W[positions], k, threshold)
     n = len(positions)
     graph = sp.coo_matrix((np.ones(len(r)), (r, c)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
@@ -95,7 +108,7 @@ def _components(
         if len(members) < 2:
             continue
         if (len(members) > max_size or _cohesion(X[members]) < MIN_COHESION) and threshold < 0.85:
-            out.extend(_components(X, members, threshold + 0.1, k, max_size))
+            out.extend(_components(X, W, members, threshold + 0.1, k, max_size))
         else:
             out.append(members)
     return out
@@ -112,8 +125,9 @@ def group(
         token_pattern=r"(?u)\S+",
         ngram_range=(1, 2),
         sublinear_tf=True,
-        min_df=2,
+        min_df=MIN_DF,
         max_df=max(10, int(0.05 * len(texts))),
+        stop_words=BOILERPLATE,
         dtype=np.float32,
     )
     try:
@@ -122,8 +136,11 @@ def group(
         return []
     max_size = max_size or max(20, len(docs) // 50)
     vocab = np.array(vec.get_feature_names_out())
+    # Which words (not word pairs) each text has, to count the words two texts share.
+    W = X[:, np.flatnonzero(np.char.find(vocab.astype(str), " ") < 0)].tocsr()
+    W.data[:] = 1.0
     groups = []
-    for members in _components(X, np.arange(len(docs)), threshold, k, max_size):
+    for members in _components(X, W, np.arange(len(docs)), threshold, k, max_size):
         if len(members) < min_size:
             continue
         sub = X[members]

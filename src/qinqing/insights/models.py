@@ -97,6 +97,9 @@ class CommonIssue(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # Set by ``services.confirm_common_issue`` on the issue it returns (not stored): members assigned, noted, linked.
+    outcome: dict[str, int] | None = None
+
     class Meta:
         verbose_name = verbose_name_plural = "共性问题"
         ordering = ["-created_at"]

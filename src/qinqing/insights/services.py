@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -82,6 +83,16 @@ def _require_office(user: User) -> None:
         raise NotPermitted("只有营商办调度员或领导可以查看共性问题")
 
 
+def fate_on_confirm(status: str) -> str:
+    """What confirming a common issue does to a member in ``status`` (exactly what ``confirm_common_issue`` does)."""
+    label = Status(status).label
+    if status == Status.SUBMITTED:
+        return f"{label}：确认后分派给所选牵头单位（及配合单位）办理，分派说明注明本共性问题"
+    if status in OPEN_STATUSES:
+        return f"{label}：保留原主办单位和办理时限，办理记录中注明已纳入本共性问题"
+    return f"{label}：仅关联到本共性问题，不改变其状态，不写办理记录"
+
+
 def candidate_groups(
     user: User, *, start: dt.date, end: dt.date, threshold: float = 0.3, limit: int = 30
 ) -> list[dict]:
@@ -121,7 +132,14 @@ def candidate_groups(
     docs = [grouping.Doc(a["id"], words.get(a["id"], ""), a["submitted_at"]) for a in appeals]
     result = []
     for g in grouping.group(docs, threshold=threshold)[:limit]:
-        members = [appeals[i] for i in g.members]
+        members: list[dict[str, Any]] = [
+            {
+                **appeals[i],
+                "status_label": Status(appeals[i]["status"]).label,
+                "fate": fate_on_confirm(appeals[i]["status"]),
+            }
+            for i in g.members
+        ]
         enterprises = sorted({m["enterprise__name"] for m in members})
         if len(enterprises) < 2:
             continue  # one enterprise repeating itself is a duplicate, not a common issue
@@ -157,7 +175,9 @@ def confirm_common_issue(
     summary: str = "",
     keywords: str = "",
 ) -> CommonIssue:
-    """Turn a group into a common issue. Members still waiting for triage are assigned to its lead and co."""
+    """Turn a group into a common issue. Members still waiting for triage are assigned to its lead and co; other
+    open members keep their department and get a note; finished ones are only linked (``fate_on_confirm``).
+    ``issue.outcome`` counts the three: assigned, noted, linked."""
     if by.role != Role.DISPATCHER:
         raise NotPermitted("只有营商办调度员可以确认共性问题")
     errors = {}
@@ -182,8 +202,10 @@ def confirm_common_issue(
     )
     issue.co_departments.set([d for d in co if d.pk != lead.pk])
     issue.members.set(appeals)
+    issue.outcome = {"assigned": 0, "noted": 0, "linked": 0}
     for appeal in appeals:
         if appeal.status == Status.SUBMITTED:
+            issue.outcome["assigned"] += 1
             appeal_services.assign_appeal(
                 appeal=appeal,
                 by=by,
@@ -192,9 +214,12 @@ def confirm_common_issue(
                 note=f"共性问题：{issue.title}",
             )
         elif appeal.status in OPEN_STATUSES:
+            issue.outcome["noted"] += 1
             appeal_services.add_note(
                 appeal=appeal, by=by, note=f"已纳入共性问题“{issue.title}”统一协调，牵头单位：{lead.name}"
             )
+        else:
+            issue.outcome["linked"] += 1
     return issue
 
 

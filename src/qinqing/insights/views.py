@@ -58,7 +58,13 @@ def confirm_issue(request: AuthedRequest) -> HttpResponse:
     )
     if issue is None:
         return redirect("insights_common")
-    messages.success(request, f"已确认共性问题“{issue.title}”，涉及 {issue.members.count()} 件诉求")
+    done = issue.outcome or {}
+    messages.success(
+        request,
+        f"已确认共性问题“{issue.title}”，涉及 {issue.members.count()} 件诉求：{done.get('assigned', 0)} 件待受理的已分派给"
+        f"{issue.lead_department.name}；{done.get('noted', 0)} 件在办的保留原主办单位，已在办理记录中注明；"
+        f"{done.get('linked', 0)} 件已办结的仅作关联",
+    )
     return redirect("insights_issue", pk=issue.pk)
 
 

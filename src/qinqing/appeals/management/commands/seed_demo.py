@@ -1,5 +1,5 @@
 """A deterministic demo city: regions, departments, a responsibility catalogue, ~50 enterprises, demo
-accounts for every role, and a few hundred appeals whose histories were made by the real services at
+accounts for every role, and a few hundred appeals (texts in ``_demo_appeals``) whose histories were made by the real services at
 the moments they say (the clock is moved with time-machine), so every event and deadline is genuine.
 
 Over 500 lines because it is data (the demo city's names, departments and appeal texts) more than code."""
@@ -16,6 +16,7 @@ from stdnum.cn import uscc
 
 from qinqing.accounts.models import Role, User
 from qinqing.appeals import services
+from qinqing.appeals.management.commands._demo_appeals import DemoTexts
 from qinqing.appeals.models import (
     OPEN_STATUSES,
     Appeal,
@@ -87,60 +88,23 @@ CATALOGUE = {
     "other": ("ndrc", [], "其他事项"),
 }
 
-TEMPLATES = {
-    "land": [
-        (
-            "二期厂房用地指标迟迟未落实",
-            "我司二期扩建项目已完成备案，拟用地约{n}亩，因用地指标未落实无法开工，恳请协调。",
-        ),
-        ("不动产权证办理进度缓慢", "厂区土地已缴清出让金{n}个月，不动产权证仍未办出，影响银行抵押贷款。"),
-    ],
-    "labour": [
-        ("旺季招工难，请求组织专场招聘", "订单增加，预计缺一线操作工约{n}人，希望人社部门组织专场招聘会。"),
-        ("稳岗返还资金未到账", "我司符合稳岗返还条件，已申报{n}周，资金尚未到账，请帮忙查询。"),
-    ],
-    "power": [
-        ("新增生产线需要用电增容", "新上生产线需增容{n}千伏安，报装后一直未安排现场勘查，影响投产。"),
-        ("园区近期频繁停电", "近一个月园区停电{n}次，造成设备损坏和订单延误，请求排查线路。"),
-    ],
-    "water_gas": [
-        ("天然气管道接入费用过高", "厂区天然气接入报价{n}万元，明显高于周边企业，请求核实收费依据。"),
-        ("厂区供水压力不足", "高峰时段供水压力不足，生产用水受影响已有{n}天。"),
-    ],
-    "finance": [
-        ("流动资金贷款到期需要转贷支持", "我司{n}万元流动资金贷款下月到期，希望对接应急转贷资金。"),
-        ("希望对接科技型企业信用贷款", "公司为科技型中小企业，申请信用贷款{n}万元，银行要求抵押，希望协调。"),
-    ],
-    "transport": [
-        ("货车进出厂区道路破损严重", "厂区门前道路破损约{n}米，雨天积水，货车通行困难。"),
-        ("员工上下班公交不便", "园区周边公交线路少，{n}余名员工通勤困难，建议增设站点。"),
-    ],
-    "security": [
-        ("施工现场有人阻工", "项目工地近{n}天有人以各种理由阻挠施工，请求依法处理。"),
-    ],
-    "network": [
-        ("厂区 5G 信号覆盖差", "新厂区 5G 信号弱，影响智能化改造，涉及设备约{n}台。"),
-    ],
-    "schooling": [
-        ("引进人才子女入学咨询", "公司引进的{n}名技术骨干子女需在本市就读，请求协调学位。"),
-    ],
-    "approval": [
-        ("施工许可审批时间过长", "项目施工许可材料已提交{n}个工作日，仍未办结。"),
-        ("食品经营许可延续办理", "许可证将于{n}天后到期，线上延续系统提示材料不全但未说明原因。"),
-    ],
-    "policy": [
-        ("技改补助资金迟迟未拨付", "去年技改项目补助{n}万元已公示，至今未拨付。"),
-        ("不清楚能否享受研发费用加计扣除", "我司研发投入约{n}万元，不清楚可享受哪些政策，希望上门辅导。"),
-    ],
-    "legal": [
-        ("合同纠纷希望得到法律援助", "与外地客户发生货款纠纷约{n}万元，希望得到法律咨询。"),
-    ],
-    "ip": [
-        ("商标被他人恶意抢注", "我司使用多年的商标在{n}个类别被他人抢注，请求指导维权。"),
-    ],
-    "other": [
-        ("企业门前环境卫生问题", "厂区门前垃圾堆放{n}天未清运，影响企业形象。"),
-    ],
+# How many text variants each category had before the texts moved to ``_demo_appeals``: the generator still draws
+# among that many, so every other draw of the demo (dates, states, enterprises, channels) stays where it was.
+LEGACY_VARIANTS = {
+    "land": 2,
+    "labour": 2,
+    "power": 2,
+    "water_gas": 2,
+    "finance": 2,
+    "transport": 2,
+    "security": 1,
+    "network": 1,
+    "schooling": 1,
+    "approval": 2,
+    "policy": 2,
+    "legal": 1,
+    "ip": 1,
+    "other": 1,
 }
 
 ENTERPRISE_WORDS = [
@@ -387,6 +351,7 @@ class Command(BaseCommand):
         start_day = workcalendar.add_working_days(now.date() - dt.timedelta(days=130), 0)
         span_days = (now.date() - start_day).days
         first_of: dict[str, Appeal] = {}
+        texts = DemoTexts(SEED + 1)
         offline = 0
         kinds_of_outcome = list(dict.fromkeys(outcomes))
         for i in range(count):
@@ -406,8 +371,8 @@ class Command(BaseCommand):
             t = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(8, 17), rng.randint(0, 59))))
             if t > now:
                 t = now - dt.timedelta(minutes=rng.randint(5, 120))
-            code = rng.choice(list(TEMPLATES))
-            title, body = rng.choice(TEMPLATES[code])
+            code = rng.choice(list(LEGACY_VARIANTS))
+            rng.randrange(LEGACY_VARIANTS[code])  # see LEGACY_VARIANTS
             enterprise = enterprises[i % len(enterprises)] if i < 100 else rng.choice(enterprises)
             online = enterprise.pk in ent_users and rng.random() < 0.7
             by = ent_users[enterprise.pk] if online else dispatcher
@@ -415,12 +380,16 @@ class Command(BaseCommand):
             if not online and offline < len(channels) - 1:
                 channel = channels[1 + offline]  # every channel appears at least once in the demo
             offline += not online
-            n = rng.choice([3, 5, 8, 12, 20, 30, 50, 80, 120, 200])
+            rng.choice(
+                [3, 5, 8, 12, 20, 30, 50, 80, 120, 200]
+            )  # was a number in the text; see LEGACY_VARIANTS
+            title, body = texts.next(enterprise.pk, code)
+            contact = enterprise.contacts.first()
             with time_machine.travel(t, tick=False):
                 appeal, _ = services.submit_appeal(
                     by=by,
                     title=title,
-                    content=body.format(n=n) + f"联系人：{enterprise.contacts.first().name}。",
+                    content=body + texts.contact_line(contact.name, contact.mobile),
                     category=categories[code],
                     enterprise=enterprise,
                     urgency=rng.choices(Urgency.values, weights=[8, 2, 1])[0],
