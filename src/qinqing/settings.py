@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "qinqing.insights",
     "qinqing.supervision",
     "qinqing.fieldwork",
+    "qinqing.credit",
     "qinqing.dashboard",
     "qinqing.ops",
 ]
