@@ -18,7 +18,15 @@ from django.utils import timezone
 
 from qinqing.enterprises.models import Industry
 
-INT, DECIMAL, DATE, CHOICE, BOOL, INDUSTRY, CERT = "int", "decimal", "date", "choice", "bool", "industry", "cert"
+INT, DECIMAL, DATE, CHOICE, BOOL, INDUSTRY, CERT = (
+    "int",
+    "decimal",
+    "date",
+    "choice",
+    "bool",
+    "industry",
+    "cert",
+)
 
 
 @dataclass(frozen=True)
@@ -62,9 +70,7 @@ ATTRIBUTES: dict[str, Attribute] = {
             hint="证书编号，如 GR202344000123；有效期填入“有效期至”",
         ),
         Attribute("srdi_level", "专精特新中小企业", CHOICE, choices=SRDI_LEVELS, qualification=True),
-        Attribute(
-            "tech_sme_no", "科技型中小企业入库登记编号", CERT, qualification=True, hint="入库登记编号"
-        ),
+        Attribute("tech_sme_no", "科技型中小企业入库登记编号", CERT, qualification=True, hint="入库登记编号"),
         Attribute("above_scale", "规模以上企业（规上企业）", BOOL, qualification=True, hint="是 / 否"),
         Attribute("tax_credit_grade", "纳税信用等级", CHOICE, choices=TAX_GRADES),
     )

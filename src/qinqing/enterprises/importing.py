@@ -54,7 +54,9 @@ class FileRefused(Exception):
 def decode(data: bytes) -> str:
     """UTF-8 (with or without the BOM Excel writes) or GBK/GB18030 (what Excel on a Chinese Windows saves)."""
     if len(data) > MAX_BYTES:
-        raise FileRefused(f"文件过大（{len(data) // (1024 * 1024)} MB），单个文件不能超过 20 MB，请拆分后导入")
+        raise FileRefused(
+            f"文件过大（{len(data) // (1024 * 1024)} MB），单个文件不能超过 20 MB，请拆分后导入"
+        )
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused("这是 Excel 工作簿，不是 CSV 文件：请在 Excel 中“另存为 CSV”后导入")
     if b"\x00" in data[:4096]:
@@ -103,7 +105,9 @@ def read(data: bytes) -> tuple[list[ImportRow], list[tuple[int, str]]]:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) > len(names):
-                raw_rows.append((reader.line_num, {"__error__": f"列数过多（{len(row)} 列，表头 {len(names)} 列）"}))
+                raw_rows.append(
+                    (reader.line_num, {"__error__": f"列数过多（{len(row)} 列，表头 {len(names)} 列）"})
+                )
                 continue
             raw_rows.append(
                 (reader.line_num, {n: (row[i].strip() if i < len(row) else "") for n, i in index.items()})
@@ -112,7 +116,9 @@ def read(data: bytes) -> tuple[list[ImportRow], list[tuple[int, str]]]:
         raise FileRefused(f"第{reader.line_num}行不是合法的 CSV：{exc}") from None
 
     codes = {normalise_uscc(r.get("uscc", "")) for _, r in raw_rows}
-    known = dict(Enterprise.objects.filter(uscc__in=codes).values_list("uscc", "pk"))  # scope-ok: import by code
+    known = dict(
+        Enterprise.objects.filter(uscc__in=codes).values_list("uscc", "pk")
+    )  # scope-ok: import by code
     good: list[ImportRow] = []
     refused: list[tuple[int, str]] = []
     seen: dict[tuple[int, str], int] = {}

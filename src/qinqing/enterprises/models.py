@@ -141,7 +141,9 @@ class EnterpriseAttribute(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "企业档案属性"
         ordering = ["enterprise_id", "key"]
-        constraints = [models.UniqueConstraint(fields=["enterprise", "key"], name="uniq_enterprise_attribute")]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "key"], name="uniq_enterprise_attribute")
+        ]
         indexes = [models.Index(fields=["valid_until"], name="attribute_valid_until")]
 
     def __str__(self) -> str:
@@ -165,7 +167,9 @@ class AttributeChange(models.Model):
     source = models.CharField("来源", max_length=12, choices=AttributeSource.choices, blank=True)
     as_of = models.DateField("数据日期", null=True, blank=True)
     valid_until = models.DateField("有效期至", null=True, blank=True)
-    by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     batch = models.CharField("导入批次", max_length=40, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 

@@ -290,7 +290,16 @@ def import_attributes(
     EnterpriseAttribute.objects.bulk_create(create, batch_size=1000)
     EnterpriseAttribute.objects.bulk_update(
         update,
-        ["value", "source", "as_of", "valid_until", "recorded_by", "confirmed_by", "confirmed_at", "updated_at"],
+        [
+            "value",
+            "source",
+            "as_of",
+            "valid_until",
+            "recorded_by",
+            "confirmed_by",
+            "confirmed_at",
+            "updated_at",
+        ],
         batch_size=1000,
     )
     AttributeChange.objects.bulk_create(changes, batch_size=1000)

@@ -18,6 +18,7 @@ class Notification(models.Model):
         SUPERVISION_ANSWER = "supervision_answer", "督办回复"
         ANNOUNCEMENT = "announcement", "活动通知"
         CLUE = "clue", "问题线索"
+        POLICY = "policy", "政策推送"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -6,58 +6,137 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0001_initial'),
+        ("enterprises", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AttributeChange',
+            name="AttributeChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=40, verbose_name='属性')),
-                ('action', models.CharField(choices=[('declared', '企业自报'), ('confirmed', '部门确认'), ('imported', '导入'), ('removed', '删除')], max_length=12, verbose_name='操作')),
-                ('old_value', models.CharField(blank=True, max_length=100, verbose_name='原值')),
-                ('new_value', models.CharField(blank=True, max_length=100, verbose_name='新值')),
-                ('source', models.CharField(blank=True, choices=[('self', '企业自报'), ('confirmed', '部门确认'), ('imported', '部门导入')], max_length=12, verbose_name='来源')),
-                ('as_of', models.DateField(blank=True, null=True, verbose_name='数据日期')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('batch', models.CharField(blank=True, max_length=40, verbose_name='导入批次')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attribute_changes', to='enterprises.enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=40, verbose_name="属性")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("declared", "企业自报"),
+                            ("confirmed", "部门确认"),
+                            ("imported", "导入"),
+                            ("removed", "删除"),
+                        ],
+                        max_length=12,
+                        verbose_name="操作",
+                    ),
+                ),
+                ("old_value", models.CharField(blank=True, max_length=100, verbose_name="原值")),
+                ("new_value", models.CharField(blank=True, max_length=100, verbose_name="新值")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[("self", "企业自报"), ("confirmed", "部门确认"), ("imported", "部门导入")],
+                        max_length=12,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("as_of", models.DateField(blank=True, null=True, verbose_name="数据日期")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                ("batch", models.CharField(blank=True, max_length=40, verbose_name="导入批次")),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attribute_changes",
+                        to="enterprises.enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '企业档案变更',
-                'verbose_name_plural': '企业档案变更',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['enterprise', 'at'], name='attribute_change_ent')],
+                "verbose_name": "企业档案变更",
+                "verbose_name_plural": "企业档案变更",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["enterprise", "at"], name="attribute_change_ent")],
             },
         ),
         migrations.CreateModel(
-            name='EnterpriseAttribute',
+            name="EnterpriseAttribute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=40, verbose_name='属性')),
-                ('value', models.CharField(max_length=100, verbose_name='取值')),
-                ('source', models.CharField(choices=[('self', '企业自报'), ('confirmed', '部门确认'), ('imported', '部门导入')], max_length=12, verbose_name='来源')),
-                ('as_of', models.DateField(verbose_name='数据日期')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=100, verbose_name='说明')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attributes', to='enterprises.enterprise')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=40, verbose_name="属性")),
+                ("value", models.CharField(max_length=100, verbose_name="取值")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("self", "企业自报"), ("confirmed", "部门确认"), ("imported", "部门导入")],
+                        max_length=12,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("as_of", models.DateField(verbose_name="数据日期")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=100, verbose_name="说明")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attributes",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '企业档案属性',
-                'verbose_name_plural': '企业档案属性',
-                'ordering': ['enterprise_id', 'key'],
-                'indexes': [models.Index(fields=['valid_until'], name='attribute_valid_until')],
-                'constraints': [models.UniqueConstraint(fields=('enterprise', 'key'), name='uniq_enterprise_attribute')],
+                "verbose_name": "企业档案属性",
+                "verbose_name_plural": "企业档案属性",
+                "ordering": ["enterprise_id", "key"],
+                "indexes": [models.Index(fields=["valid_until"], name="attribute_valid_until")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("enterprise", "key"), name="uniq_enterprise_attribute")
+                ],
             },
         ),
     ]
