@@ -62,6 +62,9 @@ ATTRIBUTES: dict[str, Attribute] = {
         Attribute("revenue_last_year", "上年度营业收入", DECIMAL, "万元"),
         Attribute("tax_last_year", "上年度纳税总额", DECIMAL, "万元"),
         Attribute("rnd_last_year", "上年度研发费用", DECIMAL, "万元"),
+        Attribute("total_assets", "上年末资产总额", DECIMAL, "万元"),
+        Attribute("taxable_income_last_year", "上年度应纳税所得额", DECIMAL, "万元"),
+        Attribute("unemployment_insurance_last_year", "上年度实际缴纳失业保险费", DECIMAL, "万元"),
         Attribute(
             "hnte_cert",
             "高新技术企业证书",

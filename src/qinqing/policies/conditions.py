@@ -35,6 +35,7 @@ CREDIT_KINDS = {
 
 OPERATORS: dict[str, str] = {
     "industry_in": "行业代码前缀属于",
+    "industry_not_in": "行业代码前缀不属于",
     "scale_in": "企业规模属于",
     "region_within": "所在区划属于",
     "qualified": "具备资质且在有效期内",
@@ -204,6 +205,7 @@ def _age(key: str, op: str, raw: str) -> Check:
 def _industry(key: str, op: str, raw: str) -> Check:
     if key != "industry_code":
         raise ConditionError("attribute", "行业代码前缀只能用于“国民经济行业代码”")
+    negate = op == "industry_not_in"
     prefixes = [p.upper() for p in _items(raw)]
     if not prefixes:
         raise ConditionError("value", "请填写行业门类字母或代码前缀，如 C、39、6513")
@@ -212,10 +214,10 @@ def _industry(key: str, op: str, raw: str) -> Check:
             raise ConditionError("value", f"“{p}”不是行业门类字母（A–T）或2–4位行业代码前缀")
     letters_only = all(p.isalpha() for p in prefixes)
     shown = "、".join(f"{p}（{Industry(p).label}）" if p.isalpha() else p for p in prefixes)
-    text = f"行业属于 {shown}"
+    text = f"行业{'不' if negate else ''}属于 {shown}"
 
     def matches(code: str, section: str) -> bool:
-        return any(section == p if p.isalpha() else code.startswith(p) for p in prefixes)
+        return any(section == p if p.isalpha() else code.startswith(p) for p in prefixes) != negate
 
     def decide(facts: Facts, day: dt.date) -> Outcome:
         fact, _ = _fact(facts, key, day)
@@ -224,7 +226,7 @@ def _industry(key: str, op: str, raw: str) -> Check:
                 # The registry's 门类 answers a condition on 门类 alone.
                 label = Industry(facts.industry_section).label
                 reg = {"value": f"{facts.industry_section}（{label}）", "source": "企业库登记", "as_of": ""}
-                if facts.industry_section in prefixes:
+                if (facts.industry_section in prefixes) != negate:
                     return Outcome(MET, **reg)
                 return Outcome(NOT_MET, **reg, change=f"需{text}")
             return Outcome(UNKNOWN, change="缺少：国民经济行业代码")
@@ -400,6 +402,7 @@ def _credit(key: str, op: str, raw: str) -> Check:
 
 _BUILDERS: dict[str, Callable[[str, str, str], Check]] = {
     "industry_in": _industry,
+    "industry_not_in": _industry,
     "scale_in": _scale,
     "qualified": _qualified,
     "gte": _compare,

@@ -18,7 +18,7 @@ from qinqing.supervision.notify import notify
 
 
 def item_url(item_id: int) -> str:
-    return f"/policies/mine/{item_id}/"
+    return f"/policies/items/{item_id}/"
 
 
 @transaction.atomic
