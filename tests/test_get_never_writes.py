@@ -56,6 +56,31 @@ def first_pk(label: str, default: int = 1) -> int:
     return pk or default
 
 
+def _policy_sample(world):
+    """A policy item with a condition, a file value, and a full match (with its pushes) to show."""
+    from qinqing.enterprises.models import EnterpriseAttribute
+    from qinqing.policies import matching
+    from qinqing.policies.models import Condition, PolicyDocument, PolicyItem
+
+    doc = PolicyDocument.objects.create(
+        number="青政发〔2026〕1号",
+        title="若干政策",
+        issuer="青川市人民政府",
+        level="city",
+        region=world.city,
+        published_on=dt.date(2026, 1, 5),
+    )
+    item = PolicyItem.objects.create(
+        document=doc, name="稳岗返还", kind="subsidy", mode="automatic", department=world.hr
+    )
+    Condition.objects.create(item=item, attribute="employees", operator="gte", value="10", clause="第一条")
+    EnterpriseAttribute.objects.create(
+        enterprise=world.ent_a, key="employees", value="50", source="imported", as_of=dt.date(2026, 3, 31)
+    )
+    matching.run()
+    return item
+
+
 class Sample:
     """One of each object the detail routes name, so they render instead of answering 404."""
 
@@ -82,6 +107,7 @@ class Sample:
         sweep(now=clock_day + dt.timedelta(days=30))  # warnings and notifications to list
         run_worker()  # reply scores, deliveries
         self.replied = replied
+        self.policy_item = _policy_sample(world)
 
     def value(self, route_name: str, kwarg: str) -> str:
         if kwarg == "number":
@@ -114,6 +140,8 @@ class Sample:
                 "fieldwork_series": "fieldwork.MeetingSeries",
                 "fieldwork_series_export": "fieldwork.MeetingSeries",
                 "fieldwork_task_force": "fieldwork.TaskForce",
+                "policies_item": "policies.PolicyItem",
+                "policies_enterprise": "enterprises.Enterprise",
             }.get(route_name)
         return str(first_pk(model)) if model else "1"
 

@@ -55,6 +55,13 @@ SCOPED = {
     "fieldwork.AppealOrigin",
     "dashboard.DayRegionStat",
     "dashboard.DayDimensionStat",
+    "enterprises.EnterpriseAttribute",
+    "enterprises.AttributeChange",
+    "policies.PolicyMatch",
+    "policies.PolicyMute",
+    "policies.PolicyPush",
+    "policies.PolicyTask",
+    "policies.GateDecision",
 }
 # Reference data and bookkeeping any signed-in page may read: the calendar, the trees, categories and limits.
 REFERENCE = {
@@ -67,6 +74,12 @@ REFERENCE = {
     "appeals.ResponsibilityCatalogue",
     "supervision.EvaluationWeights",
     "dashboard.RollupState",
+    # The policy library is public information (政策公开): every signed-in user reads documents, items and their
+    # conditions; who may edit them is the services' question.
+    "policies.PolicyDocument",
+    "policies.PolicyItem",
+    "policies.Condition",
+    "policies.GateRule",
 }
 # Apps of the framework and libraries, whose pages (the admin, the login) are theirs.
 FOREIGN_VIEW_MODULES = ("django.", "ninja.")

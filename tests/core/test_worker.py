@@ -21,6 +21,7 @@ JOBS = {
     "qinqing.dashboard.tasks.refresh_rollup": "* * * * *",
     "qinqing.insights.tasks.analyse_new_appeals": "* * * * *",
     "qinqing.insights.tasks.score_stale_replies": "*/10 * * * *",
+    "qinqing.policies.tasks.sweep_policy_matches": "*/15 * * * *",
     "qinqing.supervision.tasks.sweep_deadlines": "*/5 * * * *",
 }
 

@@ -25,7 +25,9 @@ def api(world, user, method, path, body=None):
     c = Client()
     kw = {"HTTP_AUTHORIZATION": f"Bearer {world.token(user)}"}
     if body is not None:
-        return getattr(c, method)(f"/api/policies{path}", data=json.dumps(body), content_type="application/json", **kw)
+        return getattr(c, method)(
+            f"/api/policies{path}", data=json.dumps(body), content_type="application/json", **kw
+        )
     return getattr(c, method)(f"/api/policies{path}", **kw)
 
 
@@ -33,7 +35,11 @@ def api(world, user, method, path, body=None):
 def officer(world):
     user = User.objects.create_user(username="fwg", password="x", role=Role.OFFICER, region=world.city)
     ServiceAssignment.objects.create(
-        enterprise=world.ent_a, user=user, role=ServiceRole.CHIEF, started_on=dt.date(2026, 1, 1), assigned_by=world.dispatcher
+        enterprise=world.ent_a,
+        user=user,
+        role=ServiceRole.CHIEF,
+        started_on=dt.date(2026, 1, 1),
+        assigned_by=world.dispatcher,
     )
     return user
 
@@ -68,7 +74,9 @@ def test_officer_sees_served_enterprises_office_its_region_department_its_items(
     assert east == {world.ent_a.pk}
     assert len(api(world, world.handler_hr, "get", "/matches").json()) == 2  # its item
     assert api(world, world.handler_power, "get", "/matches").json() == []
-    assert client_for(world.dispatcher_west).get(f"/policies/enterprises/{world.ent_a.pk}/").status_code == 404
+    assert (
+        client_for(world.dispatcher_west).get(f"/policies/enterprises/{world.ent_a.pk}/").status_code == 404
+    )
 
 
 def test_file_page_shows_sources_appeals_and_credit(world, matched):
@@ -83,41 +91,102 @@ def test_enterprise_declares_and_a_department_confirms(world, lib, clock):
     assert r.status_code == 302
     attr = world.ent_a.attributes.get(key="employees")
     assert (attr.value, attr.source) == ("35", "self")
-    bad = api(world, world.ent_user_a, "post", "/my/file", {"key": "employees", "value": "三十", "as_of": "2026-11-01"})
-    assert bad.status_code == 400 and "整数" in json.dumps(bad.json(), ensure_ascii=False) or "数字" in bad.json()["errors"]["value"][0]
-    unknown = api(world, world.ent_user_a, "post", "/my/file", {"key": "colour", "value": "1", "as_of": "2026-11-01"})
+    bad = api(
+        world,
+        world.ent_user_a,
+        "post",
+        "/my/file",
+        {"key": "employees", "value": "三十", "as_of": "2026-11-01"},
+    )
+    assert (
+        bad.status_code == 400
+        and "整数" in json.dumps(bad.json(), ensure_ascii=False)
+        or "数字" in bad.json()["errors"]["value"][0]
+    )
+    unknown = api(
+        world, world.ent_user_a, "post", "/my/file", {"key": "colour", "value": "1", "as_of": "2026-11-01"}
+    )
     assert unknown.status_code == 400 and "未知的企业属性" in unknown.json()["errors"]["key"][0]
-    r = api(world, world.handler_hr, "post", f"/enterprises/{world.ent_a.pk}/file/confirm", {"key": "employees", "value": "36", "as_of": "2026-11-02"})
+    r = api(
+        world,
+        world.handler_hr,
+        "post",
+        f"/enterprises/{world.ent_a.pk}/file/confirm",
+        {"key": "employees", "value": "36", "as_of": "2026-11-02"},
+    )
     assert r.status_code == 200
     attr.refresh_from_db()
     assert (attr.value, attr.source, attr.confirmed_by) == ("36", "confirmed", world.handler_hr)
     # An enterprise may not confirm, nor declare for another.
-    r = api(world, world.ent_user_b, "post", f"/enterprises/{world.ent_a.pk}/file/confirm", {"key": "employees", "value": "1", "as_of": "2026-11-02"})
+    r = api(
+        world,
+        world.ent_user_b,
+        "post",
+        f"/enterprises/{world.ent_a.pk}/file/confirm",
+        {"key": "employees", "value": "1", "as_of": "2026-11-02"},
+    )
     assert r.status_code == 404
 
 
 def test_bad_conditions_and_amount_rules_are_refused_in_chinese(world, lib):
     item = lib.item()
     cases = [
-        ({"attribute": "colour", "operator": "gte", "value": "1", "clause": "第一条"}, "attribute", "未知的属性"),
-        ({"attribute": "employees", "operator": "gte", "value": "很多", "clause": "第一条"}, "value", "不是数字"),
-        ({"attribute": "employees", "operator": "between", "value": "1", "clause": "第一条"}, "operator", "未知的判断"),
-        ({"attribute": "region", "operator": "region_within", "value": "999999", "clause": "第一条"}, "value", "未知的行政区划"),
-        ({"attribute": "scale", "operator": "scale_in", "value": "巨型", "clause": "第一条"}, "value", "不是企业规模"),
-        ({"attribute": "credit", "operator": "credit_not_on", "value": "grey", "clause": "第一条"}, "value", "信用名单种类"),
+        (
+            {"attribute": "colour", "operator": "gte", "value": "1", "clause": "第一条"},
+            "attribute",
+            "未知的属性",
+        ),
+        (
+            {"attribute": "employees", "operator": "gte", "value": "很多", "clause": "第一条"},
+            "value",
+            "不是数字",
+        ),
+        (
+            {"attribute": "employees", "operator": "between", "value": "1", "clause": "第一条"},
+            "operator",
+            "未知的判断",
+        ),
+        (
+            {"attribute": "region", "operator": "region_within", "value": "999999", "clause": "第一条"},
+            "value",
+            "未知的行政区划",
+        ),
+        (
+            {"attribute": "scale", "operator": "scale_in", "value": "巨型", "clause": "第一条"},
+            "value",
+            "不是企业规模",
+        ),
+        (
+            {"attribute": "credit", "operator": "credit_not_on", "value": "grey", "clause": "第一条"},
+            "value",
+            "信用名单种类",
+        ),
     ]
     for body, field, text in cases:
         r = api(world, world.handler_hr, "post", f"/items/{item.pk}/conditions", body)
         assert r.status_code == 400, body
         assert text in r.json()["errors"][field][0]
     assert not Condition.objects.filter(item=item).exists()
-    ok = api(world, world.handler_hr, "post", f"/items/{item.pk}/conditions", cases[0][0] | {"attribute": "employees"})
+    ok = api(
+        world,
+        world.handler_hr,
+        "post",
+        f"/items/{item.pk}/conditions",
+        cases[0][0] | {"attribute": "employees"},
+    )
     assert ok.status_code == 201
     # Another department may not edit the item; an enterprise may not either.
-    assert api(world, world.handler_power, "post", f"/items/{item.pk}/conditions", cases[0][0]).status_code == 403
+    assert (
+        api(world, world.handler_power, "post", f"/items/{item.pk}/conditions", cases[0][0]).status_code
+        == 403
+    )
     body = {
-        "document_id": lib.doc.pk, "name": "x", "kind": "subsidy", "mode": "automatic",
-        "department_id": world.hr.pk, "amount_rule": "按实际情况给予奖励",
+        "document_id": lib.doc.pk,
+        "name": "x",
+        "kind": "subsidy",
+        "mode": "automatic",
+        "department_id": world.hr.pk,
+        "amount_rule": "按实际情况给予奖励",
     }
     r = api(world, world.handler_hr, "post", "/items", body)
     assert r.status_code == 400 and "无法识别" in r.json()["errors"]["amount_rule"][0]
@@ -130,11 +199,40 @@ def test_bad_conditions_and_amount_rules_are_refused_in_chinese(world, lib):
 def test_condition_page_adds_and_refuses(world, lib):
     item = lib.item()
     c = client_for(world.handler_hr)
-    r = c.post(f"/policies/items/{item.pk}/", {"do": "add_condition", "attribute": "employees", "operator": "gte", "value": "abc", "clause": "第一条"}, follow=True)
+    r = c.post(
+        f"/policies/items/{item.pk}/",
+        {
+            "do": "add_condition",
+            "attribute": "employees",
+            "operator": "gte",
+            "value": "abc",
+            "clause": "第一条",
+        },
+        follow=True,
+    )
     assert "不是数字" in r.content.decode() and not item.conditions.exists()
-    c.post(f"/policies/items/{item.pk}/", {"do": "add_condition", "attribute": "employees", "operator": "gte", "value": "10", "clause": "第一条"})
+    c.post(
+        f"/policies/items/{item.pk}/",
+        {
+            "do": "add_condition",
+            "attribute": "employees",
+            "operator": "gte",
+            "value": "10",
+            "clause": "第一条",
+        },
+    )
     assert item.conditions.count() == 1
-    r = client_for(world.handler_power).post(f"/policies/items/{item.pk}/", {"do": "add_condition", "attribute": "employees", "operator": "gte", "value": "10", "clause": "第一条"}, follow=True)
+    r = client_for(world.handler_power).post(
+        f"/policies/items/{item.pk}/",
+        {
+            "do": "add_condition",
+            "attribute": "employees",
+            "operator": "gte",
+            "value": "10",
+            "clause": "第一条",
+        },
+        follow=True,
+    )
     assert "无权" in r.content.decode() or "只有" in r.content.decode()
     assert item.conditions.count() == 1
 
@@ -158,7 +256,18 @@ def test_becoming_eligible_notifies_users_and_tasks_the_chief_officer_once(world
     assert api(world, other, "post", f"/tasks/{task.pk}/close", {"done": True}).status_code == 404
     # The office's figures.
     figures = api(world, world.dispatcher, "get", "/figures").json()
-    assert figures == [{"item_id": item.pk, "item": item.name, "eligible": 1, "undetermined": 1, "notified": 1, "read": 0, "applied": 0, "paid": 0}]
+    assert figures == [
+        {
+            "item_id": item.pk,
+            "item": item.name,
+            "eligible": 1,
+            "undetermined": 1,
+            "notified": 1,
+            "read": 0,
+            "applied": 0,
+            "paid": 0,
+        }
+    ]
 
 
 def test_a_muted_class_sends_nothing(world, lib, officer, clock):
@@ -176,14 +285,28 @@ def test_a_muted_class_sends_nothing(world, lib, officer, clock):
 def test_changing_an_item_rematches_in_the_background(world, lib, clock):
     lib.attr(world.ent_a, "employees", "50")
     item = lib.item()
-    r = api(world, world.handler_hr, "post", f"/items/{item.pk}/conditions", {"attribute": "employees", "operator": "gte", "value": "10", "clause": "第一条"})
+    r = api(
+        world,
+        world.handler_hr,
+        "post",
+        f"/items/{item.pk}/conditions",
+        {"attribute": "employees", "operator": "gte", "value": "10", "clause": "第一条"},
+    )
     assert r.status_code == 201
     run_worker()
     assert item.matches.get(enterprise=world.ent_a).status == MatchStatus.ELIGIBLE
 
 
 @pytest.mark.parametrize(
-    "path", ["/policies/", "/policies/mine/", "/policies/file/", "/policies/matches/", "/policies/tasks/", "/policies/figures/"]
+    "path",
+    [
+        "/policies/",
+        "/policies/mine/",
+        "/policies/file/",
+        "/policies/matches/",
+        "/policies/tasks/",
+        "/policies/figures/",
+    ],
 )
 def test_pages_answer_every_role_without_error(world, matched, officer, path):
     for user in (world.ent_user_a, world.dispatcher, world.handler_hr, world.leader, officer, world.auditor):

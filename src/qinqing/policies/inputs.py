@@ -1,8 +1,6 @@
 """The input of every policy action, defined once for the page and the API (see ``core.inputs``)."""
 
 import datetime as dt
-from decimal import Decimal
-
 from ninja import Schema
 from pydantic import Field
 
@@ -34,10 +32,9 @@ class ItemIn(Schema):
     mode: str = Field(..., max_length=12, title="兑现方式")
     department_id: int = Field(..., title="主管部门")
     amount_rule: str = Field("", max_length=200, title="兑现标准")
-    amount_cap: Decimal | None = Field(
-        None, ge=0, max_digits=12, decimal_places=2, title="单个企业上限（万元）"
-    )
-    budget: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2, title="资金预算（万元）")
+    # Numbers in JSON (万元, two decimals kept); the service stores them as Decimal.
+    amount_cap: float | None = Field(None, ge=0, le=1e9, title="单个企业上限（万元）")
+    budget: float | None = Field(None, ge=0, le=1e11, title="资金预算（万元）")
     opens_on: dt.date | None = Field(None, title="申报开始")
     closes_on: dt.date | None = Field(None, title="申报截止")
     beneficiaries: str = Field("", max_length=2000, title="惠及对象")

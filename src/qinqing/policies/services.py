@@ -3,6 +3,8 @@ incremental re-match of that item in the same transaction (docs/worker.md)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -82,13 +84,19 @@ def _check_item(by: User, data: inputs.ItemIn) -> tuple[PolicyDocument, Departme
     return document, department
 
 
+def _item_fields(data: inputs.ItemIn) -> dict:
+    fields = data.dict(exclude={"document_id", "department_id"})
+    for money in ("amount_cap", "budget"):
+        if fields[money] is not None:
+            fields[money] = Decimal(str(round(fields[money], 2)))
+    return fields
+
+
 @transaction.atomic
 def create_item(*, by: User, data: inputs.ItemIn) -> PolicyItem:
     _may_publish(by)
     document, department = _check_item(by, data)
-    item = PolicyItem.objects.create(
-        document=document, department=department, **data.dict(exclude={"document_id", "department_id"})
-    )
+    item = PolicyItem.objects.create(document=document, department=department, **_item_fields(data))
     tasks.rematch_items.enqueue([item.pk])
     return item
 
@@ -98,7 +106,7 @@ def update_item(*, by: User, item: PolicyItem, data: inputs.ItemIn) -> PolicyIte
     _require_manager(by, item)
     document, department = _check_item(by, data)
     item = PolicyItem.objects.select_for_update().get(pk=item.pk)
-    for name, value in data.dict(exclude={"document_id", "department_id"}).items():
+    for name, value in _item_fields(data).items():
         setattr(item, name, value)
     item.document, item.department = document, department
     item.save()
