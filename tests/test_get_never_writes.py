@@ -81,6 +81,53 @@ def _policy_sample(world):
     return item
 
 
+def credit_sample(world, enterprises=None, owners=None) -> None:
+    """A list imported by its authority (one row refused), an objection, a 信易贷 product and a request."""
+    from qinqing.credit import services as credit_services
+    from qinqing.credit.models import CreditEntry, CreditList, FinancialProduct
+
+    wages, _ = CreditList.objects.get_or_create(
+        code="wage-arrears",
+        defaults={
+            "kind": "serious",
+            "name": "拖欠农民工工资失信联合惩戒对象名单",
+            "legal_basis": "《拖欠农民工工资失信联合惩戒对象名单管理暂行办法》",
+            "authority": world.hr,
+        },
+    )
+    product, _ = FinancialProduct.objects.get_or_create(
+        bank="青川农商银行",
+        name="信易贷·纳税贷",
+        defaults={
+            "amount_max": 300,
+            "rate": "年化3.45%起",
+            "contact_name": "王经理",
+            "contact_phone": "0571-88880000",
+            "exclude_restricted": False,
+        },
+    )
+    enterprises = enterprises or [world.ent_a, world.ent_b]
+    owners = owners or [world.ent_user_a, world.ent_user_b]
+    rows = "".join(f"{e.uscc},{e.name},拖欠工资,文{e.pk},2026-09-01,2029-09-01\n" for e in enterprises)
+    existing = "".join(
+        f"{e.uscc},{e.name},{e.reason},{e.decision_no},2026-09-01,2029-09-01\n"
+        for e in CreditEntry.objects.filter(credit_list=wages).exclude(uscc__in=[x.uscc for x in enterprises])
+    )
+    data = (
+        "uscc,name,reason,decision_no,decided_on,display_until\n"
+        + existing
+        + rows
+        + "bad,坏行,x,y,2026-09-01,2029-09-01\n"
+    )
+    credit_services.import_list(
+        wages, data.encode(), filename="wages.csv", by=world.handler_hr, source="page"
+    )
+    for enterprise, owner in zip(enterprises, owners, strict=True):
+        entry = CreditEntry.objects.get(credit_list=wages, uscc=enterprise.uscc)
+        credit_services.submit_request(entry=entry, by=owner, kind="objection", reason="列入有误")
+        credit_services.submit_loan(product=product, by=owner, amount=50, purpose="购置设备")
+
+
 class Sample:
     """One of each object the detail routes name, so they render instead of answering 404."""
 
@@ -105,6 +152,7 @@ class Sample:
             respond_by=(clock_day + dt.timedelta(days=3)).date(),
         )
         sweep(now=clock_day + dt.timedelta(days=30))  # warnings and notifications to list
+        credit_sample(world)
         run_worker()  # reply scores, deliveries
         self.replied = replied
         self.policy_item = _policy_sample(world)
@@ -128,6 +176,11 @@ class Sample:
             "enterprise_id": "enterprises.Enterprise",
             "point_id": "fieldwork.ContactPoint",
             "tf_id": "fieldwork.TaskForce",
+            "entry_id": "credit.CreditEntry",
+            "request_id": "credit.CreditRequest",
+            "batch_id": "credit.ImportBatch",
+            "loan_id": "credit.LoanRequest",
+            "list_id": "credit.CreditList",
         }.get(kwarg)
         if model is None and kwarg == "pk":
             model = {
@@ -142,6 +195,10 @@ class Sample:
                 "fieldwork_task_force": "fieldwork.TaskForce",
                 "policies_item": "policies.PolicyItem",
                 "policies_enterprise": "enterprises.Enterprise",
+                "entry": "credit.CreditEntry",
+                "request": "credit.CreditRequest",
+                "batch": "credit.ImportBatch",
+                "loan": "credit.LoanRequest",
             }.get(route_name)
         return str(first_pk(model)) if model else "1"
 

@@ -25,7 +25,7 @@ from qinqing.organisation.models import Department
 from qinqing.supervision import services as supervision_services
 from qinqing.supervision.sweep import sweep
 from tests.conftest import at, make_uscc
-from tests.test_get_never_writes import PARAMS, Sample, get_routes, personas
+from tests.test_get_never_writes import PARAMS, Sample, credit_sample, get_routes, personas
 from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,10 @@ DETAIL_PAGES = (
     "supervision_order",
     "insights_issue",
     "public_honour",
+    "entry",
+    "request",
+    "loan",
+    "batch",
 )
 _grown = itertools.count(1)
 DETAIL_API = ("/api/appeals/{number}", "/api/appeals/{number}/events")
@@ -94,6 +98,7 @@ def grow(world, n: int) -> None:
             content="请加快办理",
             respond_by=(day + dt.timedelta(days=3)).date(),
         )
+        credit_sample(world, [enterprise], [owner])
     sweep(now=day + dt.timedelta(days=30))
     run_worker()
 

@@ -62,6 +62,11 @@ SCOPED = {
     "policies.PolicyPush",
     "policies.PolicyTask",
     "policies.GateDecision",
+    "credit.CreditEntry",
+    "credit.CreditEvent",
+    "credit.CreditRequest",
+    "credit.ImportBatch",
+    "credit.LoanRequest",
 }
 # Reference data and bookkeeping any signed-in page may read: the calendar, the trees, categories and limits.
 REFERENCE = {
@@ -80,6 +85,9 @@ REFERENCE = {
     "policies.PolicyItem",
     "policies.Condition",
     "policies.GateRule",
+    # Published: a list's name, basis and authority; a bank's loan offer.
+    "credit.CreditList",
+    "credit.FinancialProduct",
 }
 # Apps of the framework and libraries, whose pages (the admin, the login) are theirs.
 FOREIGN_VIEW_MODULES = ("django.", "ninja.")

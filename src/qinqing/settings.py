@@ -249,6 +249,12 @@ QINQING_MAX_REOPENS = env_int("QINQING_MAX_REOPENS", 2)
 QINQING_PAGE_SIZE = env_int("QINQING_PAGE_SIZE", 20, minimum=1)
 # Supervision: escalation to a 通报 N working days after the 催办; the SMS gateway (default: log only).
 QINQING_ESCALATE_AFTER_DAYS = env_int("QINQING_ESCALATE_AFTER_DAYS", 5, minimum=1)
+# Credit (信易+): working days the listing authority has to decide an objection (异议) or a repair request (信用修复)
+# about a list entry. Repair: 15 working days, the term 《市场监督管理信用修复管理办法》（国市监信规〔2021〕3号）
+# gives for a decision on a repair application; objection: 5 working days, the shorter term provincial 社会信用
+# rules commonly set for checking a disputed record. Both are settings because local rules differ.
+QINQING_CREDIT_OBJECTION_DAYS = env_int("QINQING_CREDIT_OBJECTION_DAYS", 5, minimum=1)
+QINQING_CREDIT_REPAIR_DAYS = env_int("QINQING_CREDIT_REPAIR_DAYS", 15, minimum=1)
 QINQING_SMS_SENDER = os.environ.get("QINQING_SMS_SENDER", "qinqing.supervision.notify.LoggingSmsSender")
 # Text insights: where routing models are versioned, how far back similar appeals are searched.
 QINQING_MODEL_DIR = Path(os.environ.get("QINQING_MODEL_DIR", VAR_DIR / "models"))

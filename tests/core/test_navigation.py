@@ -20,6 +20,8 @@ ENTERPRISE = [
     ("/policies/mine/", "可享政策"),
     ("/policies/file/", "企业档案"),
     ("/my-data/", "我的数据"),
+    ("/credit/", "我的信用"),
+    ("/credit/loans/products/", "信易贷"),
     ("/public/honours/", "红黑榜"),
 ]
 DISPATCHER = [
@@ -38,6 +40,9 @@ DISPATCHER = [
     ("/fieldwork/supervisors/", "特约监督员"),
     ("/fieldwork/contact-points/", "联系点"),
     ("/fieldwork/task-forces/", "专班"),
+    ("/credit/entries/", "信用名单"),
+    ("/credit/requests/", "信用异议与修复"),
+    ("/credit/loans/", "信易贷申请"),
 ]
 HANDLER = [
     ("/appeals/", "部门收件箱"),
@@ -45,10 +50,12 @@ HANDLER = [
     ("/policies/figures/", "政策事项"),
     ("/insights/common/", "共性问题"),
     ("/supervision/orders/", "督办"),
+    ("/credit/entries/", "信用名单"),
+    ("/credit/requests/", "信用异议与修复"),
 ]
 DISCIPLINE_HANDLER = [*HANDLER[:3], ("/fieldwork/clues/", "问题线索"), *HANDLER[3:]]
-DEPT_HEAD = [*HANDLER[:4], ("/insights/replies/", "答复复核"), HANDLER[4]]
-DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:5], ("/insights/replies/", "答复复核"), DISCIPLINE_HANDLER[5]]
+DEPT_HEAD = [*HANDLER[:4], ("/insights/replies/", "答复复核"), *HANDLER[4:]]
+DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:5], ("/insights/replies/", "答复复核"), *DISCIPLINE_HANDLER[5:]]
 LEADER = [
     ("/appeals/", "诉求总览"),
     ("/insights/common/", "共性问题"),
@@ -61,6 +68,9 @@ LEADER = [
     ("/fieldwork/meetings/", "政企活动"),
     ("/fieldwork/linked/", "挂钩企业"),
     ("/fieldwork/reports/officers/", "服务官季报"),
+    ("/credit/entries/", "信用名单"),
+    ("/credit/requests/", "信用异议与修复"),
+    ("/credit/loans/", "信易贷申请"),
 ]
 OFFICER = [
     ("/fieldwork/officer/", "我的企业"),

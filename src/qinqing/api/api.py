@@ -74,6 +74,7 @@ def on_http_error(request, exc: HttpError):
 def _routers():
     from qinqing.appeals.api import reference_router
     from qinqing.appeals.api import router as appeals_router
+    from qinqing.credit.api import router as credit_router
     from qinqing.dashboard.api import router as dashboard_router
     from qinqing.enterprises.api import router as enterprises_router
     from qinqing.fieldwork.api import router as fieldwork_router
@@ -88,6 +89,7 @@ def _routers():
     api.add_router("/fieldwork", fieldwork_router)
     api.add_router("/dashboard", dashboard_router)
     api.add_router("/policies", policies_router)
+    api.add_router("/credit", credit_router)
     api.add_router("/", reference_router)
 
 

@@ -26,6 +26,7 @@ from qinqing.core.errors import NotVisible
 from qinqing.credit.codes import normalise_code
 from qinqing.credit.models import (
     CreditEntry,
+    CreditEntryQuerySet,
     CreditList,
     CreditRequest,
     FinancialProduct,
@@ -110,7 +111,7 @@ def _entry_scope(user: User) -> Q | None:
     return None
 
 
-def entries_visible_to(user: User) -> QuerySet[CreditEntry]:
+def entries_visible_to(user: User) -> CreditEntryQuerySet:
     qs = CreditEntry.objects.select_related("credit_list", "credit_list__authority", "enterprise")
     if not user.is_authenticated:
         return qs.none()
@@ -147,7 +148,7 @@ def get_batch(user: User, pk: int) -> ImportBatch:
 
 def requests_visible_to(user: User) -> QuerySet[CreditRequest]:
     qs = CreditRequest.objects.select_related(
-        "entry", "entry__credit_list", "entry__credit_list__authority", "enterprise", "submitted_by"
+        "entry", "entry__credit_list", "entry__credit_list__authority", "enterprise__region", "submitted_by"
     )
     if not user.is_authenticated:
         return qs.none()
@@ -197,7 +198,7 @@ def get_product(user: User, pk: int) -> FinancialProduct:
 
 
 def loans_visible_to(user: User) -> QuerySet[LoanRequest]:
-    qs = LoanRequest.objects.select_related("product", "enterprise", "submitted_by")
+    qs = LoanRequest.objects.select_related("product", "enterprise__region", "submitted_by")
     if not user.is_authenticated:
         return qs.none()
     if user.role == Role.ENTERPRISE and user.enterprise_id:

@@ -19,6 +19,7 @@ class Notification(models.Model):
         ANNOUNCEMENT = "announcement", "活动通知"
         CLUE = "clue", "问题线索"
         POLICY = "policy", "政策推送"
+        CREDIT = "credit", "信用信息"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("enterprises", "0002_enterprise_file"),
         ("organisation", "0002_alter_department_kind"),
-        ("supervision", "0006_alter_notification_kind"),
+        ("supervision", "0007_notification_kind_policy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
