@@ -29,6 +29,7 @@ run: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py seed_fieldwork --if-empty
+	$(BIN)/python manage.py seed_credit --if-empty
 	$(BIN)/python manage.py train_routing --if-missing
 	@echo ""
 	@echo "亲清 is running at http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs)"
@@ -36,6 +37,7 @@ run: $(STAMP) $(NODE_STAMP)
 	@echo "  qiye / qiye2      enterprise users (企业用户)"
 	@echo "  diaodu            dispatcher of the city office (市营商办调度员); dongcheng: 东城区"
 	@echo "  renshe            handler, 市人社局 (部门经办人); renshe_head: its head; gongdian: 供电公司; ziran: 自然资源局"
+	@echo "  shichang          handler, 市市场监管局 (经营异常名录的认定部门: 信用名单导入, 信用修复办理)"
 	@echo "  lingdao           leader (市领导; 挂钩 key enterprises)"
 	@echo "  fuwuguan          chief service officer (首席服务官); zhuanyuan: 驻点服务专员"
 	@echo "  jiandu            special supervisor (特约监督员); jijian: 纪检监察组 (reads problem clues)"

@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from qinqing.core.errors import NotPermitted, NotVisible, TransitionNotAllowed
-from qinqing.credit import actions, inputs, selectors
+from qinqing.credit import actions, inputs, selectors, services
 from qinqing.credit.models import CreditEvent, CreditRequest, EndReason
 from qinqing.supervision.models import Notification
 from tests.conftest import TZ, at
@@ -229,3 +229,14 @@ def test_request_lists_light_overdue(credit):
         page = hr.get(reverse("credit:requests") + "?state=submitted&light=red")
         assert "超期" in page.content.decode() and credit.world.ent_a.name in page.content.decode()
         assert hr.get("/api/credit/requests").json()[0]["light"] == "red"
+
+
+def test_overdue_requests_remind_the_authority_once(credit):
+    with time_machine.travel(at(2026, 11, 16), tick=False):
+        file(credit)
+        assert services.remind_overdue_requests() == 0
+    with time_machine.travel(at(2026, 11, 24), tick=False):
+        assert services.remind_overdue_requests() == 1
+        assert services.remind_overdue_requests() == 0
+    overdue = Notification.objects.filter(kind="overdue")
+    assert set(overdue.values_list("recipient__username", flat=True)) == {"handler_hr", "head_hr"}

@@ -166,6 +166,8 @@ REFERENCE_MODELS = (
     "fieldwork.supervisor",
     "fieldwork.contactpoint",
     "fieldwork.serviceassignment",
+    "credit.creditlist",
+    "credit.financialproduct",
 )
 ALL = ("view", "add", "change", "delete")
 ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {

@@ -273,6 +273,8 @@ class CreditRequest(models.Model):
     )
     decided_at = models.DateTimeField("办理时间", null=True, blank=True)
     outcome = models.TextField("办理结果", blank=True)
+    # When the authority was told the request is overdue (once: the sweep never tells twice).
+    overdue_notified_at = models.DateTimeField("超期提醒时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "异议与信用修复申请"

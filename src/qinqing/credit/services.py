@@ -292,7 +292,11 @@ def enterprise_users(enterprise_id: int):
 
 @transaction.atomic
 def submit_request(*, entry: CreditEntry, by: User, kind: str, reason: str) -> CreditRequest:
-    entry = CreditEntry.objects.select_for_update().select_related("credit_list__authority").get(pk=entry.pk)
+    entry = (
+        CreditEntry.objects.select_for_update(of=("self",))
+        .select_related("credit_list__authority")
+        .get(pk=entry.pk)
+    )
     enterprise = by.enterprise if by.role == Role.ENTERPRISE else None
     if enterprise is None or enterprise.uscc != entry.uscc:
         raise NotPermitted("只有名单所列企业本身可以提出异议或信用修复申请")
@@ -406,6 +410,28 @@ def withdraw_request(*, request: CreditRequest, by: User) -> CreditRequest:
         entry=request.entry, request=request, kind=CreditEvent.Kind.WITHDRAWN, by=by, at=request.decided_at
     )
     return request
+
+
+@transaction.atomic
+def remind_overdue_requests(now: dt.datetime | None = None) -> int:
+    """Tell the authority, once per request, that a request has passed its deadline undecided. Idempotent."""
+    now = now or timezone.now()
+    due = list(
+        CreditRequest.objects.select_for_update(of=("self",), skip_locked=True)
+        .select_related("entry__credit_list__authority", "enterprise__region")
+        .filter(state=CreditRequest.State.SUBMITTED, deadline__lt=now, overdue_notified_at__isnull=True)
+    )
+    for request in due:
+        notify(
+            authority_users(request.entry.credit_list, request.enterprise),
+            kind=Notification.Kind.OVERDUE,
+            title=f"{request.enterprise.name}的{request.get_kind_display()}已超过办理时限",
+            body=f"办理时限为{workcalendar.local_date(request.deadline):%Y年%m月%d日}，请尽快办理。",
+            url=reverse("credit:request", args=[request.pk]),
+        )
+        request.overdue_notified_at = now
+    CreditRequest.objects.bulk_update(due, ["overdue_notified_at"])
+    return len(due)
 
 
 # ---------------------------------------------------------------- 信易贷

@@ -8,3 +8,9 @@ from qinqing.credit import services
 @task
 def expire_credit_entries() -> dict:
     return {"ended": services.expire_entries().ended}
+
+
+@periodic("*/30 * * * *", "异议与信用修复：超期未办的提醒认定部门（每件只提醒一次）")
+@task
+def remind_overdue_credit_requests() -> dict:
+    return {"reminded": services.remind_overdue_requests()}

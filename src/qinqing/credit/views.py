@@ -95,7 +95,9 @@ def entry(request: AuthedRequest, pk: int) -> HttpResponse:
             "events": found.events.select_related("by", "request").all(),
             "requests": requests,
             "can_request": own and found.in_force(),
-            "request_fields": fields(inputs.RequestIn, textarea=("reason",)),
+            "request_fields": fields(
+                inputs.RequestIn, textarea=("reason",), choices={"kind": CreditRequest.Kind.choices}
+            ),
             "days": {
                 "objection": settings.QINQING_CREDIT_OBJECTION_DAYS,
                 "repair": settings.QINQING_CREDIT_REPAIR_DAYS,
