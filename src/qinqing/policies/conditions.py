@@ -98,6 +98,8 @@ class Check:
     text: str  # the condition as a person reads it
     decide: Callable[[Facts, dt.date], Outcome]
     credit: bool = False
+    # What the vectorised pre-filter (``policies.prefilter``) needs to rule pairs out in bulk.
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 class ConditionError(ValueError):
@@ -171,7 +173,7 @@ def _compare(key: str, op: str, raw: str) -> Check:
             return Outcome(MET, **_used(fact), recheck_on=_until(fact))
         return Outcome(NOT_MET, **_used(fact), change=f"需{text}", recheck_on=_until(fact))
 
-    return Check(key, op, text, decide)
+    return Check(key, op, text, decide, params={"bound": float(bound)})
 
 
 def _age(key: str, op: str, raw: str) -> Check:
@@ -199,7 +201,7 @@ def _age(key: str, op: str, raw: str) -> Check:
             return Outcome(MET, **_used(fact), recheck_on=recheck)
         return Outcome(NOT_MET, **_used(fact), change=f"需{text}", recheck_on=recheck)
 
-    return Check(key, op, text, decide)
+    return Check(key, op, text, decide, params={"years": years})
 
 
 def _industry(key: str, op: str, raw: str) -> Check:
@@ -235,7 +237,9 @@ def _industry(key: str, op: str, raw: str) -> Check:
             return Outcome(MET, **_used(fact))
         return Outcome(NOT_MET, **_used(fact), change=f"需{text}")
 
-    return Check(key, op, text, decide)
+    return Check(
+        key, op, text, decide, params={"prefixes": prefixes, "negate": negate, "letters": letters_only}
+    )
 
 
 def _scale(key: str, op: str, raw: str) -> Check:
@@ -260,7 +264,7 @@ def _scale(key: str, op: str, raw: str) -> Check:
             return Outcome(MET, **used)
         return Outcome(NOT_MET, **used, change=f"需{text}")
 
-    return Check(key, op, text, decide)
+    return Check(key, op, text, decide, params={"wanted": wanted})
 
 
 def _region(key: str, op: str, raw: str, regions: dict[str, tuple[str, str]]) -> Check:
@@ -282,7 +286,7 @@ def _region(key: str, op: str, raw: str, regions: dict[str, tuple[str, str]]) ->
             return Outcome(MET, **used)
         return Outcome(NOT_MET, **used, change=f"需{text}")
 
-    return Check(key, op, text, decide)
+    return Check(key, op, text, decide, params={"paths": paths})
 
 
 def _qualified(key: str, op: str, raw: str) -> Check:
@@ -332,7 +336,7 @@ def _qualified(key: str, op: str, raw: str) -> Check:
             )
         return Outcome(MET, **used, recheck_on=None if on else _until(fact))
 
-    return Check(key, op, text, decide)
+    return Check(key, op, text, decide, params={"on": on, "levels": levels})
 
 
 def _choice_in(key: str, op: str, raw: str) -> Check:
@@ -360,7 +364,7 @@ def _choice_in(key: str, op: str, raw: str) -> Check:
             return Outcome(MET, **_used(fact), recheck_on=_until(fact))
         return Outcome(NOT_MET, **_used(fact), change=f"需{text}", recheck_on=_until(fact))
 
-    return Check(key, op, text, decide)
+    return Check(key, op, text, decide, params={"wanted": wanted})
 
 
 def credit_kinds(raw: str) -> list[str]:

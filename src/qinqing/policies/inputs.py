@@ -1,6 +1,7 @@
 """The input of every policy action, defined once for the page and the API (see ``core.inputs``)."""
 
 import datetime as dt
+
 from ninja import Schema
 from pydantic import Field
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,6 +29,7 @@ from qinqing.enterprises import attributes as attrs
 from qinqing.enterprises.models import Enterprise, EnterpriseAttribute
 from qinqing.organisation.models import Region
 from qinqing.policies import conditions as cond
+from qinqing.policies import prefilter
 from qinqing.policies.models import (
     Condition,
     GateDecision,
@@ -304,11 +306,19 @@ def _run_chunk(
     update: list[PolicyMatch] = []
     decisions: list[GateDecision] = []
     seen: set[tuple[int, int]] = set()
-    for eid in chunk:
-        fact = facts.get(eid)
-        if fact is None:
-            continue
-        for item in items:
+    order = [facts[eid] for eid in chunk if eid in facts]
+    cols = prefilter.Columns(order)
+    shown_before: dict[int, set[int]] = defaultdict(set)
+    for eid, iid in existing:
+        shown_before[iid].add(eid)
+    for item in items:
+        # Only enterprises the pre-filter cannot rule out, and those with a stored result to revisit.
+        mask = prefilter.candidates([c for _, c in item.checks], cols, day)
+        eids = {order[i].enterprise_id for i in np.flatnonzero(mask)} | shown_before[item.pk]
+        for eid in sorted(eids):
+            fact = facts.get(eid)
+            if fact is None:
+                continue
             result = evaluate(item, fact, day)
             if result.status == MatchStatus.ELIGIBLE:
                 stats.eligible += 1
