@@ -197,7 +197,9 @@ def load_data() -> dict:
     _, disp_token = ApiToken.issue(user=dispatcher, name="bench")
     session = SessionStore()
     session["_auth_user_id"] = str(dispatcher.pk)
-    session["_auth_user_backend"] = "qinqing.accounts.security.DemoPasswordRefusingBackend"  # a ModelBackend in AUTHENTICATION_BACKENDS
+    session["_auth_user_backend"] = (
+        "qinqing.accounts.security.DemoPasswordRefusingBackend"  # a ModelBackend in AUTHENTICATION_BACKENDS
+    )
     session["_auth_user_hash"] = dispatcher.get_session_auth_hash()
     session.create()
     busy = Department.objects.get(pk=depts[3].pk)

@@ -10,6 +10,7 @@ back as its Python value for matching.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -109,6 +110,7 @@ _TRUE = {"是", "true", "1", "yes", "y", "有"}
 _FALSE = {"否", "false", "0", "no", "n", "无"}
 
 
+@functools.lru_cache(maxsize=4096)
 def section_of(code: str) -> str | None:
     """The 门类 letter of a four-digit 行业代码, None if the division is not in the standard."""
     if not _CODE_RE.match(code or ""):

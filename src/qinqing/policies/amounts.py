@@ -85,10 +85,10 @@ def parse(text: str) -> AmountRule | None:
         key = _figure(rest[0])
         tiers = []
         for tier in rest[1:]:
-            threshold, sep, amount = tier.partition(":")
+            threshold, sep, pay = tier.partition(":")
             if not sep:
                 raise ValueError(f"分档“{tier}”应写成 门槛:金额，如 50:5")
-            tiers.append((_number(threshold, "门槛"), _number(amount, "金额")))
+            tiers.append((_number(threshold, "门槛"), _number(pay, "金额")))
         if [t for t, _ in tiers] != sorted({t for t, _ in tiers}):
             raise ValueError("分档门槛应从小到大且不重复")
         return AmountRule("tiers", key=key, tiers=tuple(tiers))

@@ -48,13 +48,22 @@ OPERATORS: dict[str, str] = {
 }
 
 
-@dataclass
 class Fact:
-    value: Any  # typed (Decimal, int, date, bool, str)
-    shown: str
-    source: str
-    as_of: dt.date | None
-    valid_until: dt.date | None = None
+    """One attribute value as matching reads it; its display text is made only when an explanation needs it."""
+
+    __slots__ = ("key", "raw", "value", "source", "as_of", "valid_until", "_shown")
+
+    def __init__(
+        self, value: Any, shown: str | None, source: str, as_of, valid_until=None, *, key="", raw=""
+    ):
+        self.value, self.source, self.as_of, self.valid_until = value, source, as_of, valid_until
+        self.key, self.raw, self._shown = key, raw, shown
+
+    @property
+    def shown(self) -> str:
+        if self._shown is None:
+            self._shown = attrs.display(self.key, self.raw)
+        return self._shown
 
 
 @dataclass
@@ -132,7 +141,7 @@ def _fact(facts: Facts, key: str, day: dt.date) -> tuple[Fact | None, bool]:
     return fact, fact.valid_until is not None and fact.valid_until < day
 
 
-def _used(fact: Fact) -> dict[str, str]:
+def _used(fact: Fact) -> dict[str, Any]:
     return {
         "value": fact.shown,
         "source": SOURCE_LABELS.get(fact.source, fact.source),
@@ -227,7 +236,11 @@ def _industry(key: str, op: str, raw: str) -> Check:
             if letters_only and facts.industry_section:
                 # The registry's 门类 answers a condition on 门类 alone.
                 label = Industry(facts.industry_section).label
-                reg = {"value": f"{facts.industry_section}（{label}）", "source": "企业库登记", "as_of": ""}
+                reg: dict[str, Any] = {
+                    "value": f"{facts.industry_section}（{label}）",
+                    "source": "企业库登记",
+                    "as_of": "",
+                }
                 if (facts.industry_section in prefixes) != negate:
                     return Outcome(MET, **reg)
                 return Outcome(NOT_MET, **reg, change=f"需{text}")
@@ -257,7 +270,11 @@ def _scale(key: str, op: str, raw: str) -> Check:
     text = "企业规模为" + "、".join(Scale(w).label for w in wanted)
 
     def decide(facts: Facts, day: dt.date) -> Outcome:
-        used = {"value": Scale(facts.scale).label if facts.scale else "", "source": "企业库登记", "as_of": ""}
+        used: dict[str, Any] = {
+            "value": Scale(facts.scale).label if facts.scale else "",
+            "source": "企业库登记",
+            "as_of": "",
+        }
         if not facts.scale:
             return Outcome(UNKNOWN, change="缺少：企业规模")
         if facts.scale in wanted:
@@ -281,7 +298,7 @@ def _region(key: str, op: str, raw: str, regions: dict[str, tuple[str, str]]) ->
     text = "注册在" + "、".join(regions[c][1] for c in codes)
 
     def decide(facts: Facts, day: dt.date) -> Outcome:
-        used = {"value": facts.region_name, "source": "企业库登记", "as_of": ""}
+        used: dict[str, Any] = {"value": facts.region_name, "source": "企业库登记", "as_of": ""}
         if any(facts.region_path.startswith(p) for p in paths):
             return Outcome(MET, **used)
         return Outcome(NOT_MET, **used, change=f"需{text}")

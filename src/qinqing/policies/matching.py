@@ -126,7 +126,7 @@ def load_facts(enterprise_ids: list[int], day: dt.date) -> dict[int, cond.Facts]
     ).values_list("enterprise_id", "key", "value", "source", "as_of", "valid_until"):
         if key in registry:
             facts[eid].attributes[key] = cond.Fact(
-                attrs.typed(key, value), attrs.display(key, value), source, as_of, valid_until
+                attrs.typed(key, value), None, source, as_of, valid_until, key=key, raw=value
             )
     for uscc, entries in credit_selectors.active_entries_by_uscc(list(usccs), day).items():
         target = facts[usccs[uscc]]
@@ -299,7 +299,7 @@ def _run_chunk(
         existing_qs = existing_qs.filter(item_id__in=wanted_items)
     existing = {
         (m[1], m[2]): m
-        for m in existing_qs.values_list("pk", "enterprise_id", "item_id", "status", "digest", "details")
+        for m in existing_qs.values_list("pk", "enterprise_id", "item_id", "status", "digest", "gates_digest")
     }
     now = timezone.now()
     create: list[PolicyMatch] = []
@@ -332,7 +332,7 @@ def _run_chunk(
                 if old is None:
                     changed_gates = any(g["applies"] for g in new_gates)
                 else:
-                    changed_gates = _gate_key(new_gates) != _gate_key([d for d in old[5] if "gate" in d])
+                    changed_gates = _gate_digest(new_gates) != old[5]
                 if changed_gates:
                     decisions += _decisions(eid, item.pk, new_gates, day, now)
             if not result.stored:
@@ -350,6 +350,7 @@ def _run_chunk(
                 details=result.details,
                 missing=result.missing,
                 digest=digest,
+                gates_digest=_gate_digest([d for d in result.details if "gate" in d]),
                 recheck_on=result.recheck_on,
                 computed_at=now,
                 eligible_since=now if result.status == MatchStatus.ELIGIBLE else None,
@@ -364,7 +365,8 @@ def _run_chunk(
     gone = [m[0] for key, m in existing.items() if key not in seen or key[1] not in live_items]
     PolicyMatch.objects.filter(pk__in=gone).delete()
     PolicyMatch.objects.bulk_create(create, batch_size=2000)
-    fields = ["status", "blocked_by_credit", "preferred", "details", "missing", "digest", "recheck_on"]
+    fields = ["status", "blocked_by_credit", "preferred", "details", "missing", "digest", "gates_digest"]
+    fields += ["recheck_on"]
     fields += ["computed_at"]
     # eligible_since keeps the first day of the current eligible spell.
     still = MatchStatus.ELIGIBLE
@@ -379,8 +381,12 @@ def _run_chunk(
     stats.deleted += len(gone)
 
 
-def _gate_key(gates: list[dict[str, Any]]) -> list:
-    return sorted((g["gate"], g["applies"], [e["entry"] for e in g["evidence"]]) for g in gates)
+def _gate_digest(gates: list[dict[str, Any]]) -> str:
+    """What the gates decided (which rule applied on which entries): a new decision is kept when it changes."""
+    if not gates:
+        return ""
+    key = sorted((g["gate"], g["applies"], sorted(e["entry"] or 0 for e in g["evidence"])) for g in gates)
+    return hashlib.md5(json.dumps(key).encode(), usedforsecurity=False).hexdigest()
 
 
 def _decisions(eid: int, item_id: int, gates: list[dict[str, Any]], day: dt.date, now) -> list[GateDecision]:

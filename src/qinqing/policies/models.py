@@ -133,6 +133,7 @@ class PolicyMatch(models.Model):
     details = models.JSONField("条件明细", default=list)
     missing = models.JSONField("改变结果所需", default=list)
     digest = models.CharField(max_length=32)
+    gates_digest = models.CharField(max_length=32, blank=True)
     # The first day on which time alone may change the result (an attribute or a credit entry expires, an age
     # threshold passes, the window closes): the daily sweep re-matches pairs past it.
     recheck_on = models.DateField(null=True, blank=True)

@@ -29,6 +29,14 @@ class Columns:
         self.path = np.array([f.region_path for f in facts], dtype=str)
         self._cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
+    def sections(self, key: str) -> np.ndarray:
+        """The 门类 of each enterprise's 行业代码 ("" when none)."""
+        name = "§" + key
+        if name not in self._cache:
+            _, code, _ = self.attr(key)
+            self._cache[name] = (np.array([attrs.section_of(c) or "" for c in code], dtype=object),) * 3
+        return self._cache[name][0]
+
     def attr(self, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(held, value, valid_until ordinal) of an attribute over the chunk."""
         if key not in self._cache:
@@ -80,7 +88,7 @@ def possible(check: cond.Check, cols: Columns, day: dt.date) -> np.ndarray | Non
         return ok
     if op in ("industry_in", "industry_not_in"):
         held, code, _ = cols.attr(key)
-        sections = np.array([attrs.section_of(c) or "" for c in code], dtype=object)
+        sections = cols.sections(key)
         hit = np.zeros(cols.n, dtype=bool)
         registry_hit = np.zeros(cols.n, dtype=bool)
         for prefix in p["prefixes"]:
