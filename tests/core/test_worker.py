@@ -19,6 +19,7 @@ JOBS = {
     "qinqing.appeals.tasks.close_unrated": "*/10 * * * *",
     "qinqing.core.tasks.prune_task_results": "30 3 * * *",
     "qinqing.credit.tasks.expire_credit_entries": "5 0 * * *",
+    "qinqing.credit.tasks.remind_overdue_credit_requests": "*/30 * * * *",
     "qinqing.dashboard.tasks.refresh_rollup": "* * * * *",
     "qinqing.insights.tasks.analyse_new_appeals": "* * * * *",
     "qinqing.insights.tasks.score_stale_replies": "*/10 * * * *",
