@@ -64,7 +64,7 @@ class Command(BaseCommand):
                 "department": market,
             },
         )
-        lists = {
+        lists: dict[str, CreditList] = {
             ListKind.RED: CreditList.objects.create(
                 code="tax-a",
                 kind=ListKind.RED,
@@ -108,7 +108,7 @@ class Command(BaseCommand):
             except ValueError:  # 29 February
                 return day.replace(year=day.year + n, day=28)
 
-        rows = {
+        rows: dict[str, list[tuple[Enterprise | None, str, str, dt.date, dt.date]]] = {
             ListKind.RED: [
                 (ents[1], "纳税信用评价为A级", "青税信〔2026〕1号", d(-200), dt.date(today.year + 1, 12, 31)),
                 (ents[4], "纳税信用评价为A级", "青税信〔2026〕1号", d(-200), dt.date(today.year + 1, 12, 31)),
