@@ -56,6 +56,31 @@ def first_pk(label: str, default: int = 1) -> int:
     return pk or default
 
 
+def _policy_sample(world):
+    """A policy item with a condition, a file value, and a full match (with its pushes) to show."""
+    from qinqing.enterprises.models import EnterpriseAttribute
+    from qinqing.policies import matching
+    from qinqing.policies.models import Condition, PolicyDocument, PolicyItem
+
+    doc = PolicyDocument.objects.create(
+        number="青政发〔2026〕1号",
+        title="若干政策",
+        issuer="青川市人民政府",
+        level="city",
+        region=world.city,
+        published_on=dt.date(2026, 1, 5),
+    )
+    item = PolicyItem.objects.create(
+        document=doc, name="稳岗返还", kind="subsidy", mode="automatic", department=world.hr
+    )
+    Condition.objects.create(item=item, attribute="employees", operator="gte", value="10", clause="第一条")
+    EnterpriseAttribute.objects.create(
+        enterprise=world.ent_a, key="employees", value="50", source="imported", as_of=dt.date(2026, 3, 31)
+    )
+    matching.run()
+    return item
+
+
 def credit_sample(world, enterprises=None, owners=None) -> None:
     """A list imported by its authority (one row refused), an objection, a 信易贷 product and a request."""
     from qinqing.credit import services as credit_services
@@ -130,6 +155,7 @@ class Sample:
         credit_sample(world)
         run_worker()  # reply scores, deliveries
         self.replied = replied
+        self.policy_item = _policy_sample(world)
 
     def value(self, route_name: str, kwarg: str) -> str:
         if kwarg == "number":
@@ -169,6 +195,8 @@ class Sample:
                 "fieldwork_series": "fieldwork.MeetingSeries",
                 "fieldwork_series_export": "fieldwork.MeetingSeries",
                 "fieldwork_task_force": "fieldwork.TaskForce",
+                "policies_item": "policies.PolicyItem",
+                "policies_enterprise": "enterprises.Enterprise",
                 "entry": "credit.CreditEntry",
                 "request": "credit.CreditRequest",
                 "batch": "credit.ImportBatch",

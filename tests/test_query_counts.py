@@ -45,6 +45,8 @@ DETAIL_PAGES = (
     "request",
     "loan",
     "batch",
+    "policies_item",
+    "policies_enterprise",
 )
 _grown = itertools.count(1)
 DETAIL_API = ("/api/appeals/{number}", "/api/appeals/{number}/events")

@@ -63,6 +63,13 @@ SCOPED = {
     "fieldwork.AppealOrigin",
     "dashboard.DayRegionStat",
     "dashboard.DayDimensionStat",
+    "enterprises.EnterpriseAttribute",
+    "enterprises.AttributeChange",
+    "policies.PolicyMatch",
+    "policies.PolicyMute",
+    "policies.PolicyPush",
+    "policies.PolicyTask",
+    "policies.GateDecision",
     "credit.CreditEntry",
     "credit.CreditEvent",
     "credit.CreditRequest",
@@ -80,6 +87,12 @@ REFERENCE = {
     "appeals.ResponsibilityCatalogue",
     "supervision.EvaluationWeights",
     "dashboard.RollupState",
+    # The policy library is public information (政策公开): every signed-in user reads documents, items and their
+    # conditions; who may edit them is the services' question.
+    "policies.PolicyDocument",
+    "policies.PolicyItem",
+    "policies.Condition",
+    "policies.GateRule",
     # Published: a list's name, basis and authority; a bank's loan offer.
     "credit.CreditList",
     "credit.FinancialProduct",

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "qinqing.supervision",
     "qinqing.fieldwork",
     "qinqing.credit",
+    "qinqing.policies",
     "qinqing.dashboard",
     "qinqing.ops",
 ]

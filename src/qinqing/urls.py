@@ -22,6 +22,7 @@ urlpatterns = [
     path("insights/", include("qinqing.insights.urls")),
     path("supervision/", include("qinqing.supervision.urls")),
     path("fieldwork/", include("qinqing.fieldwork.urls")),
+    path("policies/", include("qinqing.policies.urls")),
     path("credit/", include("qinqing.credit.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("public/honours/", supervision_views.public_honours, name="public_honours"),

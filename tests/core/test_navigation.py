@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 ENTERPRISE = [
     ("/appeals/", "我的诉求"),
     ("/appeals/new/", "我要提诉求"),
+    ("/policies/mine/", "可享政策"),
+    ("/policies/file/", "企业档案"),
     ("/my-data/", "我的数据"),
     ("/credit/", "我的信用"),
     ("/credit/loans/products/", "信易贷"),
@@ -32,6 +34,7 @@ DISPATCHER = [
     ("/supervision/evaluation/", "部门考评"),
     ("/supervision/weekly/", "每周督办"),
     ("/supervision/honours/", "红黑榜"),
+    ("/policies/figures/", "惠企政策"),
     ("/fieldwork/meetings/", "政企活动"),
     ("/fieldwork/reports/officers/", "服务官季报"),
     ("/fieldwork/supervisors/", "特约监督员"),
@@ -44,14 +47,15 @@ DISPATCHER = [
 HANDLER = [
     ("/appeals/", "部门收件箱"),
     ("/fieldwork/task-forces/", "专班"),
+    ("/policies/figures/", "政策事项"),
     ("/insights/common/", "共性问题"),
     ("/supervision/orders/", "督办"),
     ("/credit/entries/", "信用名单"),
     ("/credit/requests/", "信用异议与修复"),
 ]
-DISCIPLINE_HANDLER = [*HANDLER[:2], ("/fieldwork/clues/", "问题线索"), *HANDLER[2:]]
-DEPT_HEAD = [*HANDLER[:3], ("/insights/replies/", "答复复核"), *HANDLER[3:]]
-DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:4], ("/insights/replies/", "答复复核"), *DISCIPLINE_HANDLER[4:]]
+DISCIPLINE_HANDLER = [*HANDLER[:3], ("/fieldwork/clues/", "问题线索"), *HANDLER[3:]]
+DEPT_HEAD = [*HANDLER[:4], ("/insights/replies/", "答复复核"), *HANDLER[4:]]
+DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:5], ("/insights/replies/", "答复复核"), *DISCIPLINE_HANDLER[5:]]
 LEADER = [
     ("/appeals/", "诉求总览"),
     ("/insights/common/", "共性问题"),
@@ -60,6 +64,7 @@ LEADER = [
     ("/supervision/evaluation/", "部门考评"),
     ("/supervision/weekly/", "每周督办"),
     ("/supervision/honours/", "红黑榜"),
+    ("/policies/figures/", "惠企政策"),
     ("/fieldwork/meetings/", "政企活动"),
     ("/fieldwork/linked/", "挂钩企业"),
     ("/fieldwork/reports/officers/", "服务官季报"),
@@ -69,6 +74,8 @@ LEADER = [
 ]
 OFFICER = [
     ("/fieldwork/officer/", "我的企业"),
+    ("/policies/tasks/", "政策任务"),
+    ("/policies/matches/", "惠企政策"),
     ("/appeals/", "服务企业诉求"),
     ("/fieldwork/reports/officers/", "工作季报"),
 ]

@@ -110,3 +110,73 @@ class Contact(models.Model):
     @property
     def masked_mobile(self) -> str:
         return mask_mobile(self.mobile)
+
+
+class AttributeSource(models.TextChoices):
+    SELF = "self", "企业自报"
+    CONFIRMED = "confirmed", "部门确认"
+    IMPORTED = "imported", "部门导入"
+
+
+class EnterpriseAttribute(models.Model):
+    """The current value of one attribute of an enterprise's file (一企一档); the keys are the registry in
+    ``enterprises.attributes``. Every change is kept in ``AttributeChange``."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="attributes")
+    key = models.CharField("属性", max_length=40)
+    value = models.CharField("取值", max_length=100)
+    source = models.CharField("来源", max_length=12, choices=AttributeSource.choices)
+    as_of = models.DateField("数据日期")
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField("说明", max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "企业档案属性"
+        ordering = ["enterprise_id", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "key"], name="uniq_enterprise_attribute")
+        ]
+        indexes = [models.Index(fields=["valid_until"], name="attribute_valid_until")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.key}={self.value}"
+
+
+class AttributeChange(models.Model):
+    """One change of an attribute (declared, confirmed, imported, removed): the file's history."""
+
+    class Action(models.TextChoices):
+        DECLARED = "declared", "企业自报"
+        CONFIRMED = "confirmed", "部门确认"
+        IMPORTED = "imported", "导入"
+        REMOVED = "removed", "删除"
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="attribute_changes")
+    key = models.CharField("属性", max_length=40)
+    action = models.CharField("操作", max_length=12, choices=Action.choices)
+    old_value = models.CharField("原值", max_length=100, blank=True)
+    new_value = models.CharField("新值", max_length=100, blank=True)
+    source = models.CharField("来源", max_length=12, choices=AttributeSource.choices, blank=True)
+    as_of = models.DateField("数据日期", null=True, blank=True)
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    batch = models.CharField("导入批次", max_length=40, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "企业档案变更"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["enterprise", "at"], name="attribute_change_ent")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.key} {self.action}"

@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from stdnum import exceptions as stdnum_errors
@@ -8,7 +9,9 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def normalise_uscc(value: str) -> str:
-    return uscc.compact(value or "")
+    """Full-width characters (Ｑ, ９, the ideographic space) as typed in Chinese input methods, lowercase and
+    spaces: all the spellings a person or a spreadsheet gives, as the one code."""
+    return uscc.compact(unicodedata.normalize("NFKC", value or ""))
 
 
 def validate_uscc(value: str) -> None:

@@ -79,6 +79,8 @@ class Kind(models.TextChoices):
     CLUE = "clue", "问题线索"
     # credit (信易+)
     CREDIT = "credit", "信用信息"
+    # policies (惠企政策精准推送)
+    POLICY = "policy", "政策推送"
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,7 @@ NOTICES: dict[str, Notice] = {
             mandatory=_TOLD,
         ),
         Notice(Kind.CREDIT, (ENTERPRISE, DEPARTMENT, OFFICE)),
+        Notice(Kind.POLICY, (ENTERPRISE,)),
     ]
 }
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("supervision", "0008_notification_deliveries"),
+        ("supervision", "0009_notification_deliveries"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("supervision", "0006_notification_kind_credit"),
+        ("supervision", "0007_notification_kind_policy"),
     ]
 
     operations = [

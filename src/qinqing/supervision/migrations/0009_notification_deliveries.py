@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("appeals", "0012_action_receipt"),
         ("organisation", "0002_alter_department_kind"),
-        ("supervision", "0007_order_settled"),
+        ("supervision", "0008_order_settled"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,11 @@
+"""Menu entries of the policy pages (see ``core.navigation``)."""
+
+from qinqing.accounts.models import Role
+from qinqing.core.navigation import register
+
+register("可享政策", "policies_mine", roles=[Role.ENTERPRISE], order=22)
+register("企业档案", "policies_my_file", roles=[Role.ENTERPRISE], order=23)
+register("政策任务", "policies_tasks", roles=[Role.OFFICER], order=7)
+register("惠企政策", "policies_matches", roles=[Role.OFFICER], order=8)
+register("惠企政策", "policies_figures", roles=[Role.DISPATCHER, Role.LEADER], order=105)
+register("政策事项", "policies_figures", roles=[Role.HANDLER, Role.DEPT_HEAD], order=16)

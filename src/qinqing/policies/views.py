@@ -1,0 +1,301 @@
+"""Pages of the policy app: the library, an item (with the enterprise's own explanation), 可享政策, the
+enterprise's file (self-declared values) and the staff's 一企一档 page, matches, officers' tasks, figures."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from qinqing.accounts.http import AuthedRequest
+from qinqing.accounts.models import Role
+from qinqing.appeals import selectors as appeal_selectors
+from qinqing.core import pages
+from qinqing.core.errors import NotVisible
+from qinqing.core.inputs import parse
+from qinqing.credit import selectors as credit_selectors
+from qinqing.enterprises import attributes as attrs
+from qinqing.enterprises.models import AttributeSource, Enterprise
+from qinqing.enterprises.services import can_confirm_attributes
+from qinqing.fieldwork import selectors as fieldwork_selectors
+from qinqing.policies import actions, amounts, conditions, inputs, matching, selectors
+from qinqing.policies.models import GateRule, ItemKind, MatchStatus, PolicyItem, PolicyTask
+
+
+def _or_404(call):
+    try:
+        return call()
+    except NotVisible as exc:
+        raise Http404(exc.message) from exc
+
+
+def _amount_text(item: PolicyItem) -> str:
+    try:
+        rule = amounts.parse(item.amount_rule)
+    except ValueError:
+        return item.amount_rule
+    if rule is None:
+        return "—"
+    cap = f"，单个企业最高{item.amount_cap.normalize():f}万元" if item.amount_cap is not None else ""
+    return rule.describe() + cap
+
+
+def library(request: AuthedRequest) -> HttpResponse:
+    items = list(
+        selectors.items_visible_to(request.user).filter(active=True).order_by("document__level", "name")
+    )
+    return render(request, "policies/library.html", {"items": items})
+
+
+def _file_rows(enterprise: Enterprise, values) -> list[dict]:
+    held = {a.key: a for a in values}
+    rows = []
+    for key, definition in attrs.ATTRIBUTES.items():
+        a = held.get(key)
+        rows.append(
+            {
+                "key": key,
+                "label": definition.label,
+                "hint": definition.hint or definition.unit,
+                "attr": a,
+                "shown": attrs.display(key, a.value) if a else "",
+                "expired": bool(a and a.valid_until and a.valid_until < timezone.localdate()),
+                "choices": definition.choices,
+            }
+        )
+    return rows
+
+
+def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    item = _or_404(lambda: selectors.get_item(user, pk))
+    if request.method == "POST":
+        do = request.POST.get("do", "")
+        if do == "add_condition":
+            pages.perform(
+                request,
+                lambda: actions.add_condition(user, pk, parse(inputs.ConditionIn, request.POST)),
+                success="条件已添加，正在重新匹配",
+            )
+        elif do == "remove_condition":
+            pages.perform(
+                request,
+                lambda: actions.remove_condition(user, pk, int(request.POST.get("condition_id") or 0)),
+                success="条件已删除，正在重新匹配",
+            )
+        elif do == "add_gate":
+            pages.perform(
+                request,
+                lambda: actions.add_gate(user, pk, parse(inputs.GateIn, request.POST)),
+                success="信用规则已添加，正在重新匹配",
+            )
+        elif do == "remove_gate":
+            pages.perform(
+                request,
+                lambda: actions.remove_gate(user, pk, int(request.POST.get("gate_id") or 0)),
+                success="信用规则已删除",
+            )
+        else:
+            raise Http404("未找到该操作")
+        return redirect("policies_item", pk=pk)
+    mine = None
+    if user.role == Role.ENTERPRISE and user.enterprise_id:
+        stored = selectors.own_matches(user).filter(item=item).first()
+        if stored is not None:
+            mine = {
+                "status": stored.status,
+                "label": stored.get_status_display(),
+                "details": stored.details,
+                "missing": stored.missing,
+                "blocked": stored.blocked_by_credit,
+                "preferred": stored.preferred,
+                "computed_at": stored.computed_at,
+            }
+        else:
+            enterprise = selectors.get_file(user, user.enterprise_id)
+            live = matching.explain(item, enterprise)
+            mine = {
+                "status": live.status,
+                "label": MatchStatus(live.status).label,
+                "details": live.details,
+                "missing": live.missing,
+                "blocked": live.blocked,
+                "preferred": live.preferred,
+                "computed_at": None,
+            }
+    conds = list(item.conditions.all())
+    manage = selectors.can_manage(user, item)
+    return render(
+        request,
+        "policies/item.html",
+        {
+            "item": item,
+            "amount": _amount_text(item),
+            "conditions": [
+                {
+                    "c": c,
+                    "attribute": conditions.attribute_label(c.attribute),
+                    "operator": conditions.OPERATORS.get(c.operator, c.operator),
+                }
+                for c in conds
+            ],
+            "gates": list(item.gates.all()),
+            "mine": mine,
+            "manage": manage,
+            "attribute_choices": conditions.attribute_choices(),
+            "operator_choices": list(conditions.OPERATORS.items()),
+            "gate_effects": GateRule.Effect.choices,
+            "credit_kinds": list(conditions.CREDIT_KINDS.items()),
+            "state_labels": conditions.STATE_LABELS,
+        },
+    )
+
+
+def mine(request: AuthedRequest) -> HttpResponse:
+    """可享政策: the enterprise's own list with the reasons, and which classes it muted."""
+    user = request.user
+    if user.role != Role.ENTERPRISE or not user.enterprise_id:
+        raise Http404("未找到页面")
+    if request.method == "POST":
+        pages.perform(
+            request,
+            lambda: actions.set_mute(user, parse(inputs.MuteIn, request.POST)),
+            success="推送设置已保存",
+        )
+        return redirect("policies_mine")
+    matches = list(selectors.own_matches(user))
+    muted = selectors.mutes_of(user)
+    return render(
+        request,
+        "policies/mine.html",
+        {
+            "eligible": [m for m in matches if m.status == MatchStatus.ELIGIBLE],
+            "undetermined": [m for m in matches if m.status == MatchStatus.UNDETERMINED],
+            "blocked": [m for m in matches if m.status == MatchStatus.INELIGIBLE],
+            "kinds": [(k, label, k in muted) for k, label in ItemKind.choices],
+            "state_labels": conditions.STATE_LABELS,
+        },
+    )
+
+
+def my_file(request: AuthedRequest) -> HttpResponse:
+    """The enterprise's own file: what is on record (source, as-of, expiry) and a form to declare a value."""
+    user = request.user
+    if user.role != Role.ENTERPRISE or not user.enterprise_id:
+        raise Http404("未找到页面")
+    if request.method == "POST":
+        pages.perform(
+            request,
+            lambda: actions.declare(user, parse(inputs.AttributeIn, request.POST)),
+            success="已保存（企业自报，待部门确认）；可享政策将自动更新",
+        )
+        return redirect("policies_my_file")
+    enterprise = selectors.get_file(user, user.enterprise_id)
+    return render(
+        request,
+        "policies/my_file.html",
+        {
+            "enterprise": enterprise,
+            "rows": _file_rows(enterprise, selectors.attributes_of(user, enterprise)),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def enterprise_file(request: AuthedRequest, pk: int) -> HttpResponse:
+    """一企一档 for staff who may see the enterprise: profile with sources, appeals, visits, policies, credit."""
+    user = request.user
+    if user.role == Role.ENTERPRISE:
+        raise Http404("未找到页面")
+    enterprise = _or_404(lambda: selectors.get_file(user, pk))
+    if request.method == "POST":
+        pages.perform(
+            request,
+            lambda: actions.confirm(user, pk, parse(inputs.AttributeIn, request.POST)),
+            success="已确认（部门确认）",
+        )
+        return redirect("policies_enterprise", pk=pk)
+    appeals = list(
+        appeal_selectors.appeals_visible_to(user)
+        .filter(enterprise=enterprise)
+        .select_related("category", "lead_department")
+        .order_by("-submitted_at")[:20]
+    )
+    visits = list(
+        fieldwork_selectors.visits_visible_to(user)
+        .filter(enterprise=enterprise)
+        .select_related("officer")
+        .order_by("-visited_on")[:20]
+    )
+    matches = list(
+        selectors.matches_visible_to(user).filter(enterprise=enterprise).order_by("status", "item__name")
+    )
+    return render(
+        request,
+        "policies/enterprise.html",
+        {
+            "enterprise": enterprise,
+            "rows": _file_rows(enterprise, selectors.attributes_of(user, enterprise)),
+            "history": selectors.attribute_history(user, enterprise, 15),
+            "appeals": appeals,
+            "visits": visits,
+            "matches": matches,
+            "counts": {
+                "eligible": sum(m.status == MatchStatus.ELIGIBLE for m in matches),
+                "undetermined": sum(m.status == MatchStatus.UNDETERMINED for m in matches),
+                "blocked": sum(m.blocked_by_credit for m in matches),
+                "applied": 0,
+                "paid": 0,
+            },
+            "credit": credit_selectors.entries_for_enterprise(user, enterprise),
+            "gates": selectors.gate_decisions_of(user, enterprise)[:10],
+            "can_confirm": can_confirm_attributes(user, enterprise),
+            "served_by": fieldwork_selectors.served_by(enterprise, timezone.localdate()),
+            "today": timezone.localdate(),
+            "confirmed": AttributeSource.CONFIRMED,
+        },
+    )
+
+
+def match_list(request: AuthedRequest) -> HttpResponse:
+    """Officer: the enterprises it serves; office: its region; department: its items."""
+    user = request.user
+    if user.role in (Role.ENTERPRISE, Role.SUPERVISOR) or not user.is_staff_role:
+        raise Http404("未找到页面")
+    status = request.GET.get("status", MatchStatus.ELIGIBLE)
+    if status not in MatchStatus.values:
+        status = MatchStatus.ELIGIBLE
+    qs = selectors.matches_visible_to(user).filter(status=status).order_by("item__name", "enterprise__name")
+    return render(
+        request,
+        "policies/matches.html",
+        {"matches": list(qs[:200]), "status": status, "statuses": MatchStatus.choices},
+    )
+
+
+def task_list(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if user.role not in (Role.OFFICER, Role.DISPATCHER, Role.LEADER):
+        raise Http404("未找到页面")
+    if request.method == "POST":
+        pages.perform(
+            request,
+            lambda: actions.close_task(
+                user, int(request.POST.get("task_id") or 0), parse(inputs.TaskCloseIn, request.POST)
+            ),
+            success="任务已办结",
+        )
+        return redirect("policies_tasks")
+    tasks = list(selectors.tasks_visible_to(user).order_by("state", "-created_at")[:200])
+    return render(
+        request,
+        "policies/tasks.html",
+        {"tasks": tasks, "open": PolicyTask.State.OPEN, "is_officer": user.role == Role.OFFICER},
+    )
+
+
+def figures(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if user.role not in (Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
+        raise Http404("未找到页面")
+    return render(request, "policies/figures.html", {"rows": selectors.item_figures(user)})
