@@ -44,8 +44,8 @@ def assignment_sheet(request: AuthedRequest, number: str) -> HttpResponse:
     ):
         raise Http404("该诉求尚未交办")
     assigned = (
-        selectors.timeline(appeal)
-        .filter(kind__in=[AppealEvent.Kind.ASSIGNED, AppealEvent.Kind.IMPORTED])
+        selectors.timeline(request.user, appeal)
+        .filter(kind__in=[AppealEvent.Kind.ASSIGNED, AppealEvent.Kind.REASSIGNED, AppealEvent.Kind.IMPORTED])
         .order_by("-created_at", "-id")
         .first()
     )
