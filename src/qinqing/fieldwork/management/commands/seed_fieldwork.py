@@ -266,6 +266,10 @@ class Command(BaseCommand):
                 measures="召开协调会，明确责任单位和办理时限，现场对接企业。",
                 result="已协调解决。",
             )
+            if appeal.status == "review":  # 西江区 holds replies for review (答复复核): the head sends it on
+                appeal = appeal_services.release_reply(
+                    appeal=appeal, by=None, note="答复质量评分合格，自动送达"
+                )
         with time_machine.travel(t + dt.timedelta(days=4), tick=False):
             appeal_services.rate_appeal(
                 appeal=appeal,
