@@ -48,7 +48,7 @@ def test_the_authority_is_told_and_an_accepted_repair_ends_the_entry(credit, clo
     assert told == {"handler_hr", "head_hr"}
     assert selectors.active_entries(world.ent_a.uscc)
     actions.request_step(
-        world.handler_hr, made.pk, "accept", inputs.DecideIn(outcome="经核实已结清，准予修复")
+        world.handler_hr, made.pk, "accept", inputs.CreditDecideIn(outcome="经核实已结清，准予修复")
     )
     made.refresh_from_db()
     assert made.state == CreditRequest.State.ACCEPTED and made.on_time
@@ -62,10 +62,14 @@ def test_the_authority_is_told_and_an_accepted_repair_ends_the_entry(credit, clo
 
 def test_a_refused_objection_keeps_the_entry(credit, clock):
     made = file(credit)
-    actions.request_step(credit.world.head_hr, made.pk, "refuse", inputs.DecideIn(outcome="经复核列入无误"))
+    actions.request_step(
+        credit.world.head_hr, made.pk, "refuse", inputs.CreditDecideIn(outcome="经复核列入无误")
+    )
     assert selectors.active_entries(credit.world.ent_a.uscc)
     with pytest.raises(TransitionNotAllowed, match="不能支持申请"):
-        actions.request_step(credit.world.handler_hr, made.pk, "accept", inputs.DecideIn(outcome="改判"))
+        actions.request_step(
+            credit.world.handler_hr, made.pk, "accept", inputs.CreditDecideIn(outcome="改判")
+        )
 
 
 def test_refusals(credit, clock):
@@ -85,9 +89,9 @@ def test_refusals(credit, clock):
     made = CreditRequest.objects.get()
     # A department that is not the authority does not see the request; the enterprise may not decide it.
     with pytest.raises(NotVisible):
-        actions.request_step(world.handler_power, made.pk, "accept", inputs.DecideIn(outcome="x"))
+        actions.request_step(world.handler_power, made.pk, "accept", inputs.CreditDecideIn(outcome="x"))
     with pytest.raises(NotPermitted):
-        actions.request_step(world.ent_user_a, made.pk, "accept", inputs.DecideIn(outcome="x"))
+        actions.request_step(world.ent_user_a, made.pk, "accept", inputs.CreditDecideIn(outcome="x"))
     actions.request_step(world.ent_user_a, made.pk, "withdraw", None)
     assert CreditRequest.objects.get().state == CreditRequest.State.WITHDRAWN
 
@@ -103,7 +107,9 @@ def test_list_without_authority_in_the_system_goes_to_the_office(credit, clock):
     made = file(credit, entry=red)
     told = set(Notification.objects.filter(kind="credit").values_list("recipient__username", flat=True))
     assert told == {"dispatcher_city", "dispatcher_east"}
-    actions.request_step(credit.world.dispatcher_east, made.pk, "refuse", inputs.DecideIn(outcome="无误"))
+    actions.request_step(
+        credit.world.dispatcher_east, made.pk, "refuse", inputs.CreditDecideIn(outcome="无误")
+    )
 
 
 def test_scopes(credit, clock):

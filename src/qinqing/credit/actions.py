@@ -29,7 +29,7 @@ def file_request(by: User, entry_pk: int, data: inputs.RequestIn) -> CreditReque
     return services.submit_request(entry=entry, by=by, kind=data.kind, reason=data.reason)
 
 
-def request_step(by: User, pk: int, step: str, data: inputs.DecideIn | None) -> CreditRequest:
+def request_step(by: User, pk: int, step: str, data: inputs.CreditDecideIn | None) -> CreditRequest:
     if step not in REQUEST_STEPS:
         raise NotVisible("未找到该操作")
     request = selectors.get_request(by, pk)

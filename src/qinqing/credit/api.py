@@ -253,12 +253,12 @@ def request_detail(request, request_id: int):
 @router.post(
     "/requests/{request_id}/accept", response=RequestOut, summary="支持申请（认定部门）：条目提前移出"
 )
-def accept(request, request_id: int, payload: inputs.DecideIn):
+def accept(request, request_id: int, payload: inputs.CreditDecideIn):
     return _request(actions.request_step(request.auth, request_id, "accept", payload), request.auth)
 
 
 @router.post("/requests/{request_id}/refuse", response=RequestOut, summary="不予支持（认定部门）")
-def refuse(request, request_id: int, payload: inputs.DecideIn):
+def refuse(request, request_id: int, payload: inputs.CreditDecideIn):
     return _request(actions.request_step(request.auth, request_id, "refuse", payload), request.auth)
 
 

@@ -11,7 +11,7 @@ class RequestIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000, title="申请理由")
 
 
-class DecideIn(Schema):
+class CreditDecideIn(Schema):
     outcome: str = Field(..., min_length=1, max_length=2000, title="办理结果")
 
 

@@ -188,7 +188,7 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "req": found,
             "actions": available,
             "events": found.events.select_related("by").all(),
-            "decide_fields": fields(inputs.DecideIn, textarea=("outcome",)),
+            "decide_fields": fields(inputs.CreditDecideIn, textarea=("outcome",)),
         },
     )
 
@@ -196,7 +196,7 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_act(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     def call():
-        data = None if step == "withdraw" else parse(inputs.DecideIn, request.POST)
+        data = None if step == "withdraw" else parse(inputs.CreditDecideIn, request.POST)
         return actions.request_step(request.user, pk, step, data)
 
     pages.perform(request, call, success="已办理")

@@ -204,7 +204,7 @@ def reply_checks(request, flagged: bool = True, limit: int = Query(50, ge=1, le=
     ]
 
 
-class MemberOut(Schema):
+class CandidateMemberOut(Schema):
     number: str
     title: str
     enterprise: str
@@ -224,7 +224,7 @@ class GroupOut(Schema):
     start: dt.datetime | None
     end: dt.datetime | None
     members: list[str]
-    member_details: list[MemberOut]
+    member_details: list[CandidateMemberOut]
 
 
 @router.get("/common-candidates", response=list[GroupOut], summary="共性问题候选（按热度排序）")
@@ -243,7 +243,7 @@ def common_candidates(request, start: Day, end: Day):
             end=g["end"],
             members=[m["number"] for m in g["members"]],
             member_details=[
-                MemberOut(
+                CandidateMemberOut(
                     number=m["number"],
                     title=m["title"],
                     enterprise=m["enterprise__name"],

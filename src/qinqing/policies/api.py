@@ -37,7 +37,7 @@ class GateOut(Schema):
     measure: str
 
 
-class ItemOut(Schema):
+class PolicyItemOut(Schema):
     id: int
     name: str
     kind: str
@@ -181,13 +181,13 @@ class FigureOut(Schema):
     paid: int
 
 
-@router.get("/items", response=list[ItemOut], summary="政策事项列表")
+@router.get("/items", response=list[PolicyItemOut], summary="政策事项列表")
 def list_items(request):
     qs = selectors.items_visible_to(request.auth).filter(active=True).order_by("pk")
     return [_item_out(i) for i in qs[:500]]
 
 
-@router.get("/items/{item_id}", response=ItemOut, summary="政策事项（含条件与信用规则）")
+@router.get("/items/{item_id}", response=PolicyItemOut, summary="政策事项（含条件与信用规则）")
 def get_item(request, item_id: int):
     return _item_out(selectors.get_item(request.auth, item_id), full=True)
 
@@ -198,13 +198,13 @@ def create_document(request, payload: inputs.DocumentIn):
     return Status(201, {"id": doc.pk, "number": doc.number})
 
 
-@router.post("/items", response={201: ItemOut}, summary="发布政策事项")
+@router.post("/items", response={201: PolicyItemOut}, summary="发布政策事项")
 def create_item(request, payload: inputs.ItemIn):
     item = actions.create_item(request.auth, payload)
     return Status(201, _item_out(selectors.get_item(request.auth, item.pk), full=True))
 
 
-@router.put("/items/{item_id}", response=ItemOut, summary="修改政策事项")
+@router.put("/items/{item_id}", response=PolicyItemOut, summary="修改政策事项")
 def update_item(request, item_id: int, payload: inputs.ItemIn):
     actions.update_item(request.auth, item_id, payload)
     return _item_out(selectors.get_item(request.auth, item_id), full=True)
