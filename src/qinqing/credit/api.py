@@ -11,7 +11,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from qinqing.accounts.models import Role
-from qinqing.core.errors import NotVisible
+from qinqing.core.errors import NotPermitted
 from qinqing.credit import actions, inputs, selectors, services, workflow
 from qinqing.credit.models import CreditEntry, CreditRequest, ImportBatch, LoanRequest
 
@@ -89,7 +89,7 @@ class StatusOut(Schema):
 def status(request):
     user = request.auth
     if user.role != Role.ENTERPRISE or user.enterprise is None:
-        raise NotVisible("仅企业用户可查看本企业信用状况")
+        raise NotPermitted("仅企业用户可查看本企业信用状况")
     today = timezone.localdate()
     entries = selectors.entries_for_enterprise(user, user.enterprise)
     force = [e for e in entries if e.in_force(today)]
