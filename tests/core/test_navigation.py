@@ -30,47 +30,47 @@ DISPATCHER = [
     ("/insights/common/", "共性问题"),
     ("/insights/replies/", "答复复核"),
     ("/supervision/orders/", "督办"),
-    ("/dashboard/", "驾驶舱"),
     ("/supervision/evaluation/", "部门考评"),
     ("/supervision/weekly/", "每周督办"),
     ("/supervision/honours/", "红黑榜"),
+    ("/dashboard/", "驾驶舱"),
     ("/policies/figures/", "惠企政策"),
+    ("/credit/entries/", "信用名单"),
+    ("/credit/requests/", "信用异议与修复"),
+    ("/credit/loans/", "信易贷申请"),
     ("/fieldwork/meetings/", "政企活动"),
     ("/fieldwork/reports/officers/", "服务官季报"),
     ("/fieldwork/supervisors/", "特约监督员"),
     ("/fieldwork/contact-points/", "联系点"),
     ("/fieldwork/task-forces/", "专班"),
-    ("/credit/entries/", "信用名单"),
-    ("/credit/requests/", "信用异议与修复"),
-    ("/credit/loans/", "信易贷申请"),
 ]
 HANDLER = [
     ("/appeals/", "部门收件箱"),
     ("/fieldwork/task-forces/", "专班"),
     ("/policies/figures/", "政策事项"),
-    ("/insights/common/", "共性问题"),
-    ("/supervision/orders/", "督办"),
     ("/credit/entries/", "信用名单"),
     ("/credit/requests/", "信用异议与修复"),
+    ("/insights/common/", "共性问题"),
+    ("/supervision/orders/", "督办"),
 ]
-DISCIPLINE_HANDLER = [*HANDLER[:3], ("/fieldwork/clues/", "问题线索"), *HANDLER[3:]]
-DEPT_HEAD = [*HANDLER[:4], ("/insights/replies/", "答复复核"), *HANDLER[4:]]
-DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:5], ("/insights/replies/", "答复复核"), *DISCIPLINE_HANDLER[5:]]
+DISCIPLINE_HANDLER = [*HANDLER[:5], ("/fieldwork/clues/", "问题线索"), *HANDLER[5:]]
+DEPT_HEAD = [*HANDLER[:6], ("/insights/replies/", "答复复核"), *HANDLER[6:]]
+DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:7], ("/insights/replies/", "答复复核"), *DISCIPLINE_HANDLER[7:]]
 LEADER = [
     ("/appeals/", "诉求总览"),
     ("/insights/common/", "共性问题"),
     ("/supervision/orders/", "督办"),
-    ("/dashboard/", "驾驶舱"),
     ("/supervision/evaluation/", "部门考评"),
     ("/supervision/weekly/", "每周督办"),
     ("/supervision/honours/", "红黑榜"),
+    ("/dashboard/", "驾驶舱"),
     ("/policies/figures/", "惠企政策"),
-    ("/fieldwork/meetings/", "政企活动"),
-    ("/fieldwork/linked/", "挂钩企业"),
-    ("/fieldwork/reports/officers/", "服务官季报"),
     ("/credit/entries/", "信用名单"),
     ("/credit/requests/", "信用异议与修复"),
     ("/credit/loans/", "信易贷申请"),
+    ("/fieldwork/meetings/", "政企活动"),
+    ("/fieldwork/linked/", "挂钩企业"),
+    ("/fieldwork/reports/officers/", "服务官季报"),
 ]
 OFFICER = [
     ("/fieldwork/officer/", "我的企业"),
@@ -142,6 +142,37 @@ def persona(world, discipline, name):
 )
 def test_each_role_sees_exactly_its_menu(world, discipline, name, expected):
     assert menu_of(persona(world, discipline, name)) == expected
+
+
+def top_level_of(user) -> list[str]:
+    """The menu's first level: a link's label, or a group's name followed by ▾."""
+    request = RequestFactory().get("/")
+    request.user = user
+    html = render_to_string("base.html", request=request)
+    nav = re.search(r"<nav>(.*?)</nav>", html, re.S)[1]
+    nav = re.sub(r'<div class="menu-items">.*?</div>', "", nav, flags=re.S)
+    return [
+        (label or group + " ▾").strip()
+        for label, group in re.findall(r"<a [^>]*>([^<]+)</a>|<summary>([^<]+)</summary>", nav)
+    ]
+
+
+def test_an_office_menu_folds_into_groups_that_fit_one_row(world, discipline):
+    assert top_level_of(world.dispatcher) == [
+        "调度台",
+        "代企业登记",
+        "诉求研判 ▾",
+        "督查考评 ▾",
+        "驾驶舱",
+        "惠企与信用 ▾",
+        "政企服务 ▾",
+    ]
+    # A group a user sees one entry of stays a plain link: a handler's only 督查考评 page is 督办.
+    handler = top_level_of(world.handler_hr)
+    assert "督办" in handler and "督查考评 ▾" not in handler and "共性问题" in handler
+    assert "诉求研判 ▾" in top_level_of(world.head_hr)
+    # The enterprise's short menu has no groups.
+    assert not any(item.endswith("▾") for item in top_level_of(world.ent_user_a))
 
 
 def test_the_enterprise_entry_to_submit_is_highlighted(world):

@@ -24,10 +24,16 @@ register(
     order=17,
     when=_discipline_staff,
 )
-register("政企活动", "fieldwork_meetings", roles=[Role.DISPATCHER, Role.LEADER], order=110)
-register("挂钩企业", "fieldwork_linked", roles=[Role.LEADER], order=115)
-register("服务官季报", "fieldwork_officer_report", roles=[Role.DISPATCHER, Role.LEADER], order=120)
+register("政企活动", "fieldwork_meetings", roles=[Role.DISPATCHER, Role.LEADER], order=110, group="政企服务")
+register("挂钩企业", "fieldwork_linked", roles=[Role.LEADER], order=115, group="政企服务")
+register(
+    "服务官季报",
+    "fieldwork_officer_report",
+    roles=[Role.DISPATCHER, Role.LEADER],
+    order=120,
+    group="政企服务",
+)
 register("工作季报", "fieldwork_officer_report", roles=[Role.OFFICER], order=120)
-register("特约监督员", "fieldwork_supervisors", roles=[Role.DISPATCHER], order=130)
-register("联系点", "fieldwork_contact_points", roles=[Role.DISPATCHER], order=140)
-register("专班", "fieldwork_task_forces", roles=[Role.DISPATCHER], order=150)
+register("特约监督员", "fieldwork_supervisors", roles=[Role.DISPATCHER], order=130, group="政企服务")
+register("联系点", "fieldwork_contact_points", roles=[Role.DISPATCHER], order=140, group="政企服务")
+register("专班", "fieldwork_task_forces", roles=[Role.DISPATCHER], order=150, group="政企服务")

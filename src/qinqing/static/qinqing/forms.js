@@ -31,3 +31,11 @@ document.addEventListener("click", function (event) {
   event.preventDefault();
   window.print();
 });
+
+// Menu groups (base.html): opening one closes the others, and a click anywhere else closes them all.
+document.addEventListener("click", function (event) {
+  var inside = event.target.closest ? event.target.closest("details.menu-group") : null;
+  document.querySelectorAll("details.menu-group[open]").forEach(function (d) {
+    if (d !== inside) d.removeAttribute("open");
+  });
+});
