@@ -96,6 +96,9 @@ REFERENCE = {
     # Published: a list's name, basis and authority; a bank's loan offer.
     "credit.CreditList",
     "credit.FinancialProduct",
+    # Published evaluation frameworks (national, provincial, B-READY) and their indicator trees.
+    "indices.Framework",
+    "indices.Indicator",
 }
 # Apps of the framework and libraries, whose pages (the admin, the login) are theirs.
 FOREIGN_VIEW_MODULES = ("django.", "ninja.")

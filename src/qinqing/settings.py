@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "qinqing.fieldwork",
     "qinqing.credit",
     "qinqing.policies",
+    "qinqing.projects",
+    "qinqing.indices",
+    "qinqing.plans",
     "qinqing.dashboard",
     "qinqing.ops",
 ]
