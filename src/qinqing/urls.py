@@ -23,6 +23,7 @@ urlpatterns = [
     path("supervision/", include("qinqing.supervision.urls")),
     path("fieldwork/", include("qinqing.fieldwork.urls")),
     path("policies/", include("qinqing.policies.urls")),
+    path("indices/", include("qinqing.indices.urls")),
     path("credit/", include("qinqing.credit.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("public/honours/", supervision_views.public_honours, name="public_honours"),

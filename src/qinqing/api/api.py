@@ -171,6 +171,7 @@ def _routers():
     from qinqing.dashboard.api import router as dashboard_router
     from qinqing.enterprises.api import router as enterprises_router
     from qinqing.fieldwork.api import router as fieldwork_router
+    from qinqing.indices.api import router as indices_router
     from qinqing.insights.api import router as insights_router
     from qinqing.policies.api import router as policies_router
     from qinqing.supervision.api import router as supervision_router
@@ -185,6 +186,7 @@ def _routers():
     api.add_router("/dashboard", dashboard_router)
     api.add_router("/policies", policies_router)
     api.add_router("/credit", credit_router)
+    api.add_router("/indices", indices_router)
     api.add_router("/", reference_router)
 
 

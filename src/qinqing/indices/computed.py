@@ -1,0 +1,94 @@
+"""Leaves computed from qinqing's own data instead of typed in: the registry of computed sources.
+
+Each source computes one value for a region and a date range, through the definitions the department evaluation
+uses (``supervision.evaluation.evaluate``: the same counts its page shows, summed over the region's departments),
+so the index, the evaluation and the dashboard agree. ``indices.services.compute_observations`` writes the values
+as observations marked 系统计算 with the formula text below; the indicator page shows the formula.
+
+Policy redemption time is not a source yet: the policy app has no redemption cases with dates to time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from qinqing.organisation.models import Region
+from qinqing.supervision import evaluation
+
+
+@dataclass(frozen=True)
+class Source:
+    code: str
+    label: str
+    formula: str
+    compute: Callable[[Region, dt.date, dt.date], Decimal | None]
+
+
+def _totals(region: Region, start: dt.date, end: dt.date) -> dict[str, int]:
+    rows = evaluation.evaluate(region, start, end)
+    keys = ("replied", "replied_on_time", "due_unreplied", "rated", "satisfied", "resolved", "handle_days_total")
+    return {k: sum(getattr(r, k) for r in rows) for k in keys}
+
+
+def _pct(num: int, den: int) -> Decimal | None:
+    return (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.01")) if den else None
+
+
+def close_on_time_rate(region: Region, start: dt.date, end: dt.date) -> Decimal | None:
+    t = _totals(region, start, end)
+    return _pct(t["replied_on_time"], t["replied"] + t["due_unreplied"])
+
+
+def satisfaction_rate(region: Region, start: dt.date, end: dt.date) -> Decimal | None:
+    t = _totals(region, start, end)
+    return _pct(t["satisfied"], t["rated"])
+
+
+def resolution_rate(region: Region, start: dt.date, end: dt.date) -> Decimal | None:
+    t = _totals(region, start, end)
+    return _pct(t["resolved"], t["rated"])
+
+
+def avg_handle_days(region: Region, start: dt.date, end: dt.date) -> Decimal | None:
+    t = _totals(region, start, end)
+    if not t["replied"]:
+        return None
+    return (Decimal(t["handle_days_total"]) / Decimal(t["replied"])).quantize(Decimal("0.01"))
+
+
+def _definition(name: str) -> str:
+    return dict(evaluation.DEFINITIONS)[name]
+
+
+SOURCES: dict[str, Source] = {
+    s.code: s
+    for s in (
+        Source(
+            "appeals.close_on_time_rate",
+            "诉求按期办结率",
+            f"按期办结率（%）：{_definition('按期办结率')}；本区划及下辖区划全部主办单位合计",
+            close_on_time_rate,
+        ),
+        Source(
+            "appeals.satisfaction_rate",
+            "诉求满意率",
+            f"满意率（%）：{_definition('满意率')}；本区划及下辖区划全部主办单位合计",
+            satisfaction_rate,
+        ),
+        Source(
+            "appeals.resolution_rate",
+            "诉求解决率",
+            f"解决率（%）：{_definition('解决率')}；本区划及下辖区划全部主办单位合计",
+            resolution_rate,
+        ),
+        Source(
+            "appeals.avg_handle_days",
+            "诉求平均办理时长",
+            f"平均办理时长（工作日）：{_definition('平均办理时长')}；按答复件数加权",
+            avg_handle_days,
+        ),
+    )
+}
