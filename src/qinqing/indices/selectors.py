@@ -343,6 +343,20 @@ def scored_tree(
     )
 
 
+def latest_year(user: User, framework: Framework, region: Region) -> str:
+    """The latest year with an observation of ``framework`` for ``region`` (last year when there is none)."""
+    from django.utils import timezone
+
+    found = (
+        observations_visible_to(user)
+        .filter(region=region, indicator__framework=framework)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    return str(periods.year_of(found)) if found else str(timezone.localdate().year - 1)
+
+
 def tree_url(framework: Framework, region: Region, period: str) -> str:
     return reverse("indices_tree", args=[framework.code]) + f"?region={region.pk}&period={period}"
 

@@ -42,14 +42,14 @@ def _int(value) -> int | None:
         return None
 
 
-def _period(request: AuthedRequest) -> str:
+def _period(request: AuthedRequest, default: str = "") -> str:
     raw = (request.GET.get("period") or "").strip()
     if raw:
         try:
             return str(periods.year_of(raw))
         except DomainError:
-            messages.error(request, "期间格式不正确，已显示上一年度")
-    return str(timezone.localdate().year - 1)
+            messages.error(request, "期间格式不正确，已显示最近年度")
+    return default or str(timezone.localdate().year - 1)
 
 
 def framework_list(request: AuthedRequest) -> HttpResponse:
@@ -67,7 +67,7 @@ def framework_list(request: AuthedRequest) -> HttpResponse:
             "rows": rows,
             "region": region,
             "office": selectors.is_office(user),
-            "period": str(timezone.localdate().year - 1),
+            "period": "",
             "owned": selectors.indicators_owned_by(user).count() if selectors.is_department(user) else 0,
         },
     )
@@ -83,12 +83,13 @@ def _scored(request: AuthedRequest, code: str):
     user = request.user
     fw = _or_404(lambda: selectors.get_framework(user, code))
     region = _or_404(lambda: selectors.get_region(user, _int(request.GET.get("region"))))
+    period = _period(request, selectors.latest_year(user, fw, region))
     return _or_404(
         lambda: selectors.scored_tree(
             user,
             fw,
             region,
-            _period(request),
+            period,
             comparator=(request.GET.get("benchmark") or "")[:30],
             grouping_id=_int(request.GET.get("grouping")),
         )
