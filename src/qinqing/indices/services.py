@@ -113,7 +113,6 @@ def record_observation(
             and obs.note == note
             and obs.evidence_link == link
             and evidence is None
-            and obs.state == ObservationState.PENDING
         ):
             return obs
         OBSERVATIONS.check(obs, "revise", by)
