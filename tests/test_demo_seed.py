@@ -15,7 +15,11 @@ pytestmark = pytest.mark.django_db
 def test_the_whole_demo_seeds_in_the_makefiles_order():
     out = io.StringIO()
     call_command("seed_demo", appeals=60, stdout=out)
-    for command in ("seed_fieldwork", "seed_credit", "seed_policies"):
+    for command in ("seed_fieldwork", "seed_credit", "seed_policies", "seed_index"):
         call_command(command, "--if-empty", stdout=out)
     assert Appeal.objects.count() > 60  # the fieldwork seed raises appeals of its own
     assert Appeal.objects.filter(status="review").exists()  # 西江区's held replies
+    from qinqing.indices.models import Observation
+
+    assert Observation.objects.filter(computed=True).exists()  # computed from the seeded appeals
+    assert Observation.objects.filter(state="pending").exists()

@@ -19,6 +19,11 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
 SCOPED = {
+    # A region's index: its observations (and their history), targets and choices.
+    "indices.Observation",
+    "indices.ObservationEvent",
+    "indices.Target",
+    "indices.RegionIndex",
     "enterprises.Enterprise",
     "enterprises.Contact",
     "accounts.User",
@@ -99,6 +104,11 @@ REFERENCE = {
     # Published evaluation frameworks (national, provincial, B-READY) and their indicator trees.
     "indices.Framework",
     "indices.Indicator",
+    "indices.IndicatorMapping",
+    "indices.Grouping",
+    "indices.GroupingItem",
+    # Published comparator figures (对标广州、深圳) with their source.
+    "indices.Benchmark",
 }
 # Apps of the framework and libraries, whose pages (the admin, the login) are theirs.
 FOREIGN_VIEW_MODULES = ("django.", "ninja.")

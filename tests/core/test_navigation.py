@@ -38,6 +38,7 @@ DISPATCHER = [
     ("/credit/entries/", "信用名单"),
     ("/credit/requests/", "信用异议与修复"),
     ("/credit/loans/", "信易贷申请"),
+    ("/indices/", "评价指标"),
     ("/fieldwork/meetings/", "政企活动"),
     ("/fieldwork/reports/officers/", "服务官季报"),
     ("/fieldwork/supervisors/", "特约监督员"),
@@ -50,12 +51,13 @@ HANDLER = [
     ("/policies/figures/", "政策事项"),
     ("/credit/entries/", "信用名单"),
     ("/credit/requests/", "信用异议与修复"),
+    ("/indices/mine/", "牵头指标"),
     ("/insights/common/", "共性问题"),
     ("/supervision/orders/", "督办"),
 ]
 DISCIPLINE_HANDLER = [*HANDLER[:5], ("/fieldwork/clues/", "问题线索"), *HANDLER[5:]]
-DEPT_HEAD = [*HANDLER[:6], ("/insights/replies/", "答复复核"), *HANDLER[6:]]
-DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:7], ("/insights/replies/", "答复复核"), *DISCIPLINE_HANDLER[7:]]
+DEPT_HEAD = [*HANDLER[:7], ("/insights/replies/", "答复复核"), *HANDLER[7:]]
+DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:8], ("/insights/replies/", "答复复核"), *DISCIPLINE_HANDLER[8:]]
 LEADER = [
     ("/appeals/", "诉求总览"),
     ("/insights/common/", "共性问题"),
@@ -68,6 +70,7 @@ LEADER = [
     ("/credit/entries/", "信用名单"),
     ("/credit/requests/", "信用异议与修复"),
     ("/credit/loans/", "信易贷申请"),
+    ("/indices/", "评价指标"),
     ("/fieldwork/meetings/", "政企活动"),
     ("/fieldwork/linked/", "挂钩企业"),
     ("/fieldwork/reports/officers/", "服务官季报"),
@@ -165,6 +168,7 @@ def test_an_office_menu_folds_into_groups_that_fit_one_row(world, discipline):
         "督查考评 ▾",
         "驾驶舱",
         "惠企与信用 ▾",
+        "评价指标",  # 任务与项目: one entry until the plans and projects pages join it
         "政企服务 ▾",
     ]
     # A group a user sees one entry of stays a plain link: a handler's only 督查考评 page is 督办.

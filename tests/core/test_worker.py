@@ -25,6 +25,7 @@ JOBS = {
     "qinqing.credit.tasks.expire_credit_entries": "5 0 * * *",
     "qinqing.credit.tasks.remind_overdue_credit_requests": "*/30 * * * *",
     "qinqing.dashboard.tasks.refresh_rollup": "* * * * *",
+    "qinqing.indices.tasks.compute_indicators": "40 2 * * *",
     "qinqing.insights.tasks.analyse_new_appeals": "* * * * *",
     "qinqing.insights.tasks.score_stale_replies": "*/10 * * * *",
     "qinqing.policies.tasks.sweep_policy_matches": "*/15 * * * *",
