@@ -167,6 +167,8 @@ class Sample:
             return self.appeal.number
         if kwarg == "action":
             return "reply"
+        if kwarg == "code":
+            return "cn-national-2020"
         model = {
             "extension_id": "appeals.ExtensionRequest",
             "issue_id": "insights.CommonIssue",
@@ -197,6 +199,8 @@ class Sample:
                 "fieldwork_task_force": "fieldwork.TaskForce",
                 "policies_item": "policies.PolicyItem",
                 "policies_enterprise": "enterprises.Enterprise",
+                "indices_indicator": "indices.Indicator",
+                "indices_evidence": "indices.Observation",
                 "entry": "credit.CreditEntry",
                 "request": "credit.CreditRequest",
                 "batch": "credit.ImportBatch",

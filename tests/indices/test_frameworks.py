@@ -32,14 +32,23 @@ def test_shipped_frameworks_are_there_with_their_shape():
     assert len(gd_first) == 12
     assert [i.name for i in gd_first[-2:]] == ["政务服务", "经营主体满意度"]
     for ind in gd_first:
-        assert [c.name for c in ind.children.order_by("position")] == ["制度规范化建设", "公共服务质量", "便利度"]
+        assert [c.name for c in ind.children.order_by("position")] == [
+            "制度规范化建设",
+            "公共服务质量",
+            "便利度",
+        ]
     bready = Framework.objects.get(code="wb-bready-2024")
     assert bready.indicators.filter(parent=None).count() == 10
     assert bready.indicators.filter(level=2).count() == 30
     assert "World Bank" in bready.source
     assert IndicatorMapping.objects.filter(source__code="CN01", target__framework=bready).exists()
     four = Grouping.objects.get(code="four-environments")
-    assert [i.name for i in four.items.order_by("position")] == ["法治环境", "政务环境", "市场环境", "社会环境"]
+    assert [i.name for i in four.items.order_by("position")] == [
+        "法治环境",
+        "政务环境",
+        "市场环境",
+        "社会环境",
+    ]
     assert sum(i.indicators.count() for i in four.items.all()) == 18
     assert national.indicators.exclude(computed="").count() == 3
 
@@ -63,25 +72,58 @@ def test_every_shipped_framework_round_trips(code, tmp_path):
     a, b = _cells(first), _cells(second)
     assert a == b
     assert a["指标"][0][:11] == [
-        "指标代码", "上级指标代码", "指标名称", "权重", "单位", "方向", "计分方法", "最优值", "最差值", "数据来源", "牵头部门",
+        "指标代码",
+        "上级指标代码",
+        "指标名称",
+        "权重",
+        "单位",
+        "方向",
+        "计分方法",
+        "最优值",
+        "最差值",
+        "数据来源",
+        "牵头部门",
     ]
     assert len(a["指标"]) == n + 1
     head = dict(a["体系"][1:])
     fw = Framework.objects.get(code=code)
-    assert head == {"体系代码": fw.code, "体系名称": fw.name, "版本": fw.version, "年度": fw.year,
-                    "来源": fw.source, "说明": fw.description or None}
+    assert head == {
+        "体系代码": fw.code,
+        "体系名称": fw.name,
+        "版本": fw.version,
+        "年度": fw.year,
+        "来源": fw.source,
+        "说明": fw.description or None,
+    }
 
 
 def _own(rows, head=None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "指标"
-    ws.append(["指标代码", "上级指标代码", "指标名称", "权重", "单位", "方向", "计分方法", "最优值", "最差值", "数据来源", "牵头部门"])
+    ws.append(
+        [
+            "指标代码",
+            "上级指标代码",
+            "指标名称",
+            "权重",
+            "单位",
+            "方向",
+            "计分方法",
+            "最优值",
+            "最差值",
+            "数据来源",
+            "牵头部门",
+        ]
+    )
     for r in rows:
         ws.append(r)
     meta = wb.create_sheet("体系")
     meta.append(["项目", "内容"])
-    for k, v in (head or {"体系代码": "own-test", "体系名称": "自编测试体系", "版本": "v1", "年度": 2025, "来源": "本测试"}).items():
+    for k, v in (
+        head
+        or {"体系代码": "own-test", "体系名称": "自编测试体系", "版本": "v1", "年度": 2025, "来源": "本测试"}
+    ).items():
         meta.append([k, v])
     out = io.BytesIO()
     wb.save(out)
@@ -110,7 +152,14 @@ def test_a_framework_we_wrote_imports_and_scores_as_the_formula_says(tmp_path):
     assert inds["A1"].direction == "lower" and inds["A1"].method == "frontier" and inds["A1"].level == 2
     assert inds["B1"].method == "survey" and inds["B2"].method == "yesno"
     tree = Tree.of(inds.values())
-    scores = tree.scores({inds["A1"].pk: Decimal(3), inds["A2"].pk: Decimal(90), inds["B1"].pk: Decimal(70), inds["B2"].pk: Decimal(0)})
+    scores = tree.scores(
+        {
+            inds["A1"].pk: Decimal(3),
+            inds["A2"].pk: Decimal(90),
+            inds["B1"].pk: Decimal(70),
+            inds["B2"].pk: Decimal(0),
+        }
+    )
     a1 = (11 - 3) / (11 - 1) * 100  # 80
     a2 = (50 - 90) / (50 - 100) * 100  # 80
     assert scores[inds["A1"].pk] == pytest.approx(a1)

@@ -30,7 +30,9 @@ def ind(fw, code):
 def record(user, indicator, region, value, period="2025", **kw):
     return actions.record(
         user,
-        inputs.ObservationIn(indicator_id=indicator.pk, region_id=region.pk, period=period, value=value, **kw),
+        inputs.ObservationIn(
+            indicator_id=indicator.pk, region_id=region.pk, period=period, value=value, **kw
+        ),
     )
 
 
@@ -44,7 +46,10 @@ def test_enter_then_verify_by_someone_else(world, fw):
     assert obs.state == "verified" and obs.verified_by == world.head_hr
     assert [e.kind for e in obs.events.all()] == ["entered", "verified"]
     # The same value again changes nothing; a new value goes back to 待核实.
-    assert record(world.handler_hr, rate, world.city, 92.5, evidence_link="https://example.gov.cn/a").state == "verified"
+    assert (
+        record(world.handler_hr, rate, world.city, 92.5, evidence_link="https://example.gov.cn/a").state
+        == "verified"
+    )
     assert record(world.handler_hr, rate, world.city, 95).state == "pending"
 
 
@@ -93,13 +98,19 @@ def test_evidence_file_is_checked_by_content(world, fw):
     with pytest.raises(InvalidInput, match="证明材料内容与类型不符"):
         actions.record(
             world.dispatcher,
-            inputs.ObservationIn(indicator_id=ind(fw, "CN01.01").pk, region_id=world.city.pk, period="2025", value=3),
+            inputs.ObservationIn(
+                indicator_id=ind(fw, "CN01.01").pk, region_id=world.city.pk, period="2025", value=3
+            ),
             upload,
         )
-    pdf = SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", content_type="application/pdf")
+    pdf = SimpleUploadedFile(
+        "证明.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", content_type="application/pdf"
+    )
     obs = actions.record(
         world.dispatcher,
-        inputs.ObservationIn(indicator_id=ind(fw, "CN01.01").pk, region_id=world.city.pk, period="2025", value=3),
+        inputs.ObservationIn(
+            indicator_id=ind(fw, "CN01.01").pk, region_id=world.city.pk, period="2025", value=3
+        ),
         pdf,
     )
     assert obs.evidence_name == "证明.pdf"
@@ -117,7 +128,9 @@ def test_a_district_office_sees_only_its_districts(world, fw):
     seen = set(selectors.observations_visible_to(world.dispatcher_east).values_list("pk", flat=True))
     assert seen == {east_obs.pk}
     assert set(selectors.observations_visible_to(world.dispatcher).values_list("pk", flat=True)) == {
-        city_obs.pk, west_obs.pk, east_obs.pk,
+        city_obs.pk,
+        west_obs.pk,
+        east_obs.pk,
     }
     page = Client()
     page.force_login(world.dispatcher_east)
@@ -207,7 +220,12 @@ def test_import_is_all_or_nothing_with_line_numbers_and_idempotent(world, fw):
     assert rows[3].startswith("第6行：") and "系统计算" in rows[3]
     assert rows[4].startswith("第7行：与第2行重复")
     assert not Observation.objects.exists()
-    good = _sheet([["CN01.01", "339900", "2025", 3, "https://example.gov.cn/x", "窗口统计"], ["CN01.02", "339902", "2025", 1.5, "", ""]])
+    good = _sheet(
+        [
+            ["CN01.01", "339900", "2025", 3, "https://example.gov.cn/x", "窗口统计"],
+            ["CN01.02", "339902", "2025", 1.5, "", ""],
+        ]
+    )
     r = actions.import_observations(world.dispatcher, fw.code, good)
     assert (r.created, r.changed, r.unchanged) == (2, 0, 0)
     r = actions.import_observations(world.dispatcher, fw.code, good)
@@ -215,7 +233,9 @@ def test_import_is_all_or_nothing_with_line_numbers_and_idempotent(world, fw):
     assert Observation.objects.count() == 2
     # A district office may not import its neighbour's values.
     with pytest.raises(InvalidInput) as exc:
-        actions.import_observations(world.dispatcher_east, fw.code, _sheet([["CN01.01", "339903", "2025", 2, "", ""]]))
+        actions.import_observations(
+            world.dispatcher_east, fw.code, _sheet([["CN01.01", "339903", "2025", 2, "", ""]])
+        )
     assert exc.value.errors["rows"][0].startswith("第2行：您无权填报西江区")
 
 
@@ -225,7 +245,10 @@ def test_import_page_shows_the_errors(world, fw):
     upload = SimpleUploadedFile("obs.xlsx", _sheet([["CN01.99", "339900", "2025", 3, "", ""]]))
     r = page.post(f"/indices/{fw.code}/import/?region={world.city.pk}", {"file": upload})
     assert r.status_code == 200 and "第2行：指标代码“CN01.99”" in r.content.decode()
-    assert page.get(f"/indices/{fw.code}/import/?region={world.city.pk}&period=2025&template=1").status_code == 200
+    assert (
+        page.get(f"/indices/{fw.code}/import/?region={world.city.pk}&period=2025&template=1").status_code
+        == 200
+    )
 
 
 def test_tree_scores_targets_benchmarks_and_summary(world, fw):
@@ -262,8 +285,9 @@ def test_computed_leaves_come_from_the_evaluation(world, fw, clock):
     r = services.compute_observations(regions=[world.city], years=[2026])
     assert r.written == 3
     values = {o.indicator.code: o for o in Observation.objects.filter(region=world.city, period="2026")}
-    from qinqing.supervision.evaluation import evaluate
     import datetime as dt
+
+    from qinqing.supervision.evaluation import evaluate
 
     rows = evaluate(world.city, dt.date(2026, 1, 1), dt.date(2026, 11, 16))
     rated = sum(x.rated for x in rows)
@@ -283,7 +307,9 @@ def test_settings_choose_grouping_and_comparator(world, fw):
 
     grouping = Grouping.objects.get(framework=fw)
     actions.choose_setting(
-        world.dispatcher, fw.code, inputs.SettingIn(region_id=world.city.pk, grouping_id=grouping.pk, comparator="广州")
+        world.dispatcher,
+        fw.code,
+        inputs.SettingIn(region_id=world.city.pk, grouping_id=grouping.pk, comparator="广州"),
     )
     record(world.dispatcher, ind(fw, "CN01.01"), world.city, 4)
     s = selectors.scored_tree(world.leader, fw, world.city, "2025")

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from django.utils import timezone
 from pydantic import Field
 
 from qinqing.core.errors import InvalidInput
@@ -241,7 +241,9 @@ def get_indicator(request, indicator_id: int):
     return _indicator_out(selectors.get_indicator(request.auth, indicator_id))
 
 
-@router.get("/observations", response=list[IndexObservationOut], summary="观测值（本区划及下辖 / 本部门牵头指标）")
+@router.get(
+    "/observations", response=list[IndexObservationOut], summary="观测值（本区划及下辖 / 本部门牵头指标）"
+)
 def list_observations(request, filters: Query[ObservationFilter]):
     user = request.auth
     qs = selectors.observations_visible_to(user)
@@ -257,7 +259,9 @@ def list_observations(request, filters: Query[ObservationFilter]):
         if filters.state not in ("pending", "verified", "returned"):
             raise InvalidInput("筛选条件有误", {"state": ["应为 pending、verified 或 returned"]})
         qs = qs.filter(state=filters.state)
-    return [_observation_out(o, user) for o in qs.order_by("indicator_id", "region_id", "period")[: filters.limit]]
+    return [
+        _observation_out(o, user) for o in qs.order_by("indicator_id", "region_id", "period")[: filters.limit]
+    ]
 
 
 @router.post("/observations", response={201: IndexObservationOut}, summary="填报观测值（待核实）")
@@ -316,7 +320,11 @@ def choose_setting(request, code: str, payload: inputs.SettingIn):
     return {"region_id": s.region_id, "grouping_id": s.grouping_id, "comparator": s.comparator}
 
 
-@router.post("/frameworks/{code}/observations/import", response=IndexImportOut, summary="Excel 导入观测值（全部无误才保存）")
+@router.post(
+    "/frameworks/{code}/observations/import",
+    response=IndexImportOut,
+    summary="Excel 导入观测值（全部无误才保存）",
+)
 def import_observations(request, code: str, file: UploadedFile | None = File(None)):  # noqa: B008 - ninja's declaration style
     if file is None:
         raise InvalidInput("请选择要导入的 Excel 文件", {"file": ["此项为必填项"]})

@@ -29,7 +29,15 @@ class Source:
 
 def _totals(region: Region, start: dt.date, end: dt.date) -> dict[str, int]:
     rows = evaluation.evaluate(region, start, end)
-    keys = ("replied", "replied_on_time", "due_unreplied", "rated", "satisfied", "resolved", "handle_days_total")
+    keys = (
+        "replied",
+        "replied_on_time",
+        "due_unreplied",
+        "rated",
+        "satisfied",
+        "resolved",
+        "handle_days_total",
+    )
     return {k: sum(getattr(r, k) for r in rows) for k in keys}
 
 

@@ -206,7 +206,9 @@ def check(spec: Spec, *, first_line: int = 2) -> list[dict[str, Any]]:
         if head:
             details["framework"] = head
         if errors:
-            details["rows"] = errors[:100] + ([f"……另有{len(errors) - 100}处错误"] if len(errors) > 100 else [])
+            details["rows"] = errors[:100] + (
+                [f"……另有{len(errors) - 100}处错误"] if len(errors) > 100 else []
+            )
         raise InvalidInput("指标体系文件有误，未导入任何数据", details)
     return rows
 
@@ -262,7 +264,9 @@ def read_xlsx(data: bytes) -> Spec:
         indicators.pop()
     if any(i is None for i in indicators):
         blank = [n + 2 for n, i in enumerate(indicators) if i is None]
-        raise InvalidInput("指标体系文件有误，未导入任何数据", {"rows": [f"第{blank[0]}行：空行（指标行之间不能有空行）"]})
+        raise InvalidInput(
+            "指标体系文件有误，未导入任何数据", {"rows": [f"第{blank[0]}行：空行（指标行之间不能有空行）"]}
+        )
     year_raw = _cell_text(head.get("year"))
     return Spec(
         code=_cell_text(head.get("code")),
@@ -318,14 +322,21 @@ def save(spec: Spec, *, models: Any = None) -> Any:
             code=spec.code.strip(),
             defaults={"name": spec.name, "version": spec.version, "year": spec.year, "source": spec.source},
         )
-        fw.name, fw.version, fw.year, fw.source = spec.name.strip(), str(spec.version).strip(), spec.year, spec.source
+        fw.name, fw.version, fw.year, fw.source = (
+            spec.name.strip(),
+            str(spec.version).strip(),
+            spec.year,
+            spec.source,
+        )
         fw.description = spec.description or ""
         fw.save()
         existing = {i.code: i for i in Indicator.objects.filter(framework=fw)}
         wanted = {r["code"] for r in rows}
         gone = [i for code, i in existing.items() if code not in wanted]
         used = set(
-            Observation.objects.filter(indicator__in=gone).values_list("indicator__code", flat=True).distinct()
+            Observation.objects.filter(indicator__in=gone)
+            .values_list("indicator__code", flat=True)
+            .distinct()
         )
         if used:
             raise InvalidInput(
@@ -337,7 +348,12 @@ def save(spec: Spec, *, models: Any = None) -> Any:
         for position, r in enumerate(rows):
             ind = existing.get(r["code"]) or Indicator(framework=fw, code=r["code"])
             ind.name, ind.level, ind.weight, ind.unit = r["name"], r["level"], r["weight"], r["unit"]
-            ind.direction, ind.method, ind.best, ind.worst = r["direction"], r["method"], r["best"], r["worst"]
+            ind.direction, ind.method, ind.best, ind.worst = (
+                r["direction"],
+                r["method"],
+                r["best"],
+                r["worst"],
+            )
             ind.data_source, ind.owner_name, ind.frequency = r["data_source"], r["owner"], r["frequency"]
             ind.computed, ind.position, ind.parent = r["computed"], position, None
             owner = _owner(Department, r["owner"])

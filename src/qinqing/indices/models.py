@@ -121,6 +121,9 @@ class IndicatorMapping(models.Model):
         verbose_name = verbose_name_plural = "指标对应关系"
         constraints = [models.UniqueConstraint(fields=["source", "target"], name="indicator_mapping_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
+
 
 class Grouping(models.Model):
     """Another way to read a framework's first level, e.g. 四个环境 (法治、政务、市场、社会) over the national
@@ -151,13 +154,18 @@ class GroupingItem(models.Model):
         verbose_name = verbose_name_plural = "指标分组项"
         ordering = ["grouping", "position"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class RegionIndex(models.Model):
     """What a region chose for a framework: the grouping its tree page shows and the comparator it is measured
     against by default (e.g. 对标深圳)."""
 
     region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.CASCADE, related_name="+")
-    framework = models.ForeignKey(Framework, verbose_name="指标体系", on_delete=models.CASCADE, related_name="+")
+    framework = models.ForeignKey(
+        Framework, verbose_name="指标体系", on_delete=models.CASCADE, related_name="+"
+    )
     grouping = models.ForeignKey(
         Grouping, verbose_name="分组", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -166,6 +174,9 @@ class RegionIndex(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "区划评价设置"
         constraints = [models.UniqueConstraint(fields=["region", "framework"], name="region_index_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.framework}"
 
 
 def evidence_path(instance: "Observation", filename: str) -> str:
@@ -187,7 +198,9 @@ class Observation(models.Model):
         Indicator, verbose_name="指标", on_delete=models.CASCADE, related_name="observations"
     )
     region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.CASCADE, related_name="+")
-    period = models.CharField("期间", max_length=8, help_text="年度 2025；半年 2025H1；季度 2025Q3；月度 2025M03")
+    period = models.CharField(
+        "期间", max_length=8, help_text="年度 2025；半年 2025H1；季度 2025Q3；月度 2025M03"
+    )
     value = models.DecimalField("数值", max_digits=14, decimal_places=4)
     state = models.CharField(
         "状态", max_length=10, choices=ObservationState.choices, default=ObservationState.PENDING
@@ -199,11 +212,21 @@ class Observation(models.Model):
     computed = models.BooleanField("系统计算", default=False)
     formula = models.CharField("计算口径", max_length=300, blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="填报人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     entered_at = models.DateTimeField("填报时间", default=timezone.now)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="核实人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="核实人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
     return_reason = models.CharField("退回原因", max_length=300, blank=True)
@@ -235,6 +258,9 @@ class ObservationEvent(models.Model):
         verbose_name = verbose_name_plural = "观测值记录"
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d}"
+
 
 class Benchmark(models.Model):
     """A comparator region's value of an indicator (对标广州、深圳、标杆城市), with its source and year."""
@@ -254,11 +280,16 @@ class Benchmark(models.Model):
             models.UniqueConstraint(fields=["indicator", "comparator", "period"], name="benchmark_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.comparator} {self.period} {self.indicator}"
+
 
 class Target(models.Model):
     """A region's target for an indicator in a period: for a leaf a value in its unit, for an inner node a score."""
 
-    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.CASCADE, related_name="targets")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指标", on_delete=models.CASCADE, related_name="targets"
+    )
     region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.CASCADE, related_name="+")
     period = models.CharField("期间", max_length=8)
     value = models.DecimalField("目标值", max_digits=14, decimal_places=4)
@@ -268,4 +299,9 @@ class Target(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "指标目标"
-        constraints = [models.UniqueConstraint(fields=["indicator", "region", "period"], name="target_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "region", "period"], name="target_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.period} {self.indicator}"

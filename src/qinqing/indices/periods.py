@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from qinqing.core.errors import InvalidInput
 
@@ -16,6 +17,7 @@ _PERIOD = re.compile(r"^(\d{4})(?:(H)([12])|(Q)([1-4])|(M)(0[1-9]|1[0-2]))?$")
 KIND_OF = {"": "year", "H": "half", "Q": "quarter", "M": "month"}
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str) -> tuple[int, str, int]:
     """(year, kind, number) of a period's text; InvalidInput in Chinese otherwise."""
     m = _PERIOD.match((text or "").strip())
@@ -42,8 +44,15 @@ def year_of(text: str) -> int:
 def check_frequency(text: str, frequency: str) -> None:
     _, kind, _ = parse(text)
     if kind != frequency:
-        labels = {"year": "年度（如 2025）", "half": "半年（如 2025H1）", "quarter": "季度（如 2025Q3）", "month": "月度（如 2025M03）"}
-        raise InvalidInput("期间与指标频次不符", {"period": [f"该指标按{labels.get(frequency, frequency)}填报"]})
+        labels = {
+            "year": "年度（如 2025）",
+            "half": "半年（如 2025H1）",
+            "quarter": "季度（如 2025Q3）",
+            "month": "月度（如 2025M03）",
+        }
+        raise InvalidInput(
+            "期间与指标频次不符", {"period": [f"该指标按{labels.get(frequency, frequency)}填报"]}
+        )
 
 
 def bounds(text: str) -> tuple[dt.date, dt.date]:
@@ -51,7 +60,9 @@ def bounds(text: str) -> tuple[dt.date, dt.date]:
     year, kind, n = parse(text)
     if kind == "year":
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    first_month, months = {"half": (6 * (n - 1) + 1, 6), "quarter": (3 * (n - 1) + 1, 3), "month": (n, 1)}[kind]
+    first_month, months = {"half": (6 * (n - 1) + 1, 6), "quarter": (3 * (n - 1) + 1, 3), "month": (n, 1)}[
+        kind
+    ]
     start = dt.date(year, first_month, 1)
     end_month = first_month + months
     end = dt.date(year + (end_month > 12), (end_month - 1) % 12 + 1, 1) - dt.timedelta(days=1)
@@ -62,7 +73,8 @@ def in_year(text: str, year: int) -> bool:
     return year_of(text) == year
 
 
+@lru_cache(maxsize=4096)
 def sort_key(text: str) -> tuple[int, int]:
-    start, _ = bounds(text)
-    end = bounds(text)[1]
+    """Later periods sort after earlier ones; of two ending together (2025 and 2025Q4) the shorter one last."""
+    start, end = bounds(text)
     return (end.toordinal(), -start.toordinal())

@@ -246,13 +246,15 @@ def _year_values(rows, year: int) -> dict[int, tuple[Decimal, Observation]]:
 def _benchmark_values(framework: Framework, year: int) -> dict[str, dict[int, Decimal]]:
     """Per comparator, each leaf's benchmark of ``year``, else of its most recent earlier year."""
     found: dict[str, dict[int, tuple[tuple[int, int], Decimal]]] = {}
-    for b in Benchmark.objects.filter(indicator__framework=framework).only("indicator_id", "comparator", "period", "value"):
-        if periods.year_of(b.period) > year:
-            continue
-        key = periods.sort_key(b.period)
-        per = found.setdefault(b.comparator, {})
-        if b.indicator_id not in per or key > per[b.indicator_id][0]:
-            per[b.indicator_id] = (key, b.value)
+    # Periods begin with their year, so "before next year" is a string comparison the database does.
+    rows = Benchmark.objects.filter(indicator__framework=framework, period__lt=str(year + 1)).values_list(
+        "indicator_id", "comparator", "period", "value"
+    )
+    for indicator_id, comparator, period, value in rows:
+        key = periods.sort_key(period)
+        per = found.setdefault(comparator, {})
+        if indicator_id not in per or key > per[indicator_id][0]:
+            per[indicator_id] = (key, value)
     return {c: {pk: v for pk, (_, v) in per.items()} for c, per in found.items()}
 
 
@@ -284,7 +286,9 @@ def scored_tree(
     previous = tree.scores({pk: v for pk, (v, _) in before.items()})
     bench = _benchmark_values(framework, year)
     bench_scores = {c: tree.scores(values) for c, values in bench.items()}
-    setting = RegionIndex.objects.filter(region=region, framework=framework).select_related("grouping").first()
+    setting = (
+        RegionIndex.objects.filter(region=region, framework=framework).select_related("grouping").first()
+    )
     if not comparator:
         comparator = (setting.comparator if setting else "") or (sorted(bench)[0] if bench else "")
     chosen = bench_scores.get(comparator, {})
@@ -311,7 +315,10 @@ def scored_tree(
 
     walk(None, 0)
     total = scores.get(None)
-    gaps = {c: (round(total - s[None], 2) if total is not None and s.get(None) is not None else None) for c, s in bench_scores.items()}
+    gaps = {
+        c: (round(total - s[None], 2) if total is not None and s.get(None) is not None else None)
+        for c, s in bench_scores.items()
+    }
     grouping = None
     if grouping_id:
         grouping = Grouping.objects.filter(framework=framework, pk=grouping_id).first()
@@ -326,7 +333,14 @@ def scored_tree(
                 found = [values[m] for m in members if values.get(m) is not None]
                 return round(sum(found) / len(found), 2) if found else None
 
-            groups.append({"name": item.name, "score": mean(scores), "benchmark": mean(chosen), "previous": mean(previous)})
+            groups.append(
+                {
+                    "name": item.name,
+                    "score": mean(scores),
+                    "benchmark": mean(chosen),
+                    "previous": mean(previous),
+                }
+            )
     return Scored(
         framework=framework,
         region=region,

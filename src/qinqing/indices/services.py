@@ -58,7 +58,9 @@ def _check_evidence(upload: UploadedFile) -> None:
     ext = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
     if ext not in settings.ATTACHMENT_EXTENSIONS:
         allowed = "、".join(settings.ATTACHMENT_EXTENSIONS)
-        raise InvalidInput("证明材料类型不允许", {"evidence": [f"不支持 .{ext or '无扩展名'} 文件，允许的类型：{allowed}"]})
+        raise InvalidInput(
+            "证明材料类型不允许", {"evidence": [f"不支持 .{ext or '无扩展名'} 文件，允许的类型：{allowed}"]}
+        )
     if (upload.size or 0) > settings.ATTACHMENT_MAX_BYTES:
         limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
         raise InvalidInput("证明材料过大", {"evidence": [f"“{upload.name}”超过 {limit_mb} MB 的上限"]})
@@ -69,7 +71,9 @@ def _check_evidence(upload: UploadedFile) -> None:
 
 def _leaf(indicator: Indicator) -> None:
     if indicator.children.exists():
-        raise InvalidInput("只能填报末级指标", {"indicator_id": [f"“{indicator.name}”由下级指标汇总得分，不能直接填报"]})
+        raise InvalidInput(
+            "只能填报末级指标", {"indicator_id": [f"“{indicator.name}”由下级指标汇总得分，不能直接填报"]}
+        )
 
 
 def _event(obs: Observation, kind: str, by: User | None, **detail) -> None:
@@ -92,7 +96,9 @@ def record_observation(
     periods.check_frequency(period, indicator.frequency)
     _leaf(indicator)
     if indicator.computed:
-        raise NotPermitted(f"“{indicator.name}”由系统计算（{SOURCES[indicator.computed].label}），不能人工填报")
+        raise NotPermitted(
+            f"“{indicator.name}”由系统计算（{SOURCES[indicator.computed].label}），不能人工填报"
+        )
     if not may_enter(by, indicator, region):
         raise NotPermitted("您无权填报该区划的此项指标")
     link = _check_link(evidence_link)
@@ -108,12 +114,7 @@ def record_observation(
     if obs is None:
         obs = Observation(indicator=indicator, region=region, period=period, value=amount, entered_by=by)
     else:
-        if (
-            obs.value == amount
-            and obs.note == note
-            and obs.evidence_link == link
-            and evidence is None
-        ):
+        if obs.value == amount and obs.note == note and obs.evidence_link == link and evidence is None:
             return obs
         OBSERVATIONS.check(obs, "revise", by)
         before = str(obs.value)
@@ -278,7 +279,11 @@ def import_observations(*, by: User, framework: Framework, data: bytes) -> Impor
     if missing:
         raise InvalidInput(f"缺少列：{'、'.join(missing)}（第一行应为列名）")
     indicators = {i.code: i for i in Indicator.objects.filter(framework=framework).select_related("owner")}
-    parents = set(Indicator.objects.filter(framework=framework, parent__isnull=False).values_list("parent_id", flat=True))
+    parents = set(
+        Indicator.objects.filter(framework=framework, parent__isnull=False).values_list(
+            "parent_id", flat=True
+        )
+    )
     regions = {r.code: r for r in Region.objects.all()}
     errors: list[str] = []
     parsed = []
@@ -342,7 +347,7 @@ def import_observations(*, by: User, framework: Framework, data: bytes) -> Impor
                 indicator__framework=framework, region__in={p[2].pk for p in parsed}
             )
         }
-        for n, ind, region, period, value, note, link in parsed:
+        for _line, ind, region, period, value, note, link in parsed:
             old = existing.get((ind.pk, region.pk, period))
             if old is not None and old.value == value and old.note == note and old.evidence_link == link:
                 result.unchanged += 1
@@ -359,7 +364,11 @@ def import_observations(*, by: User, framework: Framework, data: bytes) -> Impor
 
 def observation_template(framework: Framework, region: Region, period: str) -> list[list]:
     rows = []
-    parents = set(Indicator.objects.filter(framework=framework, parent__isnull=False).values_list("parent_id", flat=True))
+    parents = set(
+        Indicator.objects.filter(framework=framework, parent__isnull=False).values_list(
+            "parent_id", flat=True
+        )
+    )
     for ind in Indicator.objects.filter(framework=framework).order_by("position"):
         if ind.pk in parents or ind.computed:
             continue
@@ -377,13 +386,17 @@ class ComputeResult:
     empty: int = 0
 
 
-def compute_observations(*, regions: list[Region] | None = None, years: list[int] | None = None) -> ComputeResult:
+def compute_observations(
+    *, regions: list[Region] | None = None, years: list[int] | None = None
+) -> ComputeResult:
     """Write the computed leaves' observations for every city and district (or ``regions``) and the given years
     (default: this year to date and last year). Re-running writes nothing new."""
     today = timezone.localdate()
     years = years or [today.year - 1, today.year]
     if regions is None:
-        regions = list(Region.objects.filter(level__in=[Region.Level.PROVINCE, Region.Level.CITY, Region.Level.DISTRICT]))
+        regions = list(
+            Region.objects.filter(level__in=[Region.Level.PROVINCE, Region.Level.CITY, Region.Level.DISTRICT])
+        )
     leaves = list(Indicator.objects.exclude(computed="").select_related("framework"))
     result = ComputeResult()
     cache: dict[tuple, Decimal | None] = {}

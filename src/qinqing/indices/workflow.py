@@ -57,10 +57,14 @@ def _parties(obs: Observation, user) -> set[str]:
 OBSERVATIONS = Machine(
     table(
         [
-            Action("revise", "修改数值", (S.PENDING, S.RETURNED, S.VERIFIED), S.PENDING, frozenset({ENTERER})),
+            Action(
+                "revise", "修改数值", (S.PENDING, S.RETURNED, S.VERIFIED), S.PENDING, frozenset({ENTERER})
+            ),
             Action("verify", "核实", (S.PENDING,), S.VERIFIED, frozenset({VERIFIER})),
             Action("return", "退回", (S.PENDING,), S.RETURNED, frozenset({VERIFIER})),
-            Action("compute", "系统计算", (S.PENDING, S.RETURNED, S.VERIFIED), S.VERIFIED, frozenset({SYSTEM})),
+            Action(
+                "compute", "系统计算", (S.PENDING, S.RETURNED, S.VERIFIED), S.VERIFIED, frozenset({SYSTEM})
+            ),
         ]
     ),
     _parties,
