@@ -164,8 +164,8 @@ def _observation_out(o: Observation, user) -> dict[str, Any]:
         "note": o.note,
         "evidence_link": o.evidence_link,
         "has_evidence_file": bool(o.evidence),
-        "entered_by": o.entered_by.username if o.entered_by_id else "",
-        "verified_by": o.verified_by.username if o.verified_by_id else "",
+        "entered_by": o.entered_by.username if o.entered_by else "",
+        "verified_by": o.verified_by.username if o.verified_by else "",
         "actions": [a.name for a in OBSERVATIONS.available(o, user)],
     }
 

@@ -250,7 +250,7 @@ def read_xlsx(data: bytes) -> Spec:
     missing = [label for key, label in COLUMNS[:11] if key not in index]
     if missing:
         raise InvalidInput(f"“{SHEET}”工作表缺少列：{'、'.join(missing)}")
-    indicators = []
+    indicators: list[dict[str, Any] | None] = []
     for row in table[1:]:
         if row is None or all(c is None or str(c).strip() == "" for c in row):
             indicators.append(None)

@@ -315,10 +315,10 @@ def scored_tree(
 
     walk(None, 0)
     total = scores.get(None)
-    gaps = {
-        c: (round(total - s[None], 2) if total is not None and s.get(None) is not None else None)
-        for c, s in bench_scores.items()
-    }
+    gaps: dict[str, float | None] = {}
+    for c, s in bench_scores.items():
+        other = s.get(None)
+        gaps[c] = round(total - other, 2) if total is not None and other is not None else None
     grouping = None
     if grouping_id:
         grouping = Grouping.objects.filter(framework=framework, pk=grouping_id).first()

@@ -43,7 +43,7 @@ from qinqing.organisation.models import Region
 VALUE_PLACES = Decimal("0.0001")
 
 
-def _value(x: float | Decimal) -> Decimal:
+def _value(x: float | Decimal | str) -> Decimal:
     return Decimal(str(x)).quantize(VALUE_PLACES)
 
 
@@ -286,8 +286,8 @@ def import_observations(*, by: User, framework: Framework, data: bytes) -> Impor
     )
     regions = {r.code: r for r in Region.objects.all()}
     errors: list[str] = []
-    parsed = []
-    seen: dict[tuple, int] = {}
+    parsed: list[tuple[int, Indicator, Region, str, Decimal, str, str]] = []
+    seen: dict[tuple[str, str, str], int] = {}
     for n, row in enumerate(table[1:], start=2):
         if row is None or all(c is None or str(c).strip() == "" for c in row):
             continue
@@ -324,11 +324,11 @@ def import_observations(*, by: User, framework: Framework, data: bytes) -> Impor
             problems.append("链接不能超过300字、说明不能超过500字")
         if ind is not None and region is not None and not problems and not may_enter(by, ind, region):
             problems.append(f"您无权填报{region.name}的“{ind.name}”")
-        key = (cells["indicator"], cells["region"], period)
-        if key in seen:
-            problems.append(f"与第{seen[key]}行重复")
-        seen[key] = n
-        if problems:
+        row_key = (cells["indicator"], cells["region"], period)
+        if row_key in seen:
+            problems.append(f"与第{seen[row_key]}行重复")
+        seen[row_key] = n
+        if problems or ind is None or region is None or value is None:
             errors.append(f"第{n}行：" + "；".join(problems))
         else:
             parsed.append((n, ind, region, period, value, cells.get("note", ""), link))

@@ -295,7 +295,7 @@ def indicator(request: AuthedRequest, pk: int) -> HttpResponse:
             if leaf
             else "上级指标：下级指标得分按权重加权平均（缺值的下级不计，权重按有值的下级重新归一）",
             "computed": SOURCES.get(ind.computed),
-            "rows": [dict(r, score=leaf_score(ind, r["o"].value) if leaf else None) for r in rows],
+            "rows": [dict(r, score=leaf_score(ind, r["o"].value) if leaf else None) for r in rows],  # type: ignore[attr-defined]
             "benchmarks": selectors.benchmarks_of(user, ind),
             "mappings": selectors.mappings_of(user, ind),
             "contributions": hooks.contributions(user, ind),

@@ -91,7 +91,7 @@ class Command(BaseCommand):
                     Indicator.objects.filter(owner_name=owner_name).update(owner=depts[short])
             office = User.objects.filter(username="diaodu").first()
             district_office = User.objects.filter(username="dongcheng").first()
-            handlers = {}
+            handlers: dict[int | None, User] = {}
             for u in User.objects.filter(role__in=["handler"], department__isnull=False).order_by("pk"):
                 handlers.setdefault(u.department_id, u)
             leaves = [
