@@ -106,7 +106,7 @@ def record_observation(
         _check_evidence(evidence)
     amount = _value(value)
     obs = (
-        Observation.objects.select_for_update()
+        Observation.objects.select_for_update(of=("self",))
         .select_related("indicator", "indicator__owner", "region")
         .filter(indicator=indicator, region=region, period=period)
         .first()
@@ -139,7 +139,7 @@ def record_observation(
 
 def _locked(obs: Observation) -> Observation:
     return (
-        Observation.objects.select_for_update()
+        Observation.objects.select_for_update(of=("self",))
         .select_related("indicator", "indicator__owner", "region")
         .get(pk=obs.pk)
     )
