@@ -173,6 +173,7 @@ def _routers():
     from qinqing.fieldwork.api import router as fieldwork_router
     from qinqing.insights.api import router as insights_router
     from qinqing.policies.api import router as policies_router
+    from qinqing.projects.api import router as projects_router
     from qinqing.supervision.api import router as supervision_router
 
     api.add_router("/appeals", appeals_router)
@@ -185,6 +186,7 @@ def _routers():
     api.add_router("/dashboard", dashboard_router)
     api.add_router("/policies", policies_router)
     api.add_router("/credit", credit_router)
+    api.add_router("/projects", projects_router)
     api.add_router("/", reference_router)
 
 
