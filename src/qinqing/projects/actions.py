@@ -55,6 +55,7 @@ def create(by: User, data: inputs.ProjectIn) -> Project:
         task_force=task_force,
         baseline=baseline,
         note=data.note,
+        since=data.since,
     )
 
 

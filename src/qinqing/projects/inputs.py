@@ -20,6 +20,7 @@ class ProjectIn(Schema):
     officer_id: Int | None = Field(None, ge=1, le=2_000_000_000, title="服务专员")
     task_force_id: Int | None = Field(None, ge=1, le=2_000_000_000, title="工作专班")
     baseline_id: Int | None = Field(None, ge=1, le=2_000_000_000, title="对照项目")
+    since: Day | None = Field(None, title="洽谈开始日期")
     note: str = Field("", max_length=2000, title="备注")
 
 

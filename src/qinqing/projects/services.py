@@ -97,7 +97,9 @@ def create_project(
     task_force: TaskForce | None = None,
     baseline: Project | None = None,
     note: str = "",
+    since: dt.date | None = None,
 ) -> Project:
+    """``since``: the day 洽谈 began (today unless given; a project entered late keeps its history)."""
     office = _office_region(by)
     errors: dict[str, list[str]] = {}
     if not region.is_within(office):
@@ -112,9 +114,12 @@ def create_project(
         errors["baseline_id"] = ["对照项目不在您的管辖范围内"]
     if not name.strip():
         errors["name"] = ["此项为必填项"]
+    today = _today()
+    since = since or today
+    if since > today:
+        errors["since"] = ["日期不能晚于今天"]
     if errors:
         raise InvalidInput("提交内容有误，请修改后重试", errors)
-    today = _today()
     project = Project.objects.create(
         name=name.strip(),
         number=numbering.next_number("XM", today),
@@ -131,11 +136,11 @@ def create_project(
     )
     StagePlan.objects.bulk_create(
         [
-            StagePlan(project=project, stage=s, actual_on=today if s == Stage.NEGOTIATING else None)
+            StagePlan(project=project, stage=s, actual_on=since if s == Stage.NEGOTIATING else None)
             for s in STAGES
         ]
     )
-    _event(project, K.CREATED, by, data={"stage": Stage.NEGOTIATING, "on": today.isoformat()})
+    _event(project, K.CREATED, by, data={"stage": Stage.NEGOTIATING, "on": since.isoformat()})
     return project
 
 

@@ -84,7 +84,12 @@ def project_parties(project: Project, user) -> set[str]:
     return found
 
 
-PROJECTS = Machine(PROJECT_ACTIONS, project_parties)
+PROJECTS = Machine(
+    PROJECT_ACTIONS,
+    project_parties,
+    state=lambda project: project.stage,
+    state_label=lambda project: project.get_stage_display(),
+)
 
 T = ApprovalStep.State
 
