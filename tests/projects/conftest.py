@@ -16,17 +16,27 @@ class Projects:
     def __init__(self, world):
         self.world = world
         self.officer = User.objects.create_user(
-            username="officer_p", password="pw-qinqing-1", role=Role.OFFICER, full_name="刘专员", region=world.east
+            username="officer_p",
+            password="pw-qinqing-1",
+            role=Role.OFFICER,
+            full_name="刘专员",
+            region=world.east,
         )
         self.other_officer = User.objects.create_user(
-            username="officer_q", password="pw-qinqing-1", role=Role.OFFICER, full_name="何专员", region=world.east
+            username="officer_q",
+            password="pw-qinqing-1",
+            role=Role.OFFICER,
+            full_name="何专员",
+            region=world.east,
         )
         self.housing = Department.objects.create(name="市住建局", region=world.city)
         self.handler_housing = User.objects.create_user(
             username="handler_housing", password="pw-qinqing-1", role=Role.HANDLER, department=self.housing
         )
 
-    def project(self, *, name="东城智能装备产业园项目", region=None, enterprise=None, by=None, **kw) -> Project:
+    def project(
+        self, *, name="东城智能装备产业园项目", region=None, enterprise=None, by=None, **kw
+    ) -> Project:
         w = self.world
         kw.setdefault("officer", self.officer)
         kw.setdefault("leader", w.leader)
@@ -44,7 +54,9 @@ class Projects:
     def walk(self, project: Project, dates: dict[str, dt.date], by=None) -> Project:
         """Move `project` through the stages whose actions `dates` names, in order."""
         for action, on in dates.items():
-            project = services.move_stage(by=by or self.world.dispatcher, project=project, action=action, on=on)
+            project = services.move_stage(
+                by=by or self.world.dispatcher, project=project, action=action, on=on
+            )
         return project
 
     def step(self, project, kind=StepKind.CONSTRUCTION, department=None, submitted=None, days=None):
@@ -55,7 +67,10 @@ class Projects:
             step = services.record_step(by=self.world.dispatcher, step=step, action="submit", on=submitted)
             if days is not None:
                 step = services.record_step(
-                    by=self.world.dispatcher, step=step, action="approve", on=add_working_days(submitted, days)
+                    by=self.world.dispatcher,
+                    step=step,
+                    action="approve",
+                    on=add_working_days(submitted, days),
                 )
         return step
 

@@ -25,7 +25,9 @@ def back(days: int) -> D:
 
 
 def open_rules(project):
-    return set(ProjectFlag.objects.filter(project=project, cleared_at__isnull=True).values_list("rule", flat=True))
+    return set(
+        ProjectFlag.objects.filter(project=project, cleared_at__isnull=True).values_list("rule", flat=True)
+    )
 
 
 def test_approved_not_started_after_the_construction_permit(world, clock, pj, settings):
@@ -65,7 +67,9 @@ def test_started_not_built_and_built_not_finished(world, clock, pj, settings):
     # Entering 建设 clears 开而未建; 建而未成 stays until 竣工 (or a new plan).
     project = services.move_stage(by=world.dispatcher, project=project, action="build", on=TODAY)
     assert open_rules(project) == {FlagRule.BUILT_NOT_FINISHED}
-    services.plan_stage(by=world.dispatcher, project=project, stage=Stage.COMPLETED, planned_on=D(2027, 6, 30))
+    services.plan_stage(
+        by=world.dispatcher, project=project, stage=Stage.COMPLETED, planned_on=D(2027, 6, 30)
+    )
     assert open_rules(project) == set()
     # The plan slips again: the sweep raises a new flag (the old one stays in the history, cleared).
     services.plan_stage(by=world.dispatcher, project=project, stage=Stage.COMPLETED, planned_on=back(30))
@@ -76,7 +80,9 @@ def test_started_not_built_and_built_not_finished(world, clock, pj, settings):
 
 def test_a_project_on_time_raises_nothing(world, clock, pj):
     project = pj.walk(pj.project(), {"sign": D(2026, 9, 1), "land": D(2026, 10, 9), "start": D(2026, 11, 2)})
-    services.plan_stage(by=world.dispatcher, project=project, stage=Stage.COMPLETED, planned_on=D(2027, 12, 31))
+    services.plan_stage(
+        by=world.dispatcher, project=project, stage=Stage.COMPLETED, planned_on=D(2027, 12, 31)
+    )
     assert services.sweep_flags().raised == 0
 
 

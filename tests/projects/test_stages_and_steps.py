@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 
 
-def test_the_office_and_the_service_officer_move_one_stage_forward_recording_the_actual_date(world, clock, pj):
+def test_the_office_and_the_service_officer_move_one_stage_forward_recording_the_actual_date(
+    world, clock, pj
+):
     project = pj.project()
     assert project.stage == Stage.NEGOTIATING and project.number.startswith("XM20261116")
     project = services.move_stage(by=world.dispatcher_east, project=project, action="sign", on=D(2026, 3, 2))
@@ -54,9 +56,13 @@ def test_going_back_is_a_correction_by_the_office_with_a_reason(world, clock, pj
     event = project.events.get(kind="corrected")
     assert event.note == "供地手续尚未办结，误报"
     assert event.data["cleared"] == {"landed": "2026-05-06", "started": "2026-07-01"}
-    assert not StagePlan.objects.filter(project=project, stage=Stage.STARTED, actual_on__isnull=False).exists()
+    assert not StagePlan.objects.filter(
+        project=project, stage=Stage.STARTED, actual_on__isnull=False
+    ).exists()
     with pytest.raises(TransitionNotAllowed):
-        services.correct_stage(by=world.dispatcher, project=pj.project(name="新项目"), stage=Stage.NEGOTIATING, reason="x")
+        services.correct_stage(
+            by=world.dispatcher, project=pj.project(name="新项目"), stage=Stage.NEGOTIATING, reason="x"
+        )
 
 
 def test_a_department_records_its_own_step_and_nobody_elses(world, clock, pj):
@@ -64,14 +70,22 @@ def test_a_department_records_its_own_step_and_nobody_elses(world, clock, pj):
     land = pj.step(project, StepKind.LAND_PLANNING, world.land)
     housing = pj.step(project, StepKind.CONSTRUCTION, pj.housing)
     # The land bureau's handler records its step: accepted before National Day, approved after it.
-    actions.record_step(world.handler_land, project.pk, land.pk, "submit", inputs.StepDateIn(on=D(2025, 9, 26)))
-    step = actions.record_step(world.handler_land, project.pk, land.pk, "approve", inputs.StepDateIn(on=D(2025, 10, 10)))
+    actions.record_step(
+        world.handler_land, project.pk, land.pk, "submit", inputs.StepDateIn(on=D(2025, 9, 26))
+    )
+    step = actions.record_step(
+        world.handler_land, project.pk, land.pk, "approve", inputs.StepDateIn(on=D(2025, 10, 10))
+    )
     assert step.working_days == 5
     with pytest.raises(NotPermitted):
-        actions.record_step(world.handler_land, project.pk, housing.pk, "submit", inputs.StepDateIn(on=D(2026, 1, 5)))
+        actions.record_step(
+            world.handler_land, project.pk, housing.pk, "submit", inputs.StepDateIn(on=D(2026, 1, 5))
+        )
     # A department with no step on the project does not see it at all.
     with pytest.raises(NotVisible):
-        actions.record_step(world.handler_power, project.pk, housing.pk, "submit", inputs.StepDateIn(on=D(2026, 1, 5)))
+        actions.record_step(
+            world.handler_power, project.pk, housing.pk, "submit", inputs.StepDateIn(on=D(2026, 1, 5))
+        )
     # The service officer records a submission but not an approval.
     services.record_step(by=pj.officer, step=housing, action="submit", on=D(2026, 2, 13))
     housing.refresh_from_db()
