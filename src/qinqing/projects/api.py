@@ -331,7 +331,7 @@ def summary(request, region: int | None = Query(None, ge=1, le=2_000_000_000)):
     return selectors.stage_summary(request.auth, report.region_param(region))
 
 
-class BatchOut(Schema):
+class ProjectBatchOut(Schema):
     batch: str
     label: str
     stage: str
@@ -340,13 +340,13 @@ class BatchOut(Schema):
     url: str
 
 
-class BatchesOut(Schema):
+class ProjectBatchesOut(Schema):
     start: dt.date
     end: dt.date
-    batches: list[BatchOut]
+    batches: list[ProjectBatchOut]
 
 
-@router.get("/batches", response=BatchesOut, summary="四个一批（挂牌、签约、开工、投产）")
+@router.get("/batches", response=ProjectBatchesOut, summary="四个一批（挂牌、签约、开工、投产）")
 def four_batches(
     request,
     period: str = Query("quarter", max_length=7, pattern="^(month|quarter|year)$"),
@@ -355,7 +355,7 @@ def four_batches(
 ):
     start, end = period_bounds(period, date or timezone.localdate())
     figures = selectors.four_batches(request.auth, start, end, report.region_param(region))
-    return BatchesOut(start=start, end=end, batches=figures)
+    return ProjectBatchesOut(start=start, end=end, batches=figures)
 
 
 @router.get("/{project_id}", response=ProjectOut, summary="重点项目详情")
@@ -417,14 +417,14 @@ def record_step(request, project_id: int, step_id: int, action: str, payload: in
     return _after(request, project_id)
 
 
-class ProblemOut(Schema):
+class ProjectProblemOut(Schema):
     number: str
     project_id: int
 
 
 @router.post(
-    "/{project_id}/problems", response={201: ProblemOut}, summary="提出项目问题（登记为投资企业的诉求）"
+    "/{project_id}/problems", response={201: ProjectProblemOut}, summary="提出项目问题（登记为投资企业的诉求）"
 )
 def raise_problem(request, project_id: int, payload: inputs.ProblemIn):
     appeal = actions.raise_problem(request.auth, project_id, payload)
-    return Status(201, ProblemOut(number=appeal.number, project_id=project_id))
+    return Status(201, ProjectProblemOut(number=appeal.number, project_id=project_id))
