@@ -31,6 +31,7 @@ run: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python manage.py seed_fieldwork --if-empty
 	$(BIN)/python manage.py seed_credit --if-empty
 	$(BIN)/python manage.py seed_policies --if-empty
+	$(BIN)/python manage.py seed_projects --if-empty
 	$(BIN)/python manage.py train_routing --if-missing
 	@echo ""
 	@echo "亲清 is running at http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs)"

@@ -423,7 +423,9 @@ class ProjectProblemOut(Schema):
 
 
 @router.post(
-    "/{project_id}/problems", response={201: ProjectProblemOut}, summary="提出项目问题（登记为投资企业的诉求）"
+    "/{project_id}/problems",
+    response={201: ProjectProblemOut},
+    summary="提出项目问题（登记为投资企业的诉求）",
 )
 def raise_problem(request, project_id: int, payload: inputs.ProblemIn):
     appeal = actions.raise_problem(request.auth, project_id, payload)
