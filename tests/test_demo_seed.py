@@ -25,7 +25,9 @@ def test_the_whole_demo_seeds_in_the_makefiles_order():
     assert set(ProjectFlag.objects.filter(cleared_at__isnull=True).values_list("rule", flat=True)) == set(
         FlagRule.values
     )
-    pair = dict(Project.objects.filter(name__startswith="恒信机械扩产项目").values_list("name", "approval_days"))
+    pair = dict(
+        Project.objects.filter(name__startswith="恒信机械扩产项目").values_list("name", "approval_days")
+    )
     assert pair == {"恒信机械扩产项目（一期）": 224, "恒信机械扩产项目（二期）": 64}
     call_command("seed_projects", "--if-empty", stdout=out)  # the second run of `make run` adds nothing
     assert Project.objects.count() == 12
