@@ -79,6 +79,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/insights.py
 	$(BIN)/python bench/supervision.py
 	$(BIN)/python bench/policies.py
+	$(BIN)/python bench/projects.py
 
 bench-insights: $(STAMP)
 	$(BIN)/python bench/insights.py
