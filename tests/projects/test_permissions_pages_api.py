@@ -11,7 +11,7 @@ from django.contrib.messages import get_messages
 from openpyxl import load_workbook
 
 from qinqing.appeals.models import Category
-from qinqing.projects import selectors, services
+from qinqing.projects import selectors
 from qinqing.projects.models import ProjectAppeal, Stage, StepKind
 from tests.projects.conftest import api, client_for
 

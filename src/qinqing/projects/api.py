@@ -355,7 +355,7 @@ def four_batches(
 ):
     start, end = period_bounds(period, date or timezone.localdate())
     figures = selectors.four_batches(request.auth, start, end, report.region_param(region))
-    return ProjectBatchesOut(start=start, end=end, batches=figures)
+    return ProjectBatchesOut(start=start, end=end, batches=[ProjectBatchOut(**f) for f in figures])
 
 
 @router.get("/{project_id}", response=ProjectOut, summary="重点项目详情")

@@ -77,9 +77,9 @@ def describe(user: User, project: Project, today: dt.date | None = None) -> dict
                 "elapsed": elapsed,
             }
         )
-    actual = {v: plans[v].actual_on if v in plans else None for v in STAGES}
+    reached = {v: plans[v].actual_on if v in plans else None for v in STAGES}
     spans = [
-        {"label": label, "source": a, "target": b, "days": days.span(actual[a], actual[b])}
+        {"label": label, "source": a, "target": b, "days": days.span(reached[a], reached[b])}
         for label, a, b in SPANS
     ]
     target = settings.QINQING_PROJECT_APPROVAL_TARGET_DAYS

@@ -234,16 +234,21 @@ def totals(qs: QuerySet[Project]) -> dict:
     for pid, stage, actual in StagePlan.objects.filter(
         project__in=qs, stage__in=(Stage.SIGNED, Stage.STARTED), actual_on__isnull=False
     ).values_list("project_id", "stage", "actual_on"):
-        dates[pid][stage] = actual
+        if actual is not None:
+            dates[pid][stage] = actual
     spans = [
         n
         for d in dates.values()
         if Stage.SIGNED in d and Stage.STARTED in d
         if (n := days.span(d[Stage.SIGNED], d[Stage.STARTED])) is not None
     ]
-    approvals = list(
-        qs.filter(approval_done=True, approval_days__isnull=False).values_list("approval_days", flat=True)
-    )
+    approvals = [
+        n
+        for n in qs.filter(approval_done=True, approval_days__isnull=False).values_list(
+            "approval_days", flat=True
+        )
+        if n is not None
+    ]
     target = settings.QINQING_PROJECT_APPROVAL_TARGET_DAYS
     return {
         "sign_to_start_median": _median(spans),
@@ -278,6 +283,8 @@ def stage_summary(user: User, region: Region | None = None) -> dict:
     for stage, n, finished in qs.filter(approval_days__isnull=False).values_list(
         "stage", "approval_days", "approval_done"
     ):
+        if n is None:
+            continue
         approval[stage].append(n)
         if finished:
             done.append(n)

@@ -234,8 +234,12 @@ def plan_stage(*, by: User, project: Project, stage: str, planned_on: dt.date) -
 def _recompute(project: Project) -> None:
     """The stored whole-approval figures (see ``projects.models``) from the project's steps."""
     steps = list(ApprovalStep.objects.filter(project=project))
-    approved = [(s.submitted_on, s.approved_on) for s in steps if s.submitted_on and s.approved_on]
-    project.approval_days = timing.union(approved) if approved else None  # type: ignore[arg-type]
+    approved = [
+        (s.submitted_on, s.approved_on)
+        for s in steps
+        if s.submitted_on is not None and s.approved_on is not None
+    ]
+    project.approval_days = timing.union(approved) if approved else None
     project.approval_done = (
         bool(steps) and len(approved) == len(steps) and any(s.kind == StepKind.COMPLETION for s in steps)
     )
