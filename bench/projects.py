@@ -69,12 +69,15 @@ def main() -> None:
     for p in projects:
         day = today - dt.timedelta(days=rng.randint(400, 1500))
         reached = STAGES.index(p.stage)
+        actuals = {}
         for k, stage in enumerate(STAGES):
             actual = None
             if k <= reached:
                 day = min(today, day + dt.timedelta(days=rng.randint(10, 120)))
                 actual = day
+            actuals[stage] = actual
             plans.append(StagePlan(project=p, stage=stage, actual_on=actual, planned_on=actual))
+        p.sign_to_start_days = timing.span(actuals["signed"], actuals["started"])
         start = today - dt.timedelta(days=rng.randint(200, 900))
         spans = []
         for k in range(rng.randint(3, 5)):
@@ -101,7 +104,9 @@ def main() -> None:
     StagePlan.objects.bulk_create(plans, batch_size=5000)
     ApprovalStep.objects.bulk_create(steps, batch_size=5000)
     ProjectFlag.objects.bulk_create(flags)
-    Project.objects.bulk_update(projects, ["approval_days", "approval_done"], batch_size=1000)
+    Project.objects.bulk_update(projects, ["approval_days", "approval_done", "sign_to_start_days"], batch_size=1000)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
     load_s = time.perf_counter() - t0
     print(f"loaded in {load_s:.0f}s: {N_PROJECTS} projects, {len(steps)} steps, {len(flags)} flags")
 

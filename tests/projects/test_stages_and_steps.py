@@ -45,6 +45,7 @@ def test_moves_refused(world, clock, pj):
 
 def test_going_back_is_a_correction_by_the_office_with_a_reason(world, clock, pj):
     project = pj.walk(pj.project(), {"sign": D(2026, 3, 2), "land": D(2026, 5, 6), "start": D(2026, 7, 1)})
+    assert project.sign_to_start_days == services.timing.span(D(2026, 3, 2), D(2026, 7, 1))
     with pytest.raises(NotPermitted):
         services.correct_stage(by=pj.officer, project=project, stage=Stage.SIGNED, reason="录入错误")
     with pytest.raises(InvalidInput):
@@ -52,7 +53,7 @@ def test_going_back_is_a_correction_by_the_office_with_a_reason(world, clock, pj
     project = services.correct_stage(
         by=world.dispatcher, project=project, stage=Stage.SIGNED, reason="供地手续尚未办结，误报"
     )
-    assert project.stage == Stage.SIGNED
+    assert project.stage == Stage.SIGNED and project.sign_to_start_days is None
     event = project.events.get(kind="corrected")
     assert event.note == "供地手续尚未办结，误报"
     assert event.data["cleared"] == {"landed": "2026-05-06", "started": "2026-07-01"}

@@ -105,6 +105,8 @@ class Project(models.Model):
     stage = models.CharField("当前阶段", max_length=12, choices=Stage.choices, default=Stage.NEGOTIATING)
     approval_days = models.PositiveIntegerField("审批用时（工作日）", null=True, blank=True)
     approval_done = models.BooleanField("全流程审批已完成", default=False)
+    # 签约→开工 in working days, stored by the stage moves (projects.services) so lists and totals read one column.
+    sign_to_start_days = models.PositiveIntegerField("签约→开工（工作日）", null=True, blank=True)
     note = models.TextField("备注", blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -115,6 +117,8 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["region", "stage"], name="project_region_stage"),
             models.Index(fields=["stage", "approval_done"], name="project_stage_done"),
+            # The lists' order: newest first, read in index order and stopped at the page.
+            models.Index(fields=["-created_at", "-id"], name="project_recent"),
         ]
 
     def __str__(self) -> str:

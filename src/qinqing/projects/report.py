@@ -38,8 +38,10 @@ def describe(user: User, project: Project, today: dt.date | None = None) -> dict
     """Everything the project page shows but the lists of appeals and events (the project must come from
     ``selectors.get_project``: its plans, steps and flags are prefetched)."""
     today = today or timezone.localdate()
-    days = timing.Days()
     plans = {p.stage: p for p in project.plans.all()}
+    days = timing.Days().prepare(
+        [today, *(p.actual_on for p in plans.values()), *(s.submitted_on for s in project.steps.all())]
+    )
     position = project.stage_position
     stages = []
     for i, (value, label) in enumerate(Stage.choices):

@@ -31,7 +31,6 @@ from qinqing.appeals import selectors as appeal_selectors
 from qinqing.appeals.models import Appeal
 from qinqing.core.errors import NotVisible
 from qinqing.organisation.models import Region, within
-from qinqing.projects import timing
 from qinqing.projects.models import (
     STAGES,
     ApprovalStep,
@@ -198,10 +197,9 @@ class Row:
         return "、".join(f.get_rule_display() for f in self.flags)
 
 
-def rows(projects, days: timing.Days | None = None) -> list[Row]:
+def rows(projects) -> list[Row]:
     """`projects` (a page of them) with their stage dates and open flags: two queries whatever their number."""
     projects = list(projects)
-    days = days or timing.Days()
     ids = [p.pk for p in projects]
     plans = defaultdict(list)
     for plan in StagePlan.objects.filter(project_id__in=ids):
@@ -217,7 +215,7 @@ def rows(projects, days: timing.Days | None = None) -> list[Row]:
             planned={x.stage: x.planned_on for x in plans[p.pk]},
             flags=flags[p.pk],
         )
-        row.sign_to_start = days.span(row.actual.get(Stage.SIGNED), row.actual.get(Stage.STARTED))
+        row.sign_to_start = p.sign_to_start_days
         out.append(row)
     return out
 
@@ -229,18 +227,10 @@ def _median(values: list[int]) -> float | None:
 def totals(qs: QuerySet[Project]) -> dict:
     """Over all projects of `qs`: the median 签约→开工 working days, and the median whole approval working days
     of those whose approval is done, against the target."""
-    days = timing.Days()
-    dates: dict[int, dict[str, dt.date]] = defaultdict(dict)
-    for pid, stage, actual in StagePlan.objects.filter(
-        project__in=qs, stage__in=(Stage.SIGNED, Stage.STARTED), actual_on__isnull=False
-    ).values_list("project_id", "stage", "actual_on"):
-        if actual is not None:
-            dates[pid][stage] = actual
     spans = [
         n
-        for d in dates.values()
-        if Stage.SIGNED in d and Stage.STARTED in d
-        if (n := days.span(d[Stage.SIGNED], d[Stage.STARTED])) is not None
+        for n in qs.filter(sign_to_start_days__isnull=False).values_list("sign_to_start_days", flat=True)
+        if n is not None
     ]
     approvals = [
         n

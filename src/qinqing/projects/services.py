@@ -152,6 +152,10 @@ def _plans(project: Project) -> dict[str, StagePlan]:
     return found
 
 
+def _sign_to_start(plans: dict[str, StagePlan]) -> int | None:
+    return timing.span(plans[Stage.SIGNED].actual_on, plans[Stage.STARTED].actual_on)
+
+
 @transaction.atomic
 def move_stage(
     *, by: User, project: Project, action: str, on: dt.date | None = None, note: str = ""
@@ -174,7 +178,8 @@ def move_stage(
     plan.save(update_fields=["actual_on"])
     source = locked.stage
     locked.stage = target
-    locked.save(update_fields=["stage"])
+    locked.sign_to_start_days = _sign_to_start(plans)
+    locked.save(update_fields=["stage", "sign_to_start_days"])
     _event(
         locked, K.MOVED, by, note.strip(), action=step.name, source=source, target=target, on=on.isoformat()
     )
@@ -200,7 +205,8 @@ def correct_stage(*, by: User, project: Project, stage: str, reason: str) -> Pro
             plan.save(update_fields=["actual_on"])
     source = locked.stage
     locked.stage = stage
-    locked.save(update_fields=["stage"])
+    locked.sign_to_start_days = _sign_to_start(plans)
+    locked.save(update_fields=["stage", "sign_to_start_days"])
     _event(locked, K.CORRECTED, by, reason.strip(), source=source, target=stage, cleared=cleared)
     _clear_resolved(locked, by)
     return locked

@@ -59,14 +59,19 @@ class Days:
             return
         lo = first if self._lo is None else min(first, self._lo)
         hi = last if self._hi is None else max(last, self._hi)
-        # Widen generously so that a list of projects is usually covered by the first span.
-        lo, hi = min(lo, first - dt.timedelta(days=400)), max(hi, last + dt.timedelta(days=400))
+        # Widen into the past a little so that the spans of a list rarely need a second pass
+        lo = lo - dt.timedelta(days=60)  # (not later: the calendar of next year may not be published yet)
         prefix = [0]
-        day = lo
-        while day <= hi:
-            prefix.append(prefix[-1] + (1 if workcalendar.is_workday(day) else 0))
-            day += ONE
+        for workday in workcalendar.workday_flags(lo, hi):
+            prefix.append(prefix[-1] + workday)
         self._lo, self._hi, self._prefix = lo, hi, prefix
+
+    def prepare(self, days: Iterable[dt.date | None]) -> Days:
+        """Cover every span between the given dates at once (one pass over the calendar for a whole list)."""
+        known = [d for d in days if d is not None]
+        if known:
+            self._cover(min(known), max(known) + ONE + ONE)
+        return self
 
     def span(self, start: dt.date | None, end: dt.date | None) -> int | None:
         if start is None or end is None:
