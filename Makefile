@@ -31,6 +31,7 @@ run: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python manage.py seed_fieldwork --if-empty
 	$(BIN)/python manage.py seed_credit --if-empty
 	$(BIN)/python manage.py seed_policies --if-empty
+	$(BIN)/python manage.py seed_projects --if-empty
 	$(BIN)/python manage.py seed_index --if-empty
 	$(BIN)/python manage.py train_routing --if-missing
 	@echo ""
@@ -79,6 +80,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/insights.py
 	$(BIN)/python bench/supervision.py
 	$(BIN)/python bench/policies.py
+	$(BIN)/python bench/projects.py
 	$(BIN)/python bench/indices.py
 
 bench-insights: $(STAMP)

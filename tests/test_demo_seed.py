@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from qinqing.appeals.models import Appeal
+from qinqing.projects.models import FlagRule, Project, ProjectFlag, Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +16,21 @@ pytestmark = pytest.mark.django_db
 def test_the_whole_demo_seeds_in_the_makefiles_order():
     out = io.StringIO()
     call_command("seed_demo", appeals=60, stdout=out)
-    for command in ("seed_fieldwork", "seed_credit", "seed_policies", "seed_index"):
+    for command in ("seed_fieldwork", "seed_credit", "seed_policies", "seed_projects", "seed_index"):
         call_command(command, "--if-empty", stdout=out)
     assert Appeal.objects.count() > 60  # the fieldwork seed raises appeals of its own
     assert Appeal.objects.filter(status="review").exists()  # 西江区's held replies
+    # Every stage of the key projects, each 三未 rule lit, and the 224 → 64 pair.
+    assert set(Project.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert set(ProjectFlag.objects.filter(cleared_at__isnull=True).values_list("rule", flat=True)) == set(
+        FlagRule.values
+    )
+    pair = dict(
+        Project.objects.filter(name__startswith="恒信机械扩产项目").values_list("name", "approval_days")
+    )
+    assert pair == {"恒信机械扩产项目（一期）": 224, "恒信机械扩产项目（二期）": 64}
+    call_command("seed_projects", "--if-empty", stdout=out)  # the second run of `make run` adds nothing
+    assert Project.objects.count() == 12
     from qinqing.indices.models import Observation
 
     assert Observation.objects.filter(computed=True).exists()  # computed from the seeded appeals

@@ -128,6 +128,48 @@ def credit_sample(world, enterprises=None, owners=None) -> None:
         credit_services.submit_loan(product=product, by=owner, amount=50, purpose="购置设备")
 
 
+def project_sample(world) -> None:
+    """A key project of 东城区 at 开工 with an approved and a pending step, a 三未 flag and an appeal about it."""
+    from qinqing.appeals.models import Category
+    from qinqing.projects import services as project_services
+
+    project = project_services.create_project(
+        by=world.dispatcher,
+        name="东城智能装备产业园项目",
+        enterprise=world.ent_a,
+        amount=50000,
+        industry="C",
+        region=world.east,
+        leader=world.leader,
+        since=dt.date(2025, 3, 3),
+    )
+    for action, on in (
+        ("sign", dt.date(2025, 6, 2)),
+        ("land", dt.date(2025, 8, 1)),
+        ("start", dt.date(2026, 3, 2)),
+    ):
+        project = project_services.move_stage(by=world.dispatcher, project=project, action=action, on=on)
+    step = project_services.add_step(
+        by=world.dispatcher, project=project, kind="construction", department=world.land
+    )
+    step = project_services.record_step(
+        by=world.dispatcher, step=step, action="submit", on=dt.date(2026, 1, 5)
+    )
+    project_services.record_step(by=world.dispatcher, step=step, action="approve", on=dt.date(2026, 2, 2))
+    other = project_services.add_step(
+        by=world.dispatcher, project=project, kind="completion", department=world.hr
+    )
+    project_services.record_step(by=world.dispatcher, step=other, action="submit", on=dt.date(2026, 11, 2))
+    project_services.raise_problem(
+        by=world.dispatcher,
+        project=project,
+        title="施工用电增容",
+        content="项目施工用电需增容，请协调供电公司。",
+        category=Category.objects.get(code="power"),
+    )
+    project_services.sweep_flags()
+
+
 class Sample:
     """One of each object the detail routes name, so they render instead of answering 404."""
 
@@ -156,6 +198,7 @@ class Sample:
         run_worker()  # reply scores, deliveries
         self.replied = replied
         self.policy_item = _policy_sample(world)
+        project_sample(world)
 
     def value(self, route_name: str, kwarg: str) -> str:
         if kwarg == "number":
@@ -184,6 +227,8 @@ class Sample:
             "loan_id": "credit.LoanRequest",
             "list_id": "credit.CreditList",
             "notification_id": "supervision.Notification",
+            "project_id": "projects.Project",
+            "step_id": "projects.ApprovalStep",
         }.get(kwarg)
         if model is None and kwarg == "pk":
             model = {
@@ -205,6 +250,8 @@ class Sample:
                 "request": "credit.CreditRequest",
                 "batch": "credit.ImportBatch",
                 "loan": "credit.LoanRequest",
+                "detail": "projects.Project",
+                "act": "projects.Project",
             }.get(route_name)
         return str(first_pk(model)) if model else "1"
 

@@ -26,7 +26,7 @@ from qinqing.organisation.models import Department
 from qinqing.supervision import services as supervision_services
 from qinqing.supervision.sweep import sweep
 from tests.conftest import at, make_uscc
-from tests.test_get_never_writes import PARAMS, Sample, credit_sample, get_routes, personas
+from tests.test_get_never_writes import PARAMS, Sample, credit_sample, get_routes, personas, project_sample
 from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,7 @@ DETAIL_PAGES = (
     "batch",
     "policies_item",
     "policies_enterprise",
+    "detail",
 )
 _grown = itertools.count(1)
 DETAIL_API = ("/api/appeals/{number}", "/api/appeals/{number}/events")
@@ -112,6 +113,7 @@ def grow(world, n: int) -> None:
             respond_by=(day + dt.timedelta(days=3)).date(),
         )
         credit_sample(world, [enterprise], [owner])
+        project_sample(world)
     sweep(now=day + dt.timedelta(days=30))
     run_worker()
 

@@ -80,6 +80,12 @@ SCOPED = {
     "credit.CreditRequest",
     "credit.ImportBatch",
     "credit.LoanRequest",
+    "projects.Project",
+    "projects.StagePlan",
+    "projects.ApprovalStep",
+    "projects.ProjectFlag",
+    "projects.ProjectAppeal",
+    "projects.ProjectEvent",
 }
 # Reference data and bookkeeping any signed-in page may read: the calendar, the trees, categories and limits.
 REFERENCE = {

@@ -289,6 +289,17 @@ QINQING_ESCALATE_AFTER_DAYS = env_int("QINQING_ESCALATE_AFTER_DAYS", 5, minimum=
 # rules commonly set for checking a disputed record. Both are settings because local rules differ.
 QINQING_CREDIT_OBJECTION_DAYS = env_int("QINQING_CREDIT_OBJECTION_DAYS", 5, minimum=1)
 QINQING_CREDIT_REPAIR_DAYS = env_int("QINQING_CREDIT_REPAIR_DAYS", 15, minimum=1)
+# Key projects (重点项目): the target for a project's whole approval (国办发〔2019〕11号: 全流程审批时间压缩至120个
+# 工作日以内), and the thresholds of the 三未 rules (projects/flags.py), in working days. 批而未开: 施工许可 given and
+# no 开工 within ~3 months (《建筑法》第九条), or land supplied and no 开工 within ~1 year (《闲置土地处置办法》第二条);
+# 开而未建: 开工 and no substantive construction (建设) within ~2 months; 建而未成: the planned 竣工 passed by the
+# grace, or (no plan) 竣工 not reached ~2 years after 开工.
+QINQING_PROJECT_APPROVAL_TARGET_DAYS = env_int("QINQING_PROJECT_APPROVAL_TARGET_DAYS", 120, minimum=1)
+QINQING_PROJECT_START_AFTER_PERMIT_DAYS = env_int("QINQING_PROJECT_START_AFTER_PERMIT_DAYS", 60, minimum=1)
+QINQING_PROJECT_START_AFTER_LAND_DAYS = env_int("QINQING_PROJECT_START_AFTER_LAND_DAYS", 250, minimum=1)
+QINQING_PROJECT_BUILD_AFTER_START_DAYS = env_int("QINQING_PROJECT_BUILD_AFTER_START_DAYS", 40, minimum=1)
+QINQING_PROJECT_FINISH_GRACE_DAYS = env_int("QINQING_PROJECT_FINISH_GRACE_DAYS", 20)
+QINQING_PROJECT_FINISH_DAYS = env_int("QINQING_PROJECT_FINISH_DAYS", 500, minimum=1)
 QINQING_SMS_SENDER = os.environ.get("QINQING_SMS_SENDER", "qinqing.supervision.notify.LoggingSmsSender")
 # SMS (docs/notifications.md): the gateway's signature (签名) and our template keys → the codes registered at the
 # gateway, as JSON ({"appeal_replied": "SMS_123456789", ...}; unmapped keys are sent as they are, which only the

@@ -44,6 +44,8 @@ DISPATCHER = [
     ("/fieldwork/supervisors/", "特约监督员"),
     ("/fieldwork/contact-points/", "联系点"),
     ("/fieldwork/task-forces/", "专班"),
+    ("/projects/", "重点项目"),
+    ("/projects/batches/", "四个一批"),
 ]
 HANDLER = [
     ("/appeals/", "部门收件箱"),
@@ -54,6 +56,7 @@ HANDLER = [
     ("/indices/mine/", "牵头指标"),
     ("/insights/common/", "共性问题"),
     ("/supervision/orders/", "督办"),
+    ("/projects/", "重点项目审批"),
 ]
 DISCIPLINE_HANDLER = [*HANDLER[:5], ("/fieldwork/clues/", "问题线索"), *HANDLER[5:]]
 DEPT_HEAD = [*HANDLER[:7], ("/insights/replies/", "答复复核"), *HANDLER[7:]]
@@ -74,12 +77,15 @@ LEADER = [
     ("/fieldwork/meetings/", "政企活动"),
     ("/fieldwork/linked/", "挂钩企业"),
     ("/fieldwork/reports/officers/", "服务官季报"),
+    ("/projects/", "重点项目"),
+    ("/projects/batches/", "四个一批"),
 ]
 OFFICER = [
     ("/fieldwork/officer/", "我的企业"),
     ("/policies/tasks/", "政策任务"),
     ("/policies/matches/", "惠企政策"),
     ("/appeals/", "服务企业诉求"),
+    ("/projects/", "我服务的项目"),
     ("/fieldwork/reports/officers/", "工作季报"),
 ]
 SUPERVISOR = [
@@ -170,6 +176,7 @@ def test_an_office_menu_folds_into_groups_that_fit_one_row(world, discipline):
         "惠企与信用 ▾",
         "评价指标",  # 任务与项目: one entry until the plans and projects pages join it
         "政企服务 ▾",
+        "任务与项目 ▾",
     ]
     # A group a user sees one entry of stays a plain link: a handler's only 督查考评 page is 督办.
     handler = top_level_of(world.handler_hr)

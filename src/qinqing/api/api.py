@@ -174,6 +174,7 @@ def _routers():
     from qinqing.indices.api import router as indices_router
     from qinqing.insights.api import router as insights_router
     from qinqing.policies.api import router as policies_router
+    from qinqing.projects.api import router as projects_router
     from qinqing.supervision.api import router as supervision_router
 
     api.add_router("/appeals", appeals_router)
@@ -187,6 +188,7 @@ def _routers():
     api.add_router("/policies", policies_router)
     api.add_router("/credit", credit_router)
     api.add_router("/indices", indices_router)
+    api.add_router("/projects", projects_router)
     api.add_router("/", reference_router)
 
 

@@ -81,6 +81,8 @@ class Kind(models.TextChoices):
     CREDIT = "credit", "信用信息"
     # policies (惠企政策精准推送)
     POLICY = "policy", "政策推送"
+    # key projects (重点项目)
+    PROJECT_FLAG = "project_flag", "重点项目三未预警"
 
 
 @dataclass(frozen=True)
@@ -254,6 +256,7 @@ NOTICES: dict[str, Notice] = {
         ),
         Notice(Kind.CREDIT, (ENTERPRISE, DEPARTMENT, OFFICE)),
         Notice(Kind.POLICY, (ENTERPRISE,)),
+        Notice(Kind.PROJECT_FLAG, (OFFICE, LEADER, REGISTRANT)),
     ]
 }
 
