@@ -456,7 +456,6 @@ class AppealRaisedOut(Schema):
 
 
 def _case_out(user, case, events: bool = False) -> dict[str, Any]:
-
     link = getattr(case, "appeal_link", None)
     out: dict[str, Any] = {
         "id": case.pk,
@@ -502,13 +501,11 @@ def _case_out(user, case, events: bool = False) -> dict[str, Any]:
 
 
 def _case_detail(user, case_id: int) -> dict[str, Any]:
-
     return _case_out(user, rs.get_case(user, case_id), events=True)
 
 
 @router.get("/redemption/cases", response=list[CaseOut], summary="兑现事项（本企业 / 本部门事项 / 本区划）")
 def list_cases(request, filters: Query[CaseFilter]):
-
     if filters.state and filters.state not in CaseState.values:
         raise InvalidInput("筛选条件有误", {"state": ["未知的兑现状态"]})
     qs = rs.queue(request.auth, filters.state, filters.item_id)
@@ -521,10 +518,8 @@ def get_case(request, case_id: int):
 
 
 def _act(request, case_id: int, name: str, payload):
-
-    redemption_actions.act(request.auth, case_id, name, payload)
-    if name == "object":
-        case = rs.publicly_listed(case_id) or rs.get_case(request.auth, case_id)
+    case = redemption_actions.act(request.auth, case_id, name, payload)
+    if name == "object":  # the objector sees the case as the published list shows it, not its timeline
         return {**_case_out(request.auth, case), "events": []}
     return _case_detail(request.auth, case_id)
 
@@ -606,7 +601,6 @@ def pay_case(request, case_id: int, payload: inputs.PayIn):
     summary="一键提出诉求（驳回或超期）",
 )
 def raise_appeal(request, case_id: int):
-
     appeal = redemption_actions.raise_appeal(request.auth, case_id)
     return Status(201, {"number": appeal.number})
 
@@ -622,7 +616,6 @@ def apply(
     payload: Form[inputs.ApplyIn],
     files: list[UploadedFile] | None = File(None),  # noqa: B008 - ninja's declaration style
 ):
-
     case = redemption_actions.apply(request.auth, item_id, payload, files or [])
     return Status(201, _case_detail(request.auth, case.pk))
 
@@ -631,7 +624,6 @@ def apply(
     "/items/{item_id}/candidates", response=CandidatesOut, summary="生成免申即享候选名单（主管部门）"
 )
 def open_candidates(request, item_id: int):
-
     return {"created": redemption_actions.open_candidates(request.auth, item_id)}
 
 
@@ -639,7 +631,6 @@ def open_candidates(request, item_id: int):
     "/items/{item_id}/publicity", response=list[PublicityOut], summary="兑现公示名单（企业名称部分隐去）"
 )
 def publicity(request, item_id: int):
-
     rows = rs.publicity(request.auth, selectors.get_item(request.auth, item_id))
     return [
         {
@@ -656,7 +647,6 @@ def publicity(request, item_id: int):
 
 @router.get("/redemption/figures", response=list[RedemptionFigureOut], summary="兑现统计：按事项、部门或区划")
 def redemption_figures(request, filters: Query[FiguresFilter]):
-
     if filters.by not in rs.GROUPS:
         raise InvalidInput("分组有误", {"by": ["应为 item、department 或 region"]})
     user = request.auth
@@ -671,6 +661,5 @@ def redemption_figures(request, filters: Query[FiguresFilter]):
     summary="举报收费行为（企业；作为“惠企政策收费举报”诉求）",
 )
 def report_fee(request, payload: inputs.FeeReportIn):
-
     appeal = redemption_actions.report_fee(request.auth, payload)
     return Status(201, {"number": appeal.number})
