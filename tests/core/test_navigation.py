@@ -19,6 +19,7 @@ ENTERPRISE = [
     ("/appeals/new/", "我要提诉求"),
     ("/policies/mine/", "可享政策"),
     ("/policies/file/", "企业档案"),
+    ("/policies/redemption/", "我的兑现"),
     ("/my-data/", "我的数据"),
     ("/credit/", "我的信用"),
     ("/credit/loans/products/", "信易贷"),
@@ -35,6 +36,8 @@ DISPATCHER = [
     ("/supervision/honours/", "红黑榜"),
     ("/dashboard/", "驾驶舱"),
     ("/policies/figures/", "惠企政策"),
+    ("/policies/redemption/queue/", "兑现办理"),
+    ("/policies/redemption/figures/", "兑现统计"),
     ("/credit/entries/", "信用名单"),
     ("/credit/requests/", "信用异议与修复"),
     ("/credit/loans/", "信易贷申请"),
@@ -48,14 +51,16 @@ HANDLER = [
     ("/appeals/", "部门收件箱"),
     ("/fieldwork/task-forces/", "专班"),
     ("/policies/figures/", "政策事项"),
+    ("/policies/redemption/queue/", "兑现办理"),
+    ("/policies/redemption/figures/", "兑现统计"),
     ("/credit/entries/", "信用名单"),
     ("/credit/requests/", "信用异议与修复"),
     ("/insights/common/", "共性问题"),
     ("/supervision/orders/", "督办"),
 ]
-DISCIPLINE_HANDLER = [*HANDLER[:5], ("/fieldwork/clues/", "问题线索"), *HANDLER[5:]]
-DEPT_HEAD = [*HANDLER[:6], ("/insights/replies/", "答复复核"), *HANDLER[6:]]
-DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:7], ("/insights/replies/", "答复复核"), *DISCIPLINE_HANDLER[7:]]
+DISCIPLINE_HANDLER = [*HANDLER[:7], ("/fieldwork/clues/", "问题线索"), *HANDLER[7:]]
+DEPT_HEAD = [*HANDLER[:8], ("/insights/replies/", "答复复核"), *HANDLER[8:]]
+DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:9], ("/insights/replies/", "答复复核"), *DISCIPLINE_HANDLER[9:]]
 LEADER = [
     ("/appeals/", "诉求总览"),
     ("/insights/common/", "共性问题"),
@@ -65,6 +70,8 @@ LEADER = [
     ("/supervision/honours/", "红黑榜"),
     ("/dashboard/", "驾驶舱"),
     ("/policies/figures/", "惠企政策"),
+    ("/policies/redemption/queue/", "兑现办理"),
+    ("/policies/redemption/figures/", "兑现统计"),
     ("/credit/entries/", "信用名单"),
     ("/credit/requests/", "信用异议与修复"),
     ("/credit/loans/", "信易贷申请"),

@@ -141,8 +141,8 @@ def test_every_refusal_of_the_automatic_machine(world, auto_item):
             data=inputs.PayIn(amount=1, paid_on=dt.date(2026, 11, 16), voucher_no="x"),
         )
     with pytest.raises(InvalidInput, match="理由"):
-        services.exclude(case=b, by=world.handler_hr, data=inputs.ReasonIn(reason="  "))
-    b = services.exclude(case=b, by=world.handler_hr, data=inputs.ReasonIn(reason="已享受同类补助"))
+        services.exclude(case=b, by=world.handler_hr, data=inputs.RedemptionReasonIn(reason="  "))
+    b = services.exclude(case=b, by=world.handler_hr, data=inputs.RedemptionReasonIn(reason="已享受同类补助"))
     assert b.state == CaseState.EXCLUDED and b.reason == "已享受同类补助"
     with pytest.raises(TransitionNotAllowed):
         services.confirm(case=b, by=world.handler_hr, data=inputs.CaseConfirmIn())
@@ -199,15 +199,15 @@ def test_objection_during_publicity_goes_to_the_office(world, auto_item, clock):
     assert a.state == CaseState.OBJECTED and a.light() == "green"
     assert Notification.objects.filter(recipient=world.dispatcher_east, kind="redemption_object").exists()
     with pytest.raises(NotPermitted):  # the west office does not hold an east enterprise's case
-        services.dismiss(case=a, by=world.dispatcher_west, data=inputs.ReasonIn(reason="核实无误"))
+        services.dismiss(case=a, by=world.dispatcher_west, data=inputs.RedemptionReasonIn(reason="核实无误"))
     with pytest.raises(NotPermitted):
-        services.dismiss(case=a, by=world.handler_hr, data=inputs.ReasonIn(reason="核实无误"))
-    a = services.dismiss(case=a, by=world.dispatcher_east, data=inputs.ReasonIn(reason="经核实参保人数符合"))
+        services.dismiss(case=a, by=world.handler_hr, data=inputs.RedemptionReasonIn(reason="核实无误"))
+    a = services.dismiss(case=a, by=world.dispatcher_east, data=inputs.RedemptionReasonIn(reason="经核实参保人数符合"))
     assert a.state == CaseState.TO_PAY
     b = services.object_to(
         case=b, by=world.ent_user_a, data=inputs.ObjectionIn(reason="该企业参保人数系挂靠")
     )
-    b = services.uphold(case=b, by=world.dispatcher, data=inputs.ReasonIn(reason="经核实存在挂靠参保"))
+    b = services.uphold(case=b, by=world.dispatcher, data=inputs.RedemptionReasonIn(reason="经核实存在挂靠参保"))
     assert b.state == CaseState.REVOKED
     assert rs.budget_left(auto_item) == Decimal("20")  # a revoked case no longer holds budget
 
@@ -271,9 +271,9 @@ def test_refused_case_raises_an_appeal_with_one_click(world, apply_item):
     with pytest.raises(TransitionNotAllowed, match="未超期"):
         services.raise_appeal(case=case, by=world.ent_user_a)
     with pytest.raises(InvalidInput):
-        services.refuse(case=case, by=world.handler_hr, data=inputs.ReasonIn(reason=" "))
+        services.refuse(case=case, by=world.handler_hr, data=inputs.RedemptionReasonIn(reason=" "))
     case = services.refuse(
-        case=case, by=world.handler_hr, data=inputs.ReasonIn(reason="研发费用未经专项审计")
+        case=case, by=world.handler_hr, data=inputs.RedemptionReasonIn(reason="研发费用未经专项审计")
     )
     assert case.state == CaseState.REFUSED
     assert "appeal" in [a.name for a in workflow.available_actions(case, world.ent_user_a)]

@@ -532,7 +532,7 @@ def confirm_case(request, case_id: int, payload: inputs.CaseConfirmIn):
 @router.post(
     "/redemption/cases/{case_id}/exclude", response=CaseDetailOut, summary="排除候选（主管部门，须说明理由）"
 )
-def exclude_case(request, case_id: int, payload: inputs.ReasonIn):
+def exclude_case(request, case_id: int, payload: inputs.RedemptionReasonIn):
     return _act(request, case_id, "exclude", payload)
 
 
@@ -565,12 +565,12 @@ def object_case(request, case_id: int, payload: inputs.ObjectionIn):
 
 
 @router.post("/redemption/cases/{case_id}/dismiss", response=CaseDetailOut, summary="异议不成立（营商办）")
-def dismiss_objection(request, case_id: int, payload: inputs.ReasonIn):
+def dismiss_objection(request, case_id: int, payload: inputs.RedemptionReasonIn):
     return _act(request, case_id, "dismiss", payload)
 
 
 @router.post("/redemption/cases/{case_id}/uphold", response=CaseDetailOut, summary="异议成立（营商办）")
-def uphold_objection(request, case_id: int, payload: inputs.ReasonIn):
+def uphold_objection(request, case_id: int, payload: inputs.RedemptionReasonIn):
     return _act(request, case_id, "uphold", payload)
 
 
@@ -584,7 +584,7 @@ def approve_case(request, case_id: int, payload: inputs.ApproveIn):
 @router.post(
     "/redemption/cases/{case_id}/refuse", response=CaseDetailOut, summary="驳回申请（主管部门，须说明理由）"
 )
-def refuse_case(request, case_id: int, payload: inputs.ReasonIn):
+def refuse_case(request, case_id: int, payload: inputs.RedemptionReasonIn):
     return _act(request, case_id, "refuse", payload)
 
 

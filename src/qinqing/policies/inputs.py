@@ -82,7 +82,7 @@ class CaseConfirmIn(Schema):
     note: str = Field("", max_length=500, title="说明")
 
 
-class ReasonIn(Schema):
+class RedemptionReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=500, title="理由")
 
 

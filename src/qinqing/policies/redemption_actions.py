@@ -43,7 +43,7 @@ INPUTS: dict[str, CaseAction] = {
         ),
         CaseAction(
             "exclude",
-            inputs.ReasonIn,
+            inputs.RedemptionReasonIn,
             lambda case, by, data: services.exclude(case=case, by=by, data=data),
             "已排除，已告知企业理由",
         ),
@@ -73,13 +73,13 @@ INPUTS: dict[str, CaseAction] = {
         ),
         CaseAction(
             "dismiss",
-            inputs.ReasonIn,
+            inputs.RedemptionReasonIn,
             lambda case, by, data: services.dismiss(case=case, by=by, data=data),
             "已认定异议不成立，转入待拨付",
         ),
         CaseAction(
             "uphold",
-            inputs.ReasonIn,
+            inputs.RedemptionReasonIn,
             lambda case, by, data: services.uphold(case=case, by=by, data=data),
             "已认定异议成立",
         ),
@@ -91,7 +91,7 @@ INPUTS: dict[str, CaseAction] = {
         ),
         CaseAction(
             "refuse",
-            inputs.ReasonIn,
+            inputs.RedemptionReasonIn,
             lambda case, by, data: services.refuse(case=case, by=by, data=data),
             "已驳回，已告知企业理由",
         ),

@@ -255,7 +255,7 @@ def confirm(*, case: RedemptionCase, by: User, data: inputs.CaseConfirmIn) -> Re
 
 
 @transaction.atomic
-def exclude(*, case: RedemptionCase, by: User, data: inputs.ReasonIn) -> RedemptionCase:
+def exclude(*, case: RedemptionCase, by: User, data: inputs.RedemptionReasonIn) -> RedemptionCase:
     case = _locked(case)
     workflow.CASES.check(case, "exclude", by)
     reason = _reason(data.reason)
@@ -371,7 +371,7 @@ def close_publicity(*, case: RedemptionCase, today: dt.date | None = None) -> Re
 
 
 @transaction.atomic
-def dismiss(*, case: RedemptionCase, by: User, data: inputs.ReasonIn) -> RedemptionCase:
+def dismiss(*, case: RedemptionCase, by: User, data: inputs.RedemptionReasonIn) -> RedemptionCase:
     case = _locked(case)
     workflow.CASES.check(case, "dismiss", by)
     reason = _reason(data.reason)
@@ -384,7 +384,7 @@ def dismiss(*, case: RedemptionCase, by: User, data: inputs.ReasonIn) -> Redempt
 
 
 @transaction.atomic
-def uphold(*, case: RedemptionCase, by: User, data: inputs.ReasonIn) -> RedemptionCase:
+def uphold(*, case: RedemptionCase, by: User, data: inputs.RedemptionReasonIn) -> RedemptionCase:
     case = _locked(case)
     workflow.CASES.check(case, "uphold", by)
     reason = _reason(data.reason)
@@ -483,7 +483,7 @@ def approve(*, case: RedemptionCase, by: User, data: inputs.ApproveIn) -> Redemp
 
 
 @transaction.atomic
-def refuse(*, case: RedemptionCase, by: User, data: inputs.ReasonIn) -> RedemptionCase:
+def refuse(*, case: RedemptionCase, by: User, data: inputs.RedemptionReasonIn) -> RedemptionCase:
     case = _locked(case)
     workflow.CASES.check(case, "refuse", by)
     reason = _reason(data.reason)
