@@ -47,6 +47,8 @@ DETAIL_PAGES = (
     "batch",
     "policies_item",
     "policies_enterprise",
+    "redemption_case",
+    "redemption_publicity",
 )
 _grown = itertools.count(1)
 DETAIL_API = ("/api/appeals/{number}", "/api/appeals/{number}/events")
