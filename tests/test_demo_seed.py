@@ -19,3 +19,7 @@ def test_the_whole_demo_seeds_in_the_makefiles_order():
         call_command(command, "--if-empty", stdout=out)
     assert Appeal.objects.count() > 60  # the fieldwork seed raises appeals of its own
     assert Appeal.objects.filter(status="review").exists()  # 西江区's held replies
+    # `make run` shows a redemption case in every state of the machine.
+    from qinqing.policies.models import CaseState, RedemptionCase
+
+    assert set(RedemptionCase.objects.values_list("state", flat=True)) == set(CaseState.values)
