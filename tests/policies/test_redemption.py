@@ -202,12 +202,16 @@ def test_objection_during_publicity_goes_to_the_office(world, auto_item, clock):
         services.dismiss(case=a, by=world.dispatcher_west, data=inputs.RedemptionReasonIn(reason="核实无误"))
     with pytest.raises(NotPermitted):
         services.dismiss(case=a, by=world.handler_hr, data=inputs.RedemptionReasonIn(reason="核实无误"))
-    a = services.dismiss(case=a, by=world.dispatcher_east, data=inputs.RedemptionReasonIn(reason="经核实参保人数符合"))
+    a = services.dismiss(
+        case=a, by=world.dispatcher_east, data=inputs.RedemptionReasonIn(reason="经核实参保人数符合")
+    )
     assert a.state == CaseState.TO_PAY
     b = services.object_to(
         case=b, by=world.ent_user_a, data=inputs.ObjectionIn(reason="该企业参保人数系挂靠")
     )
-    b = services.uphold(case=b, by=world.dispatcher, data=inputs.RedemptionReasonIn(reason="经核实存在挂靠参保"))
+    b = services.uphold(
+        case=b, by=world.dispatcher, data=inputs.RedemptionReasonIn(reason="经核实存在挂靠参保")
+    )
     assert b.state == CaseState.REVOKED
     assert rs.budget_left(auto_item) == Decimal("20")  # a revoked case no longer holds budget
 

@@ -226,7 +226,11 @@ def figures(user: User, by: str = "item") -> list[dict]:
         g["items"].add(item_id)
         g["eligible"].add((item_id, eid))
     item_ids = {i for g in groups.values() for i in g["items"]}
-    budgets = dict(PolicyItem.objects.filter(pk__in=item_ids).values_list("pk", "budget"))
+    budgets: dict[int, Decimal] = {
+        pk: budget
+        for pk, budget in PolicyItem.objects.filter(pk__in=item_ids).values_list("pk", "budget")
+        if budget is not None
+    }
     promised: dict[int, Decimal] = defaultdict(Decimal)
     for item_id, state, amount, paid_amount in RedemptionCase.objects.filter(
         item_id__in=item_ids, state__in=COMMITTED_STATES
@@ -234,7 +238,7 @@ def figures(user: User, by: str = "item") -> list[dict]:
         promised[item_id] += (paid_amount if state == CaseState.PAID else amount) or 0
     out = []
     for g in sorted(groups.values(), key=lambda g: (-g["amount"], g["name"])):
-        with_budget = [i for i in g["items"] if budgets.get(i) is not None]
+        with_budget = [i for i in g["items"] if i in budgets]
         left = (
             sum((budgets[i] - promised[i] for i in with_budget), Decimal(0))
             if with_budget and by != "region"

@@ -457,6 +457,7 @@ def apply(
             size=upload.size or 0,
             uploaded_by=by,
         )
+    assert case.deadline is not None
     _record(case, CaseEvent.APPLIED, by, "", materials=len(files), deadline=case.deadline.isoformat())
     _tell_department(
         case,
@@ -563,6 +564,7 @@ def raise_appeal(*, case: RedemptionCase, by: User) -> Appeal:
     if case.state in (S.REFUSED, S.EXCLUDED, S.REVOKED):
         what = f"{case.get_state_display()}，理由：{case.reason}"
     else:
+        assert case.deadline is not None  # late: it has one
         what = f"{case.get_state_display()}环节已于{workcalendar.local_date(case.deadline):%Y年%m月%d日}超期"
     appeal, _ = appeal_services.submit_appeal(
         by=by,
@@ -610,7 +612,7 @@ def escalate(*, case: RedemptionCase, now: dt.datetime) -> bool:
     """One late government step, once: department heads and the office are told, an event is written."""
     with transaction.atomic():
         case = _locked(case)
-        if case.escalated_at is not None or not case.late(now):
+        if case.escalated_at is not None or case.deadline is None or not case.late(now):
             return False
         workflow.CASES.check(case, "escalate", None)
         case.escalated_at = now

@@ -63,8 +63,8 @@ def queue(request: AuthedRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state and state not in CaseState.values:
         state = ""
-    item_id = request.GET.get("item", "")
-    qs = rs.queue(user, state, int(item_id) if item_id.isdigit() else None)
+    item_text = request.GET.get("item", "")
+    qs = rs.queue(user, state, int(item_text) if item_text.isdigit() else None)
     by, key = request.GET.get("by", ""), request.GET.get("key", "")
     if by in rs.GROUPS and key.isdigit():
         qs = qs.filter(rs.drill_filter(by, int(key)))

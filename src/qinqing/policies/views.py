@@ -28,7 +28,7 @@ from qinqing.policies import (
     redemption_selectors,
     selectors,
 )
-from qinqing.policies.models import GateRule, ItemKind, MatchStatus, Mode, PolicyItem, PolicyTask
+from qinqing.policies.models import CaseState, GateRule, ItemKind, MatchStatus, Mode, PolicyItem, PolicyTask
 
 
 def _or_404(call):
@@ -257,6 +257,9 @@ def enterprise_file(request: AuthedRequest, pk: int) -> HttpResponse:
     matches = list(
         selectors.matches_visible_to(user).filter(enterprise=enterprise).order_by("status", "item__name")
     )
+    cases = list(
+        redemption_selectors.cases_visible_to(user).filter(enterprise=enterprise).values_list("state", flat=True)
+    )
     return render(
         request,
         "policies/enterprise.html",
@@ -271,8 +274,8 @@ def enterprise_file(request: AuthedRequest, pk: int) -> HttpResponse:
                 "eligible": sum(m.status == MatchStatus.ELIGIBLE for m in matches),
                 "undetermined": sum(m.status == MatchStatus.UNDETERMINED for m in matches),
                 "blocked": sum(m.blocked_by_credit for m in matches),
-                "applied": 0,
-                "paid": 0,
+                "applied": sum(state not in selectors.NOT_APPLIED for state in cases),
+                "paid": sum(state == CaseState.PAID for state in cases),
             },
             "credit": credit_selectors.entries_for_enterprise(user, enterprise),
             "gates": selectors.gate_decisions_of(user, enterprise)[:10],

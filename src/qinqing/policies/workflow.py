@@ -39,7 +39,7 @@ ENTERPRISE, DEPARTMENT, OFFICE, NEIGHBOUR, SYSTEM = (
 )
 
 # Working days each government step may take (the review of an application: the item's limit_days).
-STEP_DAYS = {
+STEP_DAYS: dict[str, int] = {
     S.CANDIDATE: 10,  # 部门二次确认
     S.ENT_CONFIRMED: 5,  # 部门发布公示
     S.OBJECTED: 10,  # 营商办处理异议

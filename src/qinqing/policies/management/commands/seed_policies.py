@@ -680,7 +680,7 @@ class _Walker:
             )
             return
         case = redemption.confirm(
-            case=case, by=dept, data=inputs.CaseConfirmIn(amount=None if case.amount else 5)
+            case=case, by=dept, data=inputs.CaseConfirmIn(amount=None if case.amount else 5, note="")
         )
         if target == "dept_confirmed":
             return
@@ -735,7 +735,7 @@ class _Walker:
             )
             return
         case = redemption.approve(
-            case=case, by=dept, data=inputs.ApproveIn(amount=None if case.amount else 5)
+            case=case, by=dept, data=inputs.ApproveIn(amount=None if case.amount else 5, note="")
         )
         if target == "paid":
             self.pay(case, dept)
