@@ -258,7 +258,9 @@ def enterprise_file(request: AuthedRequest, pk: int) -> HttpResponse:
         selectors.matches_visible_to(user).filter(enterprise=enterprise).order_by("status", "item__name")
     )
     cases = list(
-        redemption_selectors.cases_visible_to(user).filter(enterprise=enterprise).values_list("state", flat=True)
+        redemption_selectors.cases_visible_to(user)
+        .filter(enterprise=enterprise)
+        .values_list("state", flat=True)
     )
     return render(
         request,
