@@ -286,3 +286,108 @@ def test_enterprise_journey_on_a_390px_phone(world, live_server, browser, tmp_pa
     page.goto(f"{base}/supervision/notifications/")
     _no_sideways_scroll(page)
     assert not errors, errors
+
+
+def test_policy_redemption_from_eligible_to_paid(world, live_server, browser):
+    """可享政策 on a phone: one eligible item and one blocked by credit, each with its reason; the enterprise
+    confirms a 免申即享 payment with its account; the department finds the case in 兑现办理, publishes it and, once
+    the 公示 window is over, records the payment; the office's figures change."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from qinqing.credit.models import CreditEntry, CreditList, ListKind
+    from qinqing.policies import inputs, matching
+    from qinqing.policies import redemption_services as redemption
+    from qinqing.policies.models import GateRule, RedemptionCase
+    from tests.policies.conftest import Library
+
+    lib = Library(world)
+    lib.attr(world.ent_a, "employees", "50")
+    lib.item(
+        "稳岗返还", conditions=[("employees", "gte", "10")], amount_rule="固定 20", budget=Decimal("100")
+    )
+    blocked = lib.item("研发费用补助", conditions=[("employees", "gte", "10")], amount_rule="固定 10")
+    GateRule.objects.create(
+        item=blocked, effect=GateRule.Effect.REFUSE, kinds="serious", measure="《联合惩戒备忘录》第二条"
+    )
+    wages = CreditList.objects.create(
+        code="wages",
+        kind=ListKind.SERIOUS,
+        name="拖欠农民工工资失信联合惩戒对象名单",
+        legal_basis="暂行办法",
+        authority=world.hr,
+    )
+    CreditEntry.objects.create(
+        credit_list=wages,
+        uscc=world.ent_a.uscc,
+        name=world.ent_a.name,
+        enterprise=world.ent_a,
+        reason="拖欠农民工工资",
+        decided_on=dt.date(2026, 1, 1),
+        display_until=dt.date(2030, 1, 1),
+    )
+    matching.run(push=False)
+    redemption.open_candidates()
+    case = RedemptionCase.objects.get(item__name="稳岗返还", enterprise=world.ent_a)
+    redemption.confirm(case=case, by=world.handler_hr, data=inputs.CaseConfirmIn())
+
+    base = live_server.url
+    errors: list[str] = []
+
+    def new_page(username, **kw):
+        context = browser.new_context(locale="zh-CN", **kw)
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        login(page, base, username)
+        return page
+
+    office = new_page("dispatcher_city")
+    office.goto(f"{base}/policies/redemption/figures/")
+    assert office.inner_text("#redemption-figures tbody tr:has-text('稳岗返还') .paid-amount") == "0"
+
+    ent = new_page("ent_a", viewport=PHONE, is_mobile=True, has_touch=True)
+    ent.goto(f"{base}/policies/mine/")
+    _no_sideways_scroll(ent)
+    assert "稳岗返还" in ent.inner_text("#eligible")
+    assert "研发费用补助" in ent.inner_text("#blocked")
+    assert "兑现免费，无需中介" in ent.inner_text("#free-notice")
+    ent.click("#blocked a:has-text('研发费用补助')")
+    assert "拖欠农民工工资失信联合惩戒对象名单" in ent.inner_text("#my-result")
+    ent.goto(f"{base}/policies/redemption/")
+    _no_sideways_scroll(ent)
+    ent.click("#cases a:has-text('稳岗返还')")
+    assert ent.inner_text("#case-state") == "部门已确认"
+    ent.fill("#form-accept input[name=bank_name]", "青川农商银行")
+    ent.fill("#form-accept input[name=account_no]", "6222 0202 0011 2233")
+    ent.click("#form-accept button")
+    ent.wait_for_selector("text=已确认兑现")
+    assert ent.inner_text("#case-state") == "企业已确认"
+    _no_sideways_scroll(ent)
+
+    dept = new_page("handler_hr")
+    dept.goto(f"{base}/policies/redemption/queue/")
+    dept.click(f"#cases tr[data-case='{case.pk}'] a >> nth=0")
+    assert dept.inner_text("#account") == "6222020200112233"  # the paying department sees the whole account
+    dept.click("#form-publish button")
+    dept.wait_for_selector("text=已发布公示")
+    assert dept.inner_text("#case-state") == "公示中"
+    case.refresh_from_db()
+    redemption.close_publicity(
+        case=case, today=case.objection_until + dt.timedelta(days=1)
+    )  # the sweep, later
+    dept.reload()
+    assert dept.inner_text("#case-state") == "待拨付"
+    dept.fill("#form-pay input[name=voucher_no]", "青财拨〔2026〕88号")
+    dept.click("#form-pay button")
+    dept.wait_for_selector("text=已登记拨付")
+    assert dept.inner_text("#case-state") == "已拨付"
+    assert "青财拨〔2026〕88号" in dept.inner_text("#timeline")
+
+    office.reload()
+    row = office.locator("#redemption-figures tbody tr:has-text('稳岗返还')")
+    assert row.locator(".paid-amount").inner_text() == "20"
+    assert row.locator(".paid-count").inner_text() == "1"
+    ent.goto(f"{base}/supervision/notifications/")
+    assert "政策资金已拨付" in ent.content()
+    assert not errors, errors

@@ -35,3 +35,7 @@ def test_the_whole_demo_seeds_in_the_makefiles_order():
 
     assert Observation.objects.filter(computed=True).exists()  # computed from the seeded appeals
     assert Observation.objects.filter(state="pending").exists()
+    # `make run` shows a redemption case in every state of the machine.
+    from qinqing.policies.models import CaseState, RedemptionCase
+
+    assert set(RedemptionCase.objects.values_list("state", flat=True)) == set(CaseState.values)

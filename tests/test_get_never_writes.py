@@ -78,6 +78,22 @@ def _policy_sample(world):
         enterprise=world.ent_a, key="employees", value="50", source="imported", as_of=dt.date(2026, 3, 31)
     )
     matching.run()
+    # A redemption case in 公示 (its page, its timeline, the item's published list) and a refused application.
+    from qinqing.policies import inputs as policy_inputs
+    from qinqing.policies import redemption_services
+
+    redemption_services.open_candidates([item.pk])
+    case = item.cases.get()
+    case = redemption_services.confirm(
+        case=case, by=world.handler_hr, data=policy_inputs.CaseConfirmIn(amount=5)
+    )
+    account = {
+        "bank_name": "青川农商银行",
+        "account_name": world.ent_a.name,
+        "account_no": "6222020200112233",
+    }
+    case = redemption_services.accept(case=case, by=world.ent_user_a, data=policy_inputs.AccountIn(**account))
+    redemption_services.publish(case=case, by=world.handler_hr)
     return item
 
 
@@ -243,6 +259,8 @@ class Sample:
                 "fieldwork_series_export": "fieldwork.MeetingSeries",
                 "fieldwork_task_force": "fieldwork.TaskForce",
                 "policies_item": "policies.PolicyItem",
+                "redemption_case": "policies.RedemptionCase",
+                "redemption_publicity": "policies.PolicyItem",
                 "policies_enterprise": "enterprises.Enterprise",
                 "indices_indicator": "indices.Indicator",
                 "indices_evidence": "indices.Observation",

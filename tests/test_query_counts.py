@@ -48,6 +48,8 @@ DETAIL_PAGES = (
     "policies_item",
     "policies_enterprise",
     "detail",
+    "redemption_case",
+    "redemption_publicity",
 )
 _grown = itertools.count(1)
 DETAIL_API = ("/api/appeals/{number}", "/api/appeals/{number}/events")

@@ -30,6 +30,7 @@ JOBS = {
     "qinqing.insights.tasks.score_stale_replies": "*/10 * * * *",
     "qinqing.policies.tasks.sweep_policy_matches": "*/15 * * * *",
     "qinqing.projects.tasks.sweep_project_flags": "20 1 * * *",
+    "qinqing.policies.tasks.sweep_redemption": "*/15 * * * *",
     "qinqing.supervision.tasks.remind_paused_appeals": "30 9 * * *",
     "qinqing.supervision.tasks.settle_orders": "*/10 * * * *",
     "qinqing.supervision.tasks.sweep_deadlines": "*/5 * * * *",

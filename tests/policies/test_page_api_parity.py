@@ -76,3 +76,49 @@ def test_mute_through_both_doors(world):
     }
     assert set(PolicyMute.objects.values_list("kind", flat=True)) == {"subsidy", "relief"}
     assert api(world, world.ent_user_a, "post", "/my/mutes", {"kind": "grey"}).status_code == 400
+
+
+REDEMPTION = [
+    # (action, form, persona, accepted?, field of the refusal)
+    ("exclude", {"reason": "已享受同类补助"}, "handler_hr", True, None),
+    ("confirm", {"amount": "20"}, "handler_hr", True, None),
+    ("confirm", {"amount": "50"}, "handler_hr", False, "amount"),  # over the budget
+    ("confirm", {"amount": "20"}, "handler_power", False, None),  # another department: not visible
+    ("confirm", {"amount": "20"}, "ent_user_a", False, None),  # the enterprise: not its step
+]
+
+
+@pytest.mark.parametrize(("action", "form", "who", "accepted", "field"), REDEMPTION)
+def test_redemption_actions_through_both_doors(world, lib, clock, action, form, who, accepted, field):
+    from decimal import Decimal
+
+    from qinqing.policies import matching
+    from qinqing.policies import redemption_services as services
+    from qinqing.policies.models import RedemptionCase
+
+    lib.attr(world.ent_a, "employees", "50")
+    lib.attr(world.ent_b, "employees", "80")
+    item = lib.item(
+        "稳岗返还", conditions=[("employees", "gte", "10")], amount_rule="固定 20", budget=Decimal("45")
+    )
+    matching.run(push=False)
+    services.open_candidates([item.pk])
+    by_page, by_api = (
+        RedemptionCase.objects.get(item=item, enterprise=e) for e in (world.ent_a, world.ent_b)
+    )
+    user = getattr(world, who)
+    page = client_for(user).post(f"/policies/redemption/{by_page.pk}/", {"do": action, **form})
+    shown = " ".join(str(m) for m in get_messages(page.wsgi_request))
+    if who == "ent_user_a":  # an enterprise sees only its own case: both doors try the same one
+        by_api = by_page
+    answer = api(world, user, "post", f"/redemption/cases/{by_api.pk}/{action}", form)
+    by_page.refresh_from_db()
+    by_api.refresh_from_db()
+    assert by_page.state == by_api.state
+    assert (by_page.state != "candidate") == accepted == (answer.status_code == 200)
+    if who == "handler_power":
+        assert page.status_code == 404 and answer.status_code == 404
+    elif field:
+        assert answer.status_code == 400 and answer.json()["errors"][field][0] in shown
+    elif not accepted:
+        assert answer.status_code == 403 and answer.json()["message"] in shown

@@ -277,6 +277,12 @@ def _validate_attachments(uploads: Sequence[UploadedFile]) -> None:
         _validate_attachment(upload)
 
 
+def validate_attachments(uploads: Sequence[UploadedFile]) -> None:
+    """The same checks for another app's uploads (policy application materials, payment vouchers): count, size,
+    type by content, virus scan (``core.files``); field errors under ``attachments``."""
+    _validate_attachments(uploads)
+
+
 def _store_attachments(appeal: Appeal, by: User, files: Sequence[UploadedFile]) -> list[Attachment]:
     saved = []
     for upload in files:

@@ -5,6 +5,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from qinqing.core.inputs import Day, Int
+
 
 class AttributeIn(Schema):
     key: str = Field(..., max_length=40, title="属性")
@@ -44,6 +46,7 @@ class ItemIn(Schema):
     address: str = Field("", max_length=200, title="受理地址")
     phone: str = Field("", max_length=40, title="咨询电话")
     active: bool = Field(True, title="上线")
+    limit_days: int = Field(60, ge=1, le=365, title="审核时限（工作日）")
 
 
 class ConditionIn(Schema):
@@ -67,3 +70,55 @@ class MuteIn(Schema):
 class TaskCloseIn(Schema):
     done: bool = Field(..., title="是否已宣讲")
     note: str = Field("", max_length=500, title="情况说明")
+
+
+# ---------------------------------------------------------------- redemption (兑现)
+
+
+class CaseConfirmIn(Schema):
+    """二次确认: the amount defaults to the one the item's rule computes (capped); the department may set it."""
+
+    amount: float | None = Field(None, gt=0, le=1e8, title="核定金额（万元）")
+    note: str = Field("", max_length=500, title="说明")
+
+
+class RedemptionReasonIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500, title="理由")
+
+
+class AccountIn(Schema):
+    """The enterprise's wish to redeem and the account to pay into."""
+
+    bank_name: str = Field(..., min_length=2, max_length=100, title="开户银行")
+    account_name: str = Field(..., min_length=2, max_length=100, title="账户名称")
+    account_no: str = Field(..., min_length=6, max_length=40, title="银行账号")
+
+
+class WaiveIn(Schema):
+    reason: str = Field("", max_length=500, title="放弃原因")
+
+
+class ObjectionIn(Schema):
+    reason: str = Field(..., min_length=5, max_length=500, title="异议理由")
+
+
+class ApplyIn(AccountIn):
+    application: str = Field(..., min_length=1, max_length=5000, title="申请说明")
+
+
+class ApproveIn(Schema):
+    amount: float | None = Field(None, gt=0, le=1e8, title="核定金额（万元）")
+    note: str = Field("", max_length=500, title="审核意见")
+
+
+class PayIn(Schema):
+    amount: float = Field(..., gt=0, le=1e8, title="拨付金额（万元）")
+    paid_on: Day = Field(..., title="拨付日期")
+    voucher_no: str = Field(..., min_length=1, max_length=60, title="拨付凭证号")
+
+
+class FeeReportIn(Schema):
+    """举报收费: someone asked the enterprise for a fee to obtain a policy."""
+
+    content: str = Field(..., min_length=5, max_length=5000, title="举报内容")
+    item_id: Int | None = Field(None, ge=1, le=2_147_483_647, title="涉及的政策事项")

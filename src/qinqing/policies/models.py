@@ -1,5 +1,6 @@
-"""The policy library (政策文件 → 事项 → 条件), stored match results with their explanation, and the push that
-follows (notices to the enterprise's users, tasks for its chief service officer)."""
+"""The policy library (政策文件 → 事项 → 条件), stored match results with their explanation, the push that
+follows (notices to the enterprise's users, tasks for its chief service officer), and redemption (兑现) cases with
+their append-only event log (``RedemptionCase``; the machine is ``policies/workflow.py``)."""
 
 from django.conf import settings
 from django.db import models
@@ -80,6 +81,9 @@ class PolicyItem(models.Model):
     beneficiaries = models.TextField("惠及对象", blank=True)
     requirements = models.TextField("申报条件", blank=True)
     payout_limit = models.CharField("兑现时限", max_length=100, blank=True)
+    limit_days = models.PositiveSmallIntegerField(
+        "审核时限（工作日）", default=60, help_text="快申快享、依申请事项自受理申请起的审核时限"
+    )
     address = models.CharField("受理地址", max_length=200, blank=True)
     phone = models.CharField("咨询电话", max_length=40, blank=True)
     active = models.BooleanField("上线", default=True)
@@ -259,3 +263,192 @@ class GateDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id}×{self.item_id} {self.effect} {self.applies}"
+
+
+class CaseState(models.TextChoices):
+    # 免申即享
+    CANDIDATE = "candidate", "候选"
+    DEPT_CONFIRMED = "dept_confirmed", "部门已确认"
+    EXCLUDED = "excluded", "部门排除"
+    ENT_CONFIRMED = "ent_confirmed", "企业已确认"
+    WAIVED = "waived", "企业放弃"
+    PUBLICITY = "publicity", "公示中"
+    OBJECTED = "objected", "异议处理中"
+    REVOKED = "revoked", "异议成立"
+    TO_PAY = "to_pay", "待拨付"
+    # 快申快享 / 依申请
+    REVIEWING = "reviewing", "审核中"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "已驳回"
+    # both
+    PAID = "paid", "已拨付"
+
+
+# Whose turn it is in each running state: the government's steps carry a deadline and a light.
+GOVERNMENT_STATES = (
+    CaseState.CANDIDATE,
+    CaseState.ENT_CONFIRMED,
+    CaseState.OBJECTED,
+    CaseState.TO_PAY,
+    CaseState.REVIEWING,
+    CaseState.APPROVED,
+)
+FINAL_STATES = (CaseState.EXCLUDED, CaseState.WAIVED, CaseState.REVOKED, CaseState.REFUSED, CaseState.PAID)
+# The amount of a case in these states is promised: it counts against the item's budget.
+COMMITTED_STATES = (
+    CaseState.DEPT_CONFIRMED,
+    CaseState.ENT_CONFIRMED,
+    CaseState.PUBLICITY,
+    CaseState.OBJECTED,
+    CaseState.TO_PAY,
+    CaseState.APPROVED,
+    CaseState.PAID,
+)
+
+
+class Light(models.TextChoices):
+    GREEN = "green", "正常"
+    YELLOW = "yellow", "临期"
+    RED = "red", "超期"
+
+
+class RedemptionCase(models.Model):
+    """One enterprise × item redemption (兑现), from the candidate list (免申即享) or an application (快申快享,
+    依申请) to payment or a refusal. States: ``CaseState``; who may do what: ``policies.workflow.CASES``."""
+
+    item = models.ForeignKey(
+        PolicyItem, verbose_name="政策事项", on_delete=models.PROTECT, related_name="cases"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="redemption_cases"
+    )
+    mode = models.CharField("兑现方式", max_length=12, choices=Mode.choices)
+    state = models.CharField("状态", max_length=16, choices=CaseState.choices)
+    amount = models.DecimalField("核定金额（万元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    eligible_since = models.DateTimeField("符合条件起")
+    # The enterprise's wish and account (免申即享) or the account it applied with.
+    bank_name = models.CharField("开户银行", max_length=100, blank=True)
+    account_name = models.CharField("账户名称", max_length=100, blank=True)
+    account_no = models.CharField("银行账号", max_length=40, blank=True)
+    application = models.TextField("申请说明", blank=True)
+    reason = models.CharField("排除、驳回或异议处理理由", max_length=500, blank=True)
+    objection_until = models.DateField("公示截止", null=True, blank=True)
+    paid_amount = models.DecimalField(
+        "拨付金额（万元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    paid_on = models.DateField("拨付日期", null=True, blank=True)
+    voucher_no = models.CharField("拨付凭证号", max_length=60, blank=True)
+    voucher = models.FileField("拨付凭证", upload_to="redemption/%Y/", blank=True)
+    # The running government step: its deadline, when it turns yellow, its length, and whether the sweep
+    # has already escalated it (reset at every step, so each late step is escalated once).
+    deadline = models.DateTimeField("办理时限", null=True, blank=True)
+    yellow_at = models.DateTimeField(null=True, blank=True)
+    step_days = models.PositiveSmallIntegerField(default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政策兑现"
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["item", "enterprise"], name="uniq_redemption_case")]
+        indexes = [
+            models.Index(fields=["state", "deadline"], name="case_state_deadline"),
+            models.Index(fields=["item", "state"], name="case_item_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}×{self.item_id} {self.state}"
+
+    @property
+    def number(self) -> str:
+        return f"DX{self.pk:06d}"
+
+    def light(self, now=None) -> str | None:
+        if self.state not in GOVERNMENT_STATES or self.deadline is None:
+            return None
+        now = now or timezone.now()
+        if now > self.deadline:
+            return Light.RED
+        if self.yellow_at and now >= self.yellow_at:
+            return Light.YELLOW
+        return Light.GREEN
+
+    def light_label(self) -> str:
+        light = self.light()
+        return Light(light).label if light else ""
+
+    def late(self, now=None) -> bool:
+        return self.light(now) == Light.RED
+
+
+class CaseEvent(models.TextChoices):
+    CANDIDATE = "candidate", "列入候选名单"
+    CONFIRMED = "confirmed", "部门二次确认"
+    EXCLUDED = "excluded", "部门排除"
+    ACCEPTED = "accepted", "企业确认兑现"
+    WAIVED = "waived", "企业放弃"
+    PUBLISHED = "published", "发布公示"
+    OBJECTED = "objected", "公示异议"
+    PUBLICITY_ENDED = "publicity_ended", "公示期满无异议"
+    DISMISSED = "dismissed", "异议不成立"
+    UPHELD = "upheld", "异议成立"
+    APPLIED = "applied", "提交申请"
+    APPROVED = "approved", "审核通过"
+    REFUSED = "refused", "审核驳回"
+    PAID = "paid", "资金拨付"
+    ESCALATED = "escalated", "超期升级"
+    APPEALED = "appealed", "提出诉求"
+
+
+class RedemptionEvent(models.Model):
+    """One immutable row per step of a case: the timeline and the audit trail (never updated or deleted)."""
+
+    case = models.ForeignKey(RedemptionCase, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("事件", max_length=20, choices=CaseEvent.choices)
+    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16, blank=True)
+    note = models.CharField("说明", max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政策兑现事件"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+
+class RedemptionMaterial(models.Model):
+    """A file of an application (申报材料), checked and scanned like an appeal's attachments."""
+
+    case = models.ForeignKey(RedemptionCase, on_delete=models.CASCADE, related_name="materials")
+    file = models.FileField(upload_to="redemption/materials/%Y/")
+    original_name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申报材料"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class RedemptionAppeal(models.Model):
+    """The appeal (诉求) an enterprise raised with one click on a refused or late case; it lives here because
+    appeals is the lower layer and knows nothing of redemption."""
+
+    case = models.OneToOneField(RedemptionCase, on_delete=models.CASCADE, related_name="appeal_link")
+    appeal = models.OneToOneField("appeals.Appeal", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "兑现诉求"
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.appeal_id}"

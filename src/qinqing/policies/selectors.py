@@ -16,6 +16,7 @@ from qinqing.enterprises.selectors import enterprises_visible_to
 from qinqing.fieldwork.selectors import assigned_enterprise_ids
 from qinqing.organisation.models import within
 from qinqing.policies.models import (
+    CaseState,
     GateDecision,
     MatchStatus,
     PolicyDocument,
@@ -24,7 +25,11 @@ from qinqing.policies.models import (
     PolicyMute,
     PolicyPush,
     PolicyTask,
+    RedemptionCase,
 )
+
+# Cases the enterprise has not (yet) acted on: not counted as applied.
+NOT_APPLIED = (CaseState.CANDIDATE, CaseState.DEPT_CONFIRMED, CaseState.EXCLUDED)
 
 
 def _is_department(user: User) -> bool:
@@ -156,7 +161,7 @@ def get_task(user: User, pk: int) -> PolicyTask:
 
 def item_figures(user: User) -> list[dict]:
     """Per item, for the office of a region (its enterprises) or a department (its items): eligible, notified,
-    read; applied and paid stay 0 until redemption (兑现) lands."""
+    read, applied (the enterprise confirmed or applied: ``NOT_APPLIED`` excluded) and paid redemption cases."""
     scope = _match_scope(user)
     if scope is None or user.role in (Role.ENTERPRISE, Role.OFFICER):
         return []
@@ -185,7 +190,22 @@ def item_figures(user: User) -> list[dict]:
         .annotate(n=Count("enterprise_id", distinct=True))
         .values_list("item_id", "n")
     )
-    items = items_visible_to(user).filter(pk__in=set(eligible) | set(undetermined) | set(notified))
+    cases = RedemptionCase.objects.filter(scope)
+    applied = dict(
+        cases.exclude(state__in=NOT_APPLIED)
+        .values("item_id")
+        .annotate(n=Count("id"))
+        .values_list("item_id", "n")
+    )
+    paid = dict(
+        cases.filter(state=CaseState.PAID)
+        .values("item_id")
+        .annotate(n=Count("id"))
+        .values_list("item_id", "n")
+    )
+    items = items_visible_to(user).filter(
+        pk__in=set(eligible) | set(undetermined) | set(notified) | set(applied)
+    )
     return [
         {
             "item": item,
@@ -193,8 +213,8 @@ def item_figures(user: User) -> list[dict]:
             "undetermined": undetermined.get(item.pk, 0),
             "notified": notified.get(item.pk, 0),
             "read": read.get(item.pk, 0),
-            "applied": 0,
-            "paid": 0,
+            "applied": applied.get(item.pk, 0),
+            "paid": paid.get(item.pk, 0),
         }
         for item in items.order_by("document__published_on", "pk")
     ]

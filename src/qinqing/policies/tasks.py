@@ -1,5 +1,6 @@
-"""Background jobs of the policy app (docs/worker.md): incremental re-matching after a change, and the sweep
-that re-matches what time alone changes (an attribute or a credit entry expires, an age threshold passes)."""
+"""Background jobs of the policy app (docs/worker.md): incremental re-matching after a change, the sweep
+that re-matches what time alone changes (an attribute or a credit entry expires, an age threshold passes), and the
+redemption sweep (candidate lists, ended 公示, late steps escalated once)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django_tasks import task
 from qinqing.core.schedule import periodic
 from qinqing.credit.models import CreditEntry
 from qinqing.enterprises.models import Enterprise, EnterpriseAttribute
-from qinqing.policies import matching
+from qinqing.policies import matching, redemption_services
 from qinqing.policies.models import PolicyMatch
 
 
@@ -64,3 +65,17 @@ def sweep_policy_matches() -> dict:
         return {"enterprises": 0}
     stats = matching.run(enterprise_ids=ids)
     return {"enterprises": stats.enterprises, "created": stats.created, "changed": stats.changed}
+
+
+@periodic(
+    "*/15 * * * *",
+    "政策兑现巡检：生成免申即享候选名单、公示期满转待拨付、超期环节升级通报（重复运行不会重复发送）",
+)
+@task
+def sweep_redemption() -> dict:
+    result = redemption_services.sweep()
+    return {
+        "candidates": result.candidates,
+        "publicity_closed": result.publicity_closed,
+        "escalated": result.escalated,
+    }

@@ -18,8 +18,17 @@ from qinqing.enterprises import attributes as attrs
 from qinqing.enterprises.models import AttributeSource, Enterprise
 from qinqing.enterprises.services import can_confirm_attributes
 from qinqing.fieldwork import selectors as fieldwork_selectors
-from qinqing.policies import actions, amounts, conditions, inputs, matching, selectors
-from qinqing.policies.models import GateRule, ItemKind, MatchStatus, PolicyItem, PolicyTask
+from qinqing.policies import (
+    actions,
+    amounts,
+    conditions,
+    inputs,
+    matching,
+    redemption_actions,
+    redemption_selectors,
+    selectors,
+)
+from qinqing.policies.models import CaseState, GateRule, ItemKind, MatchStatus, Mode, PolicyItem, PolicyTask
 
 
 def _or_404(call):
@@ -89,6 +98,16 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 lambda: actions.add_gate(user, pk, parse(inputs.GateIn, request.POST)),
                 success="信用规则已添加，正在重新匹配",
             )
+        elif do == "apply":
+            case = pages.perform(
+                request,
+                lambda: redemption_actions.apply(
+                    user, pk, parse(inputs.ApplyIn, request.POST), request.FILES.getlist("attachments")
+                ),
+                success="申请已提交，主管部门将在时限内审核",
+            )
+            if case is not None:
+                return redirect("redemption_case", pk=case.pk)
         elif do == "remove_gate":
             pages.perform(
                 request,
@@ -125,6 +144,11 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             }
     conds = list(item.conditions.all())
     manage = selectors.can_manage(user, item)
+    case = (
+        redemption_selectors.cases_visible_to(user).filter(item=item).first()
+        if user.role == Role.ENTERPRISE
+        else None
+    )
     return render(
         request,
         "policies/item.html",
@@ -141,6 +165,9 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             ],
             "gates": list(item.gates.all()),
             "mine": mine,
+            "case": case,
+            "may_apply": user.role == Role.ENTERPRISE and item.mode != Mode.AUTOMATIC and case is None,
+            "budget_left": redemption_selectors.budget_left(item) if manage else None,
             "manage": manage,
             "attribute_choices": conditions.attribute_choices(),
             "operator_choices": list(conditions.OPERATORS.items()),
@@ -230,6 +257,11 @@ def enterprise_file(request: AuthedRequest, pk: int) -> HttpResponse:
     matches = list(
         selectors.matches_visible_to(user).filter(enterprise=enterprise).order_by("status", "item__name")
     )
+    cases = list(
+        redemption_selectors.cases_visible_to(user)
+        .filter(enterprise=enterprise)
+        .values_list("state", flat=True)
+    )
     return render(
         request,
         "policies/enterprise.html",
@@ -244,8 +276,8 @@ def enterprise_file(request: AuthedRequest, pk: int) -> HttpResponse:
                 "eligible": sum(m.status == MatchStatus.ELIGIBLE for m in matches),
                 "undetermined": sum(m.status == MatchStatus.UNDETERMINED for m in matches),
                 "blocked": sum(m.blocked_by_credit for m in matches),
-                "applied": 0,
-                "paid": 0,
+                "applied": sum(state not in selectors.NOT_APPLIED for state in cases),
+                "paid": sum(state == CaseState.PAID for state in cases),
             },
             "credit": credit_selectors.entries_for_enterprise(user, enterprise),
             "gates": selectors.gate_decisions_of(user, enterprise)[:10],

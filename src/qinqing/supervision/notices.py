@@ -83,6 +83,12 @@ class Kind(models.TextChoices):
     POLICY = "policy", "政策推送"
     # key projects (重点项目)
     PROJECT_FLAG = "project_flag", "重点项目三未预警"
+    # policy redemption (政策兑现)
+    REDEMPTION = "redemption", "政策兑现进展"
+    REDEMPTION_PAID = "redemption_paid", "政策资金已拨付"
+    REDEMPTION_TASK = "redemption_task", "政策兑现待办"
+    REDEMPTION_LATE = "redemption_late", "政策兑现超期"
+    REDEMPTION_OBJECTION = "redemption_object", "兑现公示异议"
 
 
 @dataclass(frozen=True)
@@ -257,6 +263,24 @@ NOTICES: dict[str, Notice] = {
         Notice(Kind.CREDIT, (ENTERPRISE, DEPARTMENT, OFFICE)),
         Notice(Kind.POLICY, (ENTERPRISE,)),
         Notice(Kind.PROJECT_FLAG, (OFFICE, LEADER, REGISTRANT)),
+        Notice(Kind.REDEMPTION, (ENTERPRISE,)),
+        Notice(
+            Kind.REDEMPTION_PAID,
+            (ENTERPRISE,),
+            "redemption_paid",
+            "${item}资金${amount}万元已于${date}拨付，请注意查收。兑现免费，无需中介。",
+            mandatory=_TOLD,
+        ),
+        Notice(Kind.REDEMPTION_TASK, (DEPARTMENT,)),
+        Notice(
+            Kind.REDEMPTION_LATE,
+            (DEPARTMENT, OFFICE),
+            "redemption_late",
+            "政策兑现${number}（${item}）${step}已超期，请尽快办理。",
+            wecom=True,
+            mandatory=_ORDERED,
+        ),
+        Notice(Kind.REDEMPTION_OBJECTION, (OFFICE,)),
     ]
 }
 

@@ -10,10 +10,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from qinqing.accounts.models import Role, User
+from qinqing.core.errors import DomainError
 from qinqing.credit.models import CreditEntry, CreditList, ListKind
 from qinqing.enterprises.models import AttributeChange, AttributeSource, Enterprise, EnterpriseAttribute
-from qinqing.organisation.models import Department, Region
-from qinqing.policies import matching
+from qinqing.organisation.models import Department, Region, containing
+from qinqing.policies import inputs, matching
+from qinqing.policies import redemption_services as redemption
 from qinqing.policies.models import Condition, GateRule, ItemKind, Level, Mode, PolicyDocument, PolicyItem
 
 AUTO, FAST, APPLY = Mode.AUTOMATIC, Mode.FAST, Mode.APPLICATION
@@ -429,11 +432,71 @@ class Command(BaseCommand):
             self._files(enterprises, today)
             self._credit(enterprises[1], depts, today)
         stats = matching.run()
+        cases = self._redemption(enterprises, today)
         self.stdout.write(
             self.style.SUCCESS(
-                f"政策演示数据已生成：{PolicyItem.objects.count()} 个政策事项。{stats.summary()}"
+                f"政策演示数据已生成：{PolicyItem.objects.count()} 个政策事项，{cases} 件兑现。{stats.summary()}"
             )
         )
+
+    def _redemption(self, enterprises: list[Enterprise], today: dt.date) -> int:
+        """Cases in every state: the candidate list of the 免申即享 items walked to each state in turn, and
+        applications to the other items reviewing, approved, refused and paid."""
+        from qinqing.policies.models import RedemptionCase
+
+        walker = _Walker(today)
+        redemption.open_candidates()
+        self._demo_accounts(RedemptionCase.objects.select_related("item__department", "enterprise"))
+        walkable = [
+            c
+            for c in RedemptionCase.objects.select_related("item__department", "enterprise__region").order_by(
+                "pk"
+            )
+            if walker.department_user(c) is not None and walker.enterprise_user(c.enterprise_id) is not None
+        ]
+        for i, case in enumerate(walkable):
+            try:
+                walker.automatic(case, AUTO_TARGETS[i % len(AUTO_TARGETS)])
+            except DomainError as exc:  # the budget ran out, say: the case stays where it is
+                self.stdout.write(
+                    f"兑现演示：{case.item.name}（{case.enterprise.name}）停在当前环节：{exc.message}"
+                )
+        targets = ["reviewing", "approved", "refused", "paid"]
+        items = PolicyItem.objects.exclude(mode=Mode.AUTOMATIC).filter(active=True).order_by("pk")
+        for i, item in enumerate(items):
+            for j, enterprise in enumerate(enterprises[:2]):
+                try:
+                    walker.application(item, enterprise, targets[(i * 2 + j) % len(targets)])
+                except DomainError as exc:
+                    self.stdout.write(f"兑现演示：{item.name}（{enterprise.name}）未能申请：{exc.message}")
+        return RedemptionCase.objects.count()
+
+    def _demo_accounts(self, cases) -> None:
+        """A handler for each department owning a case and a user for each enterprise holding one, where the demo
+        has none yet (same shared demo password as seed_demo's accounts)."""
+        from django.contrib.auth.hashers import make_password
+
+        from qinqing.appeals.management.commands.seed_demo import DEMO_PASSWORD
+
+        password = make_password(DEMO_PASSWORD)
+        for case in cases:
+            dept = case.item.department
+            if not User.objects.filter(department=dept, role=Role.HANDLER).exists():
+                User.objects.create(
+                    username=f"dept_policy_{dept.pk}",
+                    password=password,
+                    full_name=f"{dept.short_name or dept.name}政策兑现专员",
+                    role=Role.HANDLER,
+                    department=dept,
+                )
+            if not User.objects.filter(enterprise_id=case.enterprise_id, role=Role.ENTERPRISE).exists():
+                User.objects.create(
+                    username=f"qiye_{case.enterprise_id}",
+                    password=password,
+                    full_name=case.enterprise.primary_contact()[0] or "企业联络人",
+                    role=Role.ENTERPRISE,
+                    enterprise=case.enterprise,
+                )
 
     def _departments(self, city: Region) -> dict[str, Department]:
         def dept(name, short, key=None):
@@ -539,3 +602,140 @@ class Command(BaseCommand):
             earliest_end=today + dt.timedelta(days=275),
             display_until=today + dt.timedelta(days=640),
         )
+
+
+# The states the demo's 免申即享 cases are walked to, in turn (every state of the machine appears on `make run`).
+AUTO_TARGETS = [
+    "paid",
+    "dept_confirmed",
+    "publicity",
+    "to_pay",
+    "candidate",
+    "ent_confirmed",
+    "objected",
+    "excluded",
+    "waived",
+    "revoked",
+    "paid",
+]
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _demo_account(enterprise: Enterprise) -> inputs.AccountIn:
+    return inputs.AccountIn(
+        bank_name="青川农村商业银行营业部",
+        account_name=enterprise.name,
+        account_no=f"62220202{enterprise.pk:08d}",
+    )
+
+
+class _Walker:
+    """Takes demo cases through the real services (the same checks, events and notices as a person would)."""
+
+    def __init__(self, today: dt.date):
+        self.today = today
+
+    def department_user(self, case) -> User | None:
+        dept = case.item.department
+        return (
+            User.objects.filter(department=dept, role=Role.HANDLER, is_active=True).first()
+            or User.objects.filter(
+                containing(dept, "department"), role=Role.DEPT_HEAD, is_active=True
+            ).first()
+        )
+
+    def enterprise_user(self, enterprise_id: int) -> User | None:
+        return User.objects.filter(enterprise_id=enterprise_id, role=Role.ENTERPRISE, is_active=True).first()
+
+    def office_user(self, case) -> User | None:
+        return User.objects.filter(
+            containing(case.enterprise.region, "region"), role=Role.DISPATCHER, is_active=True
+        ).first()
+
+    def neighbour(self, case) -> User | None:
+        return (
+            User.objects.filter(role=Role.ENTERPRISE, is_active=True, enterprise__isnull=False)
+            .exclude(enterprise_id=case.enterprise_id)
+            .first()
+        )
+
+    def pay(self, case, dept: User):
+        return redemption.pay(
+            case=case,
+            by=dept,
+            data=inputs.PayIn(
+                amount=float(case.amount),
+                paid_on=self.today,
+                voucher_no=f"青财拨〔{self.today.year}〕{case.pk}号",
+            ),
+        )
+
+    def automatic(self, case, target: str) -> None:
+        dept, ent = self.department_user(case), self.enterprise_user(case.enterprise_id)
+        if dept is None or ent is None or target == "candidate":
+            return
+        if target == "excluded":
+            redemption.exclude(
+                case=case, by=dept, data=inputs.RedemptionReasonIn(reason="已享受同类市级补助，不重复兑现")
+            )
+            return
+        case = redemption.confirm(
+            case=case, by=dept, data=inputs.CaseConfirmIn(amount=None if case.amount else 5, note="")
+        )
+        if target == "dept_confirmed":
+            return
+        if target == "waived":
+            redemption.waive(case=case, by=ent, data=inputs.WaiveIn(reason="本年度暂不申领"))
+            return
+        case = redemption.accept(case=case, by=ent, data=_demo_account(case.enterprise))
+        if target == "ent_confirmed":
+            return
+        case = redemption.publish(case=case, by=dept)
+        if target == "publicity":
+            return
+        if target in ("objected", "revoked"):
+            neighbour, office = self.neighbour(case), self.office_user(case)
+            if neighbour is None or office is None:
+                return
+            case = redemption.object_to(
+                case=case,
+                by=neighbour,
+                data=inputs.ObjectionIn(reason="该企业实际用工人数与申报不符，请核实"),
+            )
+            if target == "revoked":
+                redemption.uphold(
+                    case=case, by=office, data=inputs.RedemptionReasonIn(reason="经核实参保人数不达标")
+                )
+            return
+        assert case.objection_until is not None
+        case = (
+            redemption.close_publicity(case=case, today=case.objection_until + dt.timedelta(days=1)) or case
+        )
+        if target == "paid":
+            self.pay(case, dept)
+
+    def application(self, item, enterprise: Enterprise, target: str) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        ent = self.enterprise_user(enterprise.pk)
+        if ent is None:
+            return
+        case = redemption.apply(
+            item=item,
+            by=ent,
+            data=inputs.ApplyIn(application="按申报指南提交，材料齐全。", **_demo_account(enterprise).dict()),
+            files=[SimpleUploadedFile("申报表.pdf", PDF, "application/pdf")],
+        )
+        dept = self.department_user(case)
+        if dept is None or target == "reviewing":
+            return
+        if target == "refused":
+            redemption.refuse(
+                case=case, by=dept, data=inputs.RedemptionReasonIn(reason="申报材料中的研发费用未经专项审计")
+            )
+            return
+        case = redemption.approve(
+            case=case, by=dept, data=inputs.ApproveIn(amount=None if case.amount else 5, note="")
+        )
+        if target == "paid":
+            self.pay(case, dept)
