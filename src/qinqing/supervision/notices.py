@@ -81,6 +81,10 @@ class Kind(models.TextChoices):
     CREDIT = "credit", "信用信息"
     # policies (惠企政策精准推送)
     POLICY = "policy", "政策推送"
+    # enterprise self-service sign-up (signup): the link of a new account to its enterprise
+    LINK_REQUESTED = "link_requested", "企业关联申请"
+    LINK_APPROVED = "link_approved", "企业关联已通过"
+    LINK_REJECTED = "link_rejected", "企业关联未通过"
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,21 @@ NOTICES: dict[str, Notice] = {
         ),
         Notice(Kind.CREDIT, (ENTERPRISE, DEPARTMENT, OFFICE)),
         Notice(Kind.POLICY, (ENTERPRISE,)),
+        Notice(Kind.LINK_REQUESTED, (OFFICE,)),
+        Notice(
+            Kind.LINK_APPROVED,
+            (ENTERPRISE,),
+            "link_approved",
+            "您的账号已关联企业${name}，请登录亲清平台办理业务。",
+            mandatory="注册审核结果须告知申请人",
+        ),
+        Notice(
+            Kind.LINK_REJECTED,
+            (ENTERPRISE,),
+            "link_rejected",
+            "您的企业关联申请未通过，原因：${reason}。详情请登录亲清平台查看。",
+            mandatory="注册审核结果须告知申请人",
+        ),
     ]
 }
 
