@@ -75,6 +75,8 @@ SCOPED = {
     "credit.CreditRequest",
     "credit.ImportBatch",
     "credit.LoanRequest",
+    "signup.LinkRequest",
+    "signup.VerificationCode",  # read by its services only; no page or endpoint lists codes
 }
 # Reference data and bookkeeping any signed-in page may read: the calendar, the trees, categories and limits.
 REFERENCE = {

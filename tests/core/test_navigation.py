@@ -43,6 +43,7 @@ DISPATCHER = [
     ("/fieldwork/supervisors/", "特约监督员"),
     ("/fieldwork/contact-points/", "联系点"),
     ("/fieldwork/task-forces/", "专班"),
+    ("/signup/requests/", "企业注册审核"),
 ]
 HANDLER = [
     ("/appeals/", "部门收件箱"),

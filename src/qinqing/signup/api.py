@@ -33,7 +33,7 @@ class ResetOut(Schema):
     message: str
 
 
-class LinkOut(Schema):
+class LinkRequestOut(Schema):
     id: int
     state: str
     state_label: str
@@ -54,13 +54,13 @@ class LinkOut(Schema):
     actions: list[str]
 
 
-class LinkDetailOut(LinkOut):
+class LinkRequestDetailOut(LinkRequestOut):
     in_registry: bool
     registry_name: str
     existing_accounts: list[str]
 
 
-class LinkFilter(Schema):
+class LinkRequestFilter(Schema):
     state: LinkRequest.State | None = None
 
 
@@ -118,15 +118,15 @@ def reset(request: HttpRequest, payload: inputs.ResetIn):
     return {"username": user.username, "message": "密码已重置，其他登录已退出"}
 
 
-@router.get("/requests", response=list[LinkOut], summary="企业关联申请（营商办：本区划；申请人：本人）")
-def requests(request: AuthedRequest, filters: Query[LinkFilter]):
+@router.get("/requests", response=list[LinkRequestOut], summary="企业关联申请（营商办：本区划；申请人：本人）")
+def requests(request: AuthedRequest, filters: Query[LinkRequestFilter]):
     qs = selectors.requests_visible_to(request.user)
     if filters.state:
         qs = qs.filter(state=filters.state)
     return [_out(link, request.user) for link in qs[:200]]
 
 
-@router.get("/requests/{request_id}", response=LinkDetailOut, summary="企业关联申请详情")
+@router.get("/requests/{request_id}", response=LinkRequestDetailOut, summary="企业关联申请详情")
 def request_detail(request: AuthedRequest, request_id: int):
     link = selectors.get_request(request.user, request_id)
     match = selectors.registry_match(request.user, link)
@@ -138,11 +138,11 @@ def request_detail(request: AuthedRequest, request_id: int):
     }
 
 
-@router.post("/requests/{request_id}/approve", response=LinkOut, summary="通过并关联企业")
+@router.post("/requests/{request_id}/approve", response=LinkRequestOut, summary="通过并关联企业")
 def approve(request: AuthedRequest, request_id: int):
     return _out(actions.approve(request.user, request_id), request.user)
 
 
-@router.post("/requests/{request_id}/reject", response=LinkOut, summary="驳回企业关联申请")
+@router.post("/requests/{request_id}/reject", response=LinkRequestOut, summary="驳回企业关联申请")
 def reject(request: AuthedRequest, request_id: int, payload: inputs.RejectIn):
     return _out(actions.reject(request.user, request_id, payload), request.user)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -67,7 +68,7 @@ def _issue(*, purpose: str, key: str, mobile: str, user, ip: str | None) -> Issu
     now = timezone.now()
     last = VerificationCode.objects.filter(purpose=purpose, key=key).order_by("-created_at", "-id").first()
     if last is not None and now - last.created_at < COOLDOWN:
-        wait = int((COOLDOWN - (now - last.created_at)).total_seconds()) + 1
+        wait = math.ceil((COOLDOWN - (now - last.created_at)).total_seconds())
         raise InvalidInput(f"获取验证码过于频繁，请{wait}秒后再试")
     day = _today_start()
     if ip and VerificationCode.objects.filter(ip_address=ip, created_at__gte=day).count() >= (
