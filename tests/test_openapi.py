@@ -88,7 +88,9 @@ PUBLIC = {
 
 
 def test_only_sign_up_and_password_reset_need_no_login(document):
-    public = {f"{method.upper()} {path}" for path, method, op in operations(document) if not op.get("security")}
+    public = {
+        f"{method.upper()} {path}" for path, method, op in operations(document) if not op.get("security")
+    }
     assert public == PUBLIC
 
 

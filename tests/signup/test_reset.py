@@ -5,7 +5,7 @@ administrator releases a lock, docs/security.md)."""
 import pytest
 from django.test import Client
 
-from qinqing.accounts.models import ApiToken, User
+from qinqing.accounts.models import ApiToken
 from qinqing.audit.models import AuditRecord
 from qinqing.signup.models import VerificationCode
 

@@ -43,7 +43,9 @@ def test_sign_up_by_page_creates_an_unlinked_account_and_a_request_for_the_distr
     assert link.uscc == data["uscc"] and link.enterprise_name == "东城新锐科技有限公司"
     assert AuditRecord.objects.filter(action=A.SIGNED_UP, username="xinrui").count() == 1
     # The office of the district (the nearest office) hears of it, in-app; no one else.
-    told = set(Notification.objects.filter(kind="link_requested").values_list("recipient__username", flat=True))
+    told = set(
+        Notification.objects.filter(kind="link_requested").values_list("recipient__username", flat=True)
+    )
     assert told == {"dispatcher_east"}
     assert not Enterprise.objects.filter(uscc=data["uscc"]).exists()
 
@@ -78,10 +80,14 @@ def test_bad_input_is_refused_in_chinese_with_nothing_created(world, anon, sms_i
     assert field in errors, errors
     if message:
         assert message in errors[field]
-    assert not LinkRequest.objects.exists() and not User.objects.filter(username=data["username"], mobile=MOBILE)
+    assert not LinkRequest.objects.exists() and not User.objects.filter(
+        username=data["username"], mobile=MOBILE
+    )
     # The code was not spent on a refused form: the corrected one goes through.
     fixed = form(world)
-    r = anon.post("/api/signup/accounts", {**fixed, "code": sms_inbox.code(MOBILE)}, content_type="application/json")
+    r = anon.post(
+        "/api/signup/accounts", {**fixed, "code": sms_inbox.code(MOBILE)}, content_type="application/json"
+    )
     assert r.status_code == 201, r.content
 
 
@@ -96,7 +102,11 @@ def test_a_wrong_code_is_counted_and_creates_nothing(world, anon, sms_inbox):
     assert not User.objects.filter(username="xinrui").exists()
     # On the page the same refusal, next to the box, with what was typed kept (but no password).
     page = anon.post("/signup/", {**form(world), "code": wrong}).content.decode()
-    assert "验证码不正确，还可尝试3次" in page and "东城新锐科技有限公司" in page and "Xinrui-2026-ok" not in page
+    assert (
+        "验证码不正确，还可尝试3次" in page
+        and "东城新锐科技有限公司" in page
+        and "Xinrui-2026-ok" not in page
+    )
 
 
 def test_a_mobile_is_checked_before_a_code_is_sent(world, anon, sms_inbox):
@@ -179,7 +189,11 @@ def test_the_approval_page_says_when_the_enterprise_already_has_accounts(world, 
     page = office.get(f"/signup/requests/{link.pk}/").content.decode()
     assert "该企业已有 1 个账号：ent_a" in page and world.ent_a.name in page
     api = as_user(world, world.dispatcher).get(f"/api/signup/requests/{link.pk}").json()
-    assert api["in_registry"] and api["existing_accounts"] == ["ent_a"] and api["actions"] == ["approve", "reject"]
+    assert (
+        api["in_registry"]
+        and api["existing_accounts"] == ["ent_a"]
+        and api["actions"] == ["approve", "reject"]
+    )
     r = as_user(world, world.dispatcher).post(f"/api/signup/requests/{link.pk}/approve")
     assert r.status_code == 200 and r.json()["state"] == "approved"
     assert set(world.ent_a.users.values_list("username", flat=True)) == {"ent_a", "xinrui"}
@@ -188,10 +202,14 @@ def test_the_approval_page_says_when_the_enterprise_already_has_accounts(world, 
 
 def test_rejection_needs_a_reason_and_tells_the_applicant(world, applied):
     office = as_user(world, world.dispatcher_east)
-    r = office.post(f"/api/signup/requests/{applied.pk}/reject", {"reason": ""}, content_type="application/json")
+    r = office.post(
+        f"/api/signup/requests/{applied.pk}/reject", {"reason": ""}, content_type="application/json"
+    )
     assert r.status_code == 422 and r.json()["errors"] == {"reason": ["此项为必填项"]}
     r = office.post(
-        f"/api/signup/requests/{applied.pk}/reject", {"reason": "营业执照信息与申请不符"}, content_type="application/json"
+        f"/api/signup/requests/{applied.pk}/reject",
+        {"reason": "营业执照信息与申请不符"},
+        content_type="application/json",
     )
     assert r.status_code == 200 and r.json()["state_label"] == "已驳回"
     assert Notification.objects.get(kind="link_rejected").recipient == applied.applicant
@@ -203,7 +221,9 @@ def test_rejection_needs_a_reason_and_tells_the_applicant(world, applied):
     # Decided once: neither door decides again.
     r = office.post(f"/api/signup/requests/{applied.pk}/approve")
     assert r.status_code == 409 and "当前状态为“已驳回”" in r.json()["message"]
-    page = _login("dispatcher_east", "pw-qinqing-1").post(f"/signup/requests/{applied.pk}/approve/", follow=True)
+    page = _login("dispatcher_east", "pw-qinqing-1").post(
+        f"/signup/requests/{applied.pk}/approve/", follow=True
+    )
     assert "当前状态为“已驳回”，不能通过并关联企业" in page.content.decode()
     applied.applicant.refresh_from_db()
     assert applied.applicant.enterprise_id is None
@@ -233,7 +253,9 @@ def test_another_regions_office_and_other_roles_get_404_and_the_applicant_cannot
     assert [x["id"] for x in mine.get("/api/signup/requests").json()] == [applied.pk]
     r = mine.post(f"/api/signup/requests/{applied.pk}/approve")
     assert r.status_code == 403 and r.json()["message"] == "您无权执行“通过并关联企业”"
-    r = mine.post(f"/api/signup/requests/{applied.pk}/reject", {"reason": "x"}, content_type="application/json")
+    r = mine.post(
+        f"/api/signup/requests/{applied.pk}/reject", {"reason": "x"}, content_type="application/json"
+    )
     assert r.status_code == 403
     assert LinkRequest.objects.get().state == "pending"
 

@@ -118,7 +118,9 @@ def reset(request: HttpRequest, payload: inputs.ResetIn):
     return {"username": user.username, "message": "密码已重置，其他登录已退出"}
 
 
-@router.get("/requests", response=list[LinkRequestOut], summary="企业关联申请（营商办：本区划；申请人：本人）")
+@router.get(
+    "/requests", response=list[LinkRequestOut], summary="企业关联申请（营商办：本区划；申请人：本人）"
+)
 def requests(request: AuthedRequest, filters: Query[LinkRequestFilter]):
     qs = selectors.requests_visible_to(request.user)
     if filters.state:

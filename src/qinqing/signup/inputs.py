@@ -1,15 +1,10 @@
 """Inputs of sign-up, password reset and the office's decision, one schema per action for the page and the API."""
 
-from typing import Literal
-
 from ninja import Schema
 from pydantic import Field
 
 from qinqing.core.inputs import Int
 from qinqing.enterprises.models import Industry, Scale
-
-IndustryCode = Literal[tuple(Industry.values)]  # type: ignore[valid-type]
-ScaleCode = Literal[tuple(Scale.values)]  # type: ignore[valid-type]
 
 
 class SignupCodeIn(Schema):
@@ -19,8 +14,8 @@ class SignupCodeIn(Schema):
 class SignupIn(Schema):
     uscc: str = Field(..., min_length=1, max_length=30, title="统一社会信用代码")
     enterprise_name: str = Field(..., min_length=1, max_length=120, title="企业名称")
-    industry: IndustryCode = Field(..., title="行业门类")
-    scale: ScaleCode = Field(..., title="企业规模")
+    industry: Industry = Field(..., title="行业门类")
+    scale: Scale = Field(..., title="企业规模")
     region: Int = Field(..., ge=1, le=2_000_000_000, title="所在区划")
     contact_name: str = Field(..., min_length=1, max_length=30, title="联系人姓名")
     mobile: str = Field(..., min_length=1, max_length=20, title="手机号码")

@@ -33,7 +33,11 @@ def _regions() -> list[tuple[str, str]]:
 
 
 def _typed(request: HttpRequest) -> dict[str, str]:
-    return {k: v for k, v in request.POST.items() if k not in SECRET and k != "csrfmiddlewaretoken"}
+    return {
+        k: str(request.POST.get(k, ""))
+        for k in request.POST
+        if k not in SECRET and k != "csrfmiddlewaretoken"
+    }
 
 
 def _refused(request: HttpRequest, exc: DomainError, field: str) -> dict[str, list[str]]:
