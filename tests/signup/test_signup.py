@@ -263,3 +263,40 @@ def test_another_regions_office_and_other_roles_get_404_and_the_applicant_cannot
 def test_the_office_menu_has_the_queue(world):
     page = _login("dispatcher_east", "pw-qinqing-1").get("/appeals/").content.decode()
     assert 'href="/signup/requests/"' in page and "企业注册审核" in page
+
+
+def test_after_a_rejection_the_account_applies_again_through_either_door(world, applied):
+    as_user(world, world.dispatcher_east).post(
+        f"/api/signup/requests/{applied.pk}/reject", {"reason": "名称有误"}, content_type="application/json"
+    )
+    page = _login("xinrui")
+    form_page = page.get("/signup/pending/").content.decode()
+    assert "重新申请" in form_page and applied.uscc in form_page  # prefilled from the rejected request
+    body = {
+        "uscc": applied.uscc,
+        "enterprise_name": "东城新锐信息科技有限公司",
+        "industry": "I",
+        "scale": "small",
+        "region": world.east.pk,
+        "contact_name": "王小明",
+    }
+    r = page.post("/signup/pending/", {**body, "uscc": "123"}, follow=True)
+    assert "统一社会信用代码应为18位" in r.content.decode() and LinkRequest.objects.count() == 1
+    r = page.post("/signup/pending/", body, follow=True)
+    assert "已重新提交" in r.content.decode() and "待审核" in r.content.decode()
+    again = LinkRequest.objects.order_by("-id").first()
+    assert again.state == "pending" and again.enterprise_name == "东城新锐信息科技有限公司"
+    assert again.mobile == MOBILE and again.applicant == applied.applicant
+    assert AuditRecord.objects.filter(action=A.SIGNED_UP, detail__again=True).count() == 1
+    assert Notification.objects.filter(kind="link_requested", recipient=world.dispatcher_east).count() == 2
+    # While one waits, neither door files another; an account of an enterprise files none.
+    api = as_user(world, applied.applicant)
+    r = api.post("/api/signup/requests", body, content_type="application/json")
+    assert r.status_code == 409 and "不能重复申请" in r.json()["message"]
+    r = as_user(world, world.ent_user_a).post("/api/signup/requests", body, content_type="application/json")
+    assert r.status_code == 403
+    as_user(world, world.dispatcher_east).post(
+        f"/api/signup/requests/{again.pk}/reject", {"reason": "仍有误"}, content_type="application/json"
+    )
+    r = api.post("/api/signup/requests", body, content_type="application/json")
+    assert r.status_code == 201 and r.json()["state"] == "pending"

@@ -31,3 +31,7 @@ def reset_code(data: inputs.ResetCodeIn, ip: str | None) -> str:
 
 def reset(data: inputs.ResetIn) -> User:
     return services.reset_password(data=data)
+
+
+def reapply(by: User, data: inputs.ReapplyIn) -> LinkRequest:
+    return services.reapply(by=by, data=data)

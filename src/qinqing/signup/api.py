@@ -128,6 +128,11 @@ def requests(request: AuthedRequest, filters: Query[LinkRequestFilter]):
     return [_out(link, request.user) for link in qs[:200]]
 
 
+@router.post("/requests", response={201: LinkRequestOut}, summary="驳回后重新申请关联企业（申请人）")
+def reapply(request: AuthedRequest, payload: inputs.ReapplyIn):
+    return Status(201, _out(actions.reapply(request.user, payload), request.user))
+
+
 @router.get("/requests/{request_id}", response=LinkRequestDetailOut, summary="企业关联申请详情")
 def request_detail(request: AuthedRequest, request_id: int):
     link = selectors.get_request(request.user, request_id)

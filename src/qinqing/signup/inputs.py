@@ -36,5 +36,14 @@ class ResetIn(Schema):
     password2: str = Field(..., min_length=1, max_length=128, title="确认新密码")
 
 
+class ReapplyIn(Schema):
+    uscc: str = Field(..., min_length=1, max_length=30, title="统一社会信用代码")
+    enterprise_name: str = Field(..., min_length=1, max_length=120, title="企业名称")
+    industry: Industry = Field(..., title="行业门类")
+    scale: Scale = Field(..., title="企业规模")
+    region: Int = Field(..., ge=1, le=2_000_000_000, title="所在区划")
+    contact_name: str = Field(..., min_length=1, max_length=30, title="联系人姓名")
+
+
 class RejectIn(Schema):
     reason: str = Field(..., min_length=1, max_length=500, title="驳回理由")

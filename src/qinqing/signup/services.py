@@ -11,12 +11,12 @@ from django.utils import timezone
 from qinqing.accounts.models import ApiToken, Role, User
 from qinqing.audit import services as audit
 from qinqing.audit.models import AuditRecord
-from qinqing.core.errors import InvalidInput, NotVisible, TransitionNotAllowed
+from qinqing.core.errors import InvalidInput, NotPermitted, NotVisible, TransitionNotAllowed
 from qinqing.enterprises.models import Contact, Enterprise
 from qinqing.enterprises.validators import normalise_uscc, validate_mobile, validate_uscc
 from qinqing.organisation.models import Region
 from qinqing.signup import codes, workflow
-from qinqing.signup.inputs import ResetIn, SignupIn
+from qinqing.signup.inputs import ReapplyIn, ResetIn, SignupIn
 from qinqing.signup.models import LinkRequest, VerificationCode
 from qinqing.supervision import notices
 from qinqing.supervision.notify import notify
@@ -93,27 +93,32 @@ def office_of(region: Region) -> list[User]:
     return []
 
 
-def submit_signup(*, data: SignupIn, ip: str | None = None) -> LinkRequest:
-    """A new enterprise account (no enterprise yet) and its link request, once the SMS code matches."""
+def _enterprise_errors(uscc: str, name: str, contact: str, region_id: int) -> tuple[dict, Region | None]:
     errors: dict[str, list[str]] = {}
-    uscc = normalise_uscc(data.uscc)
     try:
         validate_uscc(uscc)
     except ValidationError as exc:
         errors["uscc"] = list(exc.messages)
+    if not name:
+        errors["enterprise_name"] = ["请填写企业名称"]
+    if not contact:
+        errors["contact_name"] = ["请填写联系人姓名"]
+    region = Region.objects.filter(pk=region_id).first()
+    if region is None:
+        errors["region"] = ["所在区划不存在"]
+    return errors, region
+
+
+def submit_signup(*, data: SignupIn, ip: str | None = None) -> LinkRequest:
+    """A new enterprise account (no enterprise yet) and its link request, once the SMS code matches."""
+    uscc = normalise_uscc(data.uscc)
+    name, contact, username = data.enterprise_name.strip(), data.contact_name.strip(), data.username.strip()
+    errors, region = _enterprise_errors(uscc, name, contact, data.region)
     mobile = "".join(data.mobile.split()).removeprefix("+86")
     try:
         validate_mobile(mobile)
     except ValidationError as exc:
         errors["mobile"] = list(exc.messages)
-    name, contact, username = data.enterprise_name.strip(), data.contact_name.strip(), data.username.strip()
-    if not name:
-        errors["enterprise_name"] = ["请填写企业名称"]
-    if not contact:
-        errors["contact_name"] = ["请填写联系人姓名"]
-    region = Region.objects.filter(pk=data.region).first()
-    if region is None:
-        errors["region"] = ["所在区划不存在"]
     try:
         User.username_validator(username)
     except ValidationError:
@@ -147,6 +152,10 @@ def _create_signup(
     account.set_password(password)
     account.save()
     password_validation.password_changed(password, account)
+    return _file_request(account, uscc, name, contact, mobile, region, data)
+
+
+def _file_request(account: User, uscc: str, name: str, contact: str, mobile: str, region, data, again=False):
     enterprise = Enterprise.objects.filter(uscc=uscc).select_related("region").first()
     link = LinkRequest.objects.create(
         applicant=account,
@@ -168,6 +177,7 @@ def _create_signup(
         uscc=uscc,
         enterprise_name=name,
         in_registry=enterprise is not None,
+        again=again,
     )
     notify(
         office_of(link.region),
@@ -177,6 +187,23 @@ def _create_signup(
         url=f"/signup/requests/{link.pk}/",
     )
     return link
+
+
+@transaction.atomic
+def reapply(*, by: User, data: ReapplyIn) -> LinkRequest:
+    """After a rejection the account files a corrected request (its mobile stays the one it proved)."""
+    account = User.objects.select_for_update().get(pk=by.pk)
+    if account.role != Role.ENTERPRISE or account.enterprise_id:
+        raise NotPermitted("只有尚未关联企业的企业账号可以重新申请")
+    last = LinkRequest.objects.filter(applicant=account).order_by("-created_at", "-id").first()
+    if last is not None and last.state != LinkRequest.State.REJECTED:
+        raise TransitionNotAllowed("已有申请正在审核或已通过，不能重复申请")
+    uscc = normalise_uscc(data.uscc)
+    name, contact = data.enterprise_name.strip(), data.contact_name.strip()
+    errors, region = _enterprise_errors(uscc, name, contact, data.region)
+    if errors:
+        raise InvalidInput("申请信息有误", errors)
+    return _file_request(account, uscc, name, contact, account.mobile, region, data, again=True)
 
 
 # ---------------------------------------------------------------- the office's decision

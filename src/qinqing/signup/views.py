@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.audit.services import client_address
-from qinqing.core.errors import DomainError
+from qinqing.core.errors import DomainError, NotVisible
 from qinqing.core.inputs import fields, parse
 from qinqing.core.pages import error_text, perform
 from qinqing.organisation.models import Region
@@ -105,7 +105,37 @@ def pending(request: AuthedRequest) -> HttpResponse:
         raise Http404("未找到页面")
     if user.enterprise_id:
         return redirect("home")
-    return render(request, "signup/pending.html", {"link": selectors.latest_of(user)})
+    link = selectors.latest_of(user)
+    data: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        data = _typed(request)
+        try:
+            actions.reapply(user, parse(inputs.ReapplyIn, request.POST))
+        except DomainError as exc:
+            if isinstance(exc, NotVisible):
+                raise Http404(exc.message) from exc
+            errors = _refused(request, exc, "uscc")
+        else:
+            messages.success(request, "已重新提交，请等待营商办审核")
+            return redirect("signup_pending")
+    elif link is not None:
+        data = {
+            "uscc": link.uscc,
+            "enterprise_name": link.enterprise_name,
+            "industry": link.industry,
+            "scale": link.scale,
+            "region": str(link.region_id),
+            "contact_name": link.contact_name,
+        }
+    return render(
+        request,
+        "signup/pending.html",
+        {
+            "link": link,
+            "f": _by_name(inputs.ReapplyIn, data, errors, choices={"region": _regions()}),
+        },
+    )
 
 
 def _office(request: AuthedRequest) -> None:
