@@ -106,7 +106,9 @@ def test_an_enterprise_signs_up_is_approved_submits_follows_and_rates(
     assert "已通过" in office.inner_text(".messages")
     link = LinkRequest.objects.get()
     assert link.state == "approved" and link.applicant.enterprise.uscc == uscc
-    assert NotificationDelivery.objects.filter(kind="link_approved", channel="sms", address="13700001234").exists()
+    assert NotificationDelivery.objects.filter(
+        kind="link_approved", channel="sms", address="13700001234"
+    ).exists()
 
     # The enterprise submits.
     ent.goto(f"{base}/appeals/")

@@ -51,9 +51,10 @@ def account_for(login: str) -> User | None:
     """The active account a reset is for: by username, else the one account holding that mobile (a mobile two
     accounts share names neither)."""
     key = " ".join(login.split())
-    user = User.objects.filter(username__iexact=key, is_active=True).first()
-    if user is not None:
-        return user
+    named = list(User.objects.filter(username__iexact=key, is_active=True)[:5])
+    exact = [u for u in named if u.username == key]
+    if exact or len(named) == 1:
+        return (exact or named)[0]
     holders = list(User.objects.filter(mobile=key, is_active=True)[:2]) if key.isdigit() else []
     return holders[0] if len(holders) == 1 else None
 
