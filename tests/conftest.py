@@ -152,6 +152,47 @@ def world(db):
     return World()
 
 
+class SmsInbox:
+    """What the logging SMS sender (the default ``QINQING_SMS_SENDER``) wrote to the ``qinqing.notify`` log: the
+    texts a phone would have received. Tests read verification codes from here, as a person reads their phone."""
+
+    def __init__(self):
+        import logging
+
+        self.messages: list[str] = []
+        inbox = self
+
+        class _Handler(logging.Handler):
+            def emit(self, record):
+                inbox.messages.append(record.getMessage())
+
+        self.handler = _Handler(level=logging.INFO)
+
+    def to(self, mobile: str) -> list[str]:
+        return [m for m in self.messages if m.startswith(f"SMS to {mobile} ")]
+
+    def code(self, mobile: str) -> str:
+        import re
+
+        texts = self.to(mobile)
+        assert texts, f"no SMS to {mobile}"
+        return re.search(r"验证码为(\d{6})", texts[-1])[1]
+
+
+@pytest.fixture
+def sms_inbox():
+    import logging
+
+    inbox = SmsInbox()
+    log = logging.getLogger("qinqing.notify")
+    level = log.level
+    log.addHandler(inbox.handler)
+    log.setLevel(logging.INFO)
+    yield inbox
+    log.removeHandler(inbox.handler)
+    log.setLevel(level)
+
+
 @pytest.fixture
 def clock():
     """Freeze time at a known working day (Monday 2026-11-16 10:00 Shanghai); move it with .move_to()."""

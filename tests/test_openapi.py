@@ -48,7 +48,9 @@ def test_every_operation_declares_its_success_answer_with_a_schema(document):
 
 def expected_errors(path: str, method: str, op: dict) -> set[str]:
     # Written out independently of qinqing.api.api.error_statuses: what each operation must at least declare.
-    codes = {"400", "401", "403"}  # control characters / rules; not signed in; roles and the second factor
+    codes = {"400", "403"}  # control characters / rules; roles and the second factor
+    if op.get("security"):  # all but the public ones (sign-up, password reset): not signed in
+        codes.add("401")
     if op.get("parameters") or op.get("requestBody"):
         codes.add("422")
     if "{" in path:
@@ -75,6 +77,21 @@ def test_every_operation_declares_its_error_answers_in_the_error_shape(document)
     assert problems == []
     error = document["components"]["schemas"]["ErrorOut"]
     assert set(error["required"]) == {"message", "errors"}
+
+
+PUBLIC = {
+    "POST /api/signup/codes",
+    "POST /api/signup/accounts",
+    "POST /api/signup/password-reset/codes",
+    "POST /api/signup/password-reset",
+}
+
+
+def test_only_sign_up_and_password_reset_need_no_login(document):
+    public = {
+        f"{method.upper()} {path}" for path, method, op in operations(document) if not op.get("security")
+    }
+    assert public == PUBLIC
 
 
 def test_operation_ids_are_unique(document):

@@ -90,6 +90,8 @@ SCOPED = {
     "projects.ProjectFlag",
     "projects.ProjectAppeal",
     "projects.ProjectEvent",
+    "signup.LinkRequest",
+    "signup.VerificationCode",  # read by its services only; no page or endpoint lists codes
 }
 # Reference data and bookkeeping any signed-in page may read: the calendar, the trees, categories and limits.
 REFERENCE = {

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "qinqing.insights",
     "qinqing.supervision",
     "qinqing.fieldwork",
+    "qinqing.signup",
     "qinqing.credit",
     "qinqing.policies",
     "qinqing.projects",
@@ -124,6 +125,8 @@ MIDDLEWARE = [
     "qinqing.accounts.security.SessionTimeoutMiddleware",
     "qinqing.accounts.security.PasswordExpiryMiddleware",
     "qinqing.accounts.security.SecondFactorMiddleware",
+    # An enterprise account whose link to its enterprise awaits the office reaches only the page that says so.
+    "qinqing.signup.middleware.PendingLinkMiddleware",
     # A 404 or 403 from a view is the site's Chinese page even with DEBUG on (make run).
     "qinqing.core.middleware.FriendlyErrorPagesMiddleware",
     # Last, as django-axes asks: refuses a locked account or address on every login form and the admin.
@@ -306,6 +309,10 @@ QINQING_SMS_SENDER = os.environ.get("QINQING_SMS_SENDER", "qinqing.supervision.n
 # logging sender accepts). Alibaba Cloud and Tencent Cloud credentials for the two adapters in supervision/sms.py.
 QINQING_SMS_SIGN_NAME = env_str("QINQING_SMS_SIGN_NAME", "亲清")
 QINQING_SMS_TEMPLATES: dict[str, str] = json.loads(os.environ.get("QINQING_SMS_TEMPLATES") or "{}")
+# One-time SMS codes of sign-up and password reset (qinqing/signup/codes.py): codes a mobile receives and a client
+# address asks for per day (5 minutes' life, 5 tries and a 60-second resend pause are fixed).
+QINQING_SMS_CODE_MOBILE_DAILY = env_int("QINQING_SMS_CODE_MOBILE_DAILY", 10, minimum=1)
+QINQING_SMS_CODE_IP_DAILY = env_int("QINQING_SMS_CODE_IP_DAILY", 50, minimum=1)
 QINQING_ALIYUN_SMS_ACCESS_KEY_ID = env_str("QINQING_ALIYUN_SMS_ACCESS_KEY_ID", "")
 QINQING_ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("QINQING_ALIYUN_SMS_ACCESS_KEY_SECRET", "")
 QINQING_ALIYUN_SMS_ENDPOINT = env_str("QINQING_ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")

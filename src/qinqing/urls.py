@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("qinqing.audit.urls")),
     path("", include("qinqing.ops.urls")),
+    path("", include("qinqing.signup.urls")),
     path("api/", api_urls()),
     path("insights/", include("qinqing.insights.urls")),
     path("supervision/", include("qinqing.supervision.urls")),

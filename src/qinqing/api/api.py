@@ -175,6 +175,7 @@ def _routers():
     from qinqing.insights.api import router as insights_router
     from qinqing.policies.api import router as policies_router
     from qinqing.projects.api import router as projects_router
+    from qinqing.signup.api import router as signup_router
     from qinqing.supervision.api import router as supervision_router
 
     api.add_router("/appeals", appeals_router)
@@ -189,6 +190,7 @@ def _routers():
     api.add_router("/credit", credit_router)
     api.add_router("/indices", indices_router)
     api.add_router("/projects", projects_router)
+    api.add_router("/signup", signup_router)
     api.add_router("/", reference_router)
 
 

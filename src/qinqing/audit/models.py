@@ -79,6 +79,10 @@ class AuditRecord(models.Model):
         HONOURS_PUBLISHED = "honours_published", "发布红黑榜"
         SETTING_CHANGED = "setting_changed", "修改系统设置"
         AUDIT_ARCHIVED = "audit_archived", "归档审计记录"
+        SIGNED_UP = "signed_up", "企业自助注册"
+        LINK_APPROVED = "link_approved", "通过企业关联申请"
+        LINK_REJECTED = "link_rejected", "驳回企业关联申请"
+        PASSWORD_RESET = "password_reset", "短信验证找回密码"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "成功"

@@ -89,6 +89,10 @@ class Kind(models.TextChoices):
     REDEMPTION_TASK = "redemption_task", "政策兑现待办"
     REDEMPTION_LATE = "redemption_late", "政策兑现超期"
     REDEMPTION_OBJECTION = "redemption_object", "兑现公示异议"
+    # enterprise self-service sign-up (signup): the link of a new account to its enterprise
+    LINK_REQUESTED = "link_requested", "企业关联申请"
+    LINK_APPROVED = "link_approved", "企业关联已通过"
+    LINK_REJECTED = "link_rejected", "企业关联未通过"
 
 
 @dataclass(frozen=True)
@@ -281,6 +285,21 @@ NOTICES: dict[str, Notice] = {
             mandatory=_ORDERED,
         ),
         Notice(Kind.REDEMPTION_OBJECTION, (OFFICE,)),
+        Notice(Kind.LINK_REQUESTED, (OFFICE,)),
+        Notice(
+            Kind.LINK_APPROVED,
+            (ENTERPRISE,),
+            "link_approved",
+            "您的账号已关联企业${name}，请登录亲清平台办理业务。",
+            mandatory="注册审核结果须告知申请人",
+        ),
+        Notice(
+            Kind.LINK_REJECTED,
+            (ENTERPRISE,),
+            "link_rejected",
+            "您的企业关联申请未通过，原因：${reason}。详情请登录亲清平台查看。",
+            mandatory="注册审核结果须告知申请人",
+        ),
     ]
 }
 
