@@ -188,6 +188,8 @@ class Appeal(models.Model):
     deadline = models.DateTimeField("当前环节时限", null=True, blank=True)
     yellow_at = models.DateTimeField(null=True, blank=True, editable=False)
     step_days = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The signing deadline of the latest assignment survives the signature, so 签收及时率 can be measured.
+    sign_deadline = models.DateTimeField("签收时限", null=True, blank=True, editable=False)
     # The handling deadline survives the reply, so on-time handling can be measured afterwards.
     handle_deadline = models.DateTimeField("办理时限", null=True, blank=True)
     handle_days = models.PositiveSmallIntegerField("办理时限（工作日）", default=0)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -303,11 +304,16 @@ def weekly_export(request: AuthedRequest) -> HttpResponse:
 
 
 def honours(request: AuthedRequest) -> HttpResponse:
+    """红黑榜: the preview of a month; publishing takes a second step (``?confirm=1``) that shows exactly what
+    will be published, and its form asks once more."""
     from qinqing.supervision import honours as lists
 
     _office(request)
     month = _day(request.GET.get("month") or request.POST.get("month")).replace(day=1)
     if request.method == "POST":
+        if request.POST.get("confirmed") != "1":
+            messages.error(request, "请先核对将要发布的榜单，再确认发布")
+            return redirect(f"{reverse('supervision_honours')}?month={month:%Y-%m}&confirm=1")
         published = pages.perform(request, lambda: lists.publish(by=request.user, month=month))
         if published is not None:
             messages.success(request, f"已发布 {published.month:%Y年%m月} 红黑榜")
@@ -317,15 +323,23 @@ def honours(request: AuthedRequest) -> HttpResponse:
         .filter(region=request.user.region, month=month)
         .first()
     )
+    preview = lists.preview(request.user.region, month)
+    can_publish = (
+        request.user.role == Role.DISPATCHER
+        and existing is None
+        and preview["finished"]
+        and bool(preview["red"] or preview["black"])
+    )
     return render(
         request,
         "supervision/honours.html",
         {
             "month": month,
-            "preview": lists.preview(request.user.region, month),
+            "preview": preview,
             "existing": existing,
             "published": supervision_selectors.honour_lists_of(request.user)[:24],
-            "can_publish": request.user.role == Role.DISPATCHER and existing is None,
+            "can_publish": can_publish,
+            "confirming": can_publish and request.GET.get("confirm") == "1",
         },
     )
 
