@@ -17,6 +17,7 @@ from qinqing.accounts.scope import region_of
 from qinqing.core import pages
 from qinqing.core.errors import DomainError
 from qinqing.core.inputs import parse
+from qinqing.core.numbers import rate
 from qinqing.core.params import date_or
 from qinqing.supervision import actions, inputs, services, workflow
 from qinqing.supervision import selectors as supervision_selectors
@@ -162,33 +163,66 @@ def _evaluation(request: AuthedRequest):
     difficulty = (
         int(request.GET["difficulty"]) if request.GET.get("difficulty", "") in ("1", "2", "3") else None
     )
-    return kind, start, end, evaluate(region_of(user), start, end, difficulty=difficulty)
+    return kind, start, end, evaluate(region_of(user), start, end, difficulty=difficulty), difficulty
 
 
 def _pct(v):
     return None if v is None else round(v * 100, 1)
 
 
+# The columns of the evaluation that are measures (appeals.measures), in order.
+EVAL_MEASURES = ["sign", "on_time", "resolution", "satisfaction", "handle_days", "return", "extension", "reopen"]
+
+
+def _cells(counts: dict, start, end, *, lead=None, avg=None, drill=True) -> list[dict]:
+    from qinqing.appeals import measures
+
+    cells = []
+    for key in EVAL_MEASURES:
+        num, den = counts.get(key, [0, 0])
+        if key == "handle_days":
+            cell = {"key": key, "display": "—" if avg is None else str(avg), "num": num, "den": den}
+        else:
+            cell = measures.figure(key, num, den)
+        if drill:
+            cell["num_url"] = measures.drill_url(key, measures.NUM, start, end, lead=lead)
+            cell["den_url"] = measures.drill_url(key, measures.DEN, start, end, lead=lead)
+        cells.append(cell)
+    return cells
+
+
 def evaluation(request: AuthedRequest) -> HttpResponse:
-    from qinqing.supervision.evaluation import DEFINITIONS, EXTRA_COLUMNS, current_weights
+    from qinqing.supervision.evaluation import DEFINITIONS, EXTRA_COLUMNS, current_weights, totals
 
     try:
-        kind, start, end, rows = _evaluation(request)
+        kind, start, end, rows, difficulty = _evaluation(request)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("supervision_evaluation")
+    # Drill-downs list the appeals behind a figure; with a difficulty filter the list (all difficulties)
+    # would not match, so the figures link only without it.
+    drill = difficulty is None
+    table = [
+        (r, _cells(r.counts, start, end, lead=r.department.pk, avg=r.avg_handle_days, drill=drill)) for r in rows
+    ]
+    total = totals(region_of(request.user), start, end, difficulty=difficulty)
     return render(
         request,
         "supervision/evaluation.html",
         {
             "rows": rows,
+            "table": table,
+            "total": _cells(total, start, end, drill=drill),
+            "received_total": total["extension"][1],
             "kind": kind,
             "start": start,
             "end": end,
+            "finished": end < timezone.localdate(),
             "periods": PERIODS,
             "definitions": DEFINITIONS,
             "weights": current_weights(),
             "extra_columns": EXTRA_COLUMNS,
+            "difficulty": str(difficulty or ""),
             "query": request.GET.urlencode(),
         },
     )
@@ -196,16 +230,16 @@ def evaluation(request: AuthedRequest) -> HttpResponse:
 
 def evaluation_export(request: AuthedRequest) -> HttpResponse:
     from qinqing.core import excel
-    from qinqing.supervision.evaluation import EXTRA_COLUMNS
+    from qinqing.supervision.evaluation import EXTRA_COLUMNS, totals
 
     try:
-        kind, start, end, rows = _evaluation(request)
+        kind, start, end, rows, difficulty = _evaluation(request)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("supervision_evaluation")
     data = [
         [
-            i,
+            r.rank if r.rank is not None else (r.unranked_reason or "—"),
             r.department.name,
             r.grade,
             r.score,
@@ -223,8 +257,35 @@ def evaluation_export(request: AuthedRequest) -> HttpResponse:
             r.escalations,
             *r.extra_values,
         ]
-        for i, r in enumerate(rows, start=1)
+        for r in rows
     ]
+    total = totals(region_of(request.user), start, end, difficulty=difficulty)
+
+    def pct(key):
+        num, den = total[key]
+        return _pct(rate(num, den))
+
+    data.append(
+        [
+            "合计",
+            region_of(request.user).name,
+            "",
+            None,
+            total["extension"][1],
+            pct("sign"),
+            pct("on_time"),
+            pct("resolution"),
+            pct("satisfaction"),
+            None,
+            pct("return"),
+            pct("extension"),
+            pct("reopen"),
+            sum(r.open for r in rows),
+            sum(r.overdue for r in rows),
+            sum(r.escalations for r in rows),
+            *[None for _ in EXTRA_COLUMNS],
+        ]
+    )
     headers = [h + ("（%）" if h.endswith("率") else "") for h in EVAL_HEADERS]
     headers += [c.label for c in EXTRA_COLUMNS]
     content = excel.workbook([(f"部门考评 {start:%Y%m%d}-{end:%Y%m%d}", headers, data)])
@@ -262,8 +323,17 @@ def weekly_export(request: AuthedRequest) -> HttpResponse:
     sheets = [
         (
             "概况",
-            ["周起", "周止", "统计时点", "新收", "办结"],
-            [[r["start"], r["end"], r["as_of"], r["new"], r["closed"]]],
+            ["周起", "周止", "统计时点", "新收", "办结", *(f"{f['label']}（%）" for f in r["figures"])],
+            [
+                [
+                    r["start"],
+                    r["end"],
+                    r["as_of"],
+                    r["new"],
+                    r["closed"],
+                    *(_pct(f["rate"]) for f in r["figures"]),
+                ]
+            ],
         ),
         (
             "在办分布",
