@@ -84,7 +84,9 @@ class Part:
     moment: str
     where: Q
     due: bool = False
-    passed: str = ""  # and whose ``passed`` deadline's day is over (not in the summaries: it changes by itself)
+    passed: str = (
+        ""  # and whose ``passed`` deadline's day is over (not in the summaries: it changes by itself)
+    )
 
     def q(self, p: Period) -> Q:
         upper = p.due_until if self.due else p.until
@@ -194,9 +196,7 @@ MEASURES: dict[str, Measure] = {
             num=(Part("replied_at", REPLIED & ON_TIME),),
             den=(
                 Part("replied_at", REPLIED),
-                Part(
-                    "handle_deadline", Q(replied_at__isnull=True) & ~Q(status__in=NOT_COUNTED), due=True
-                ),
+                Part("handle_deadline", Q(replied_at__isnull=True) & ~Q(status__in=NOT_COUNTED), due=True),
             ),
         ),
         Measure(
@@ -214,7 +214,9 @@ MEASURES: dict[str, Measure] = {
             "期内评价为“满意”或“基本满意”的件数 ÷ 期内评价件数（口径同解决率）",
             "期内评价为满意或基本满意的诉求",
             "期内评价的诉求",
-            num=(Part("closed_at", RATED & Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])),),
+            num=(
+                Part("closed_at", RATED & Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])),
+            ),
             den=(Part("closed_at", RATED),),
         ),
         Measure(

@@ -163,7 +163,7 @@ def _listing(request: AuthedRequest):
 
 
 def _measure_banner(user, f: selectors.AppealFilters, count: int) -> str:
-    """"按期办结率 分母：2026年11月 市人社局 期内答复或……的诉求 共 N 件": the figure a drill-down lists."""
+    """ "按期办结率 分母：2026年11月 市人社局 期内答复或……的诉求 共 N 件": the figure a drill-down lists."""
     period = f.measure_period()
     if period is None:
         return ""

@@ -153,7 +153,9 @@ def measure_counts(region_ids: list[int], p: measures.Period) -> dict[str, list[
     result = {key: [0, 0] for key in SUMMARISED}
     for r in rows:
         part = measures.MEASURES[r["measure"]].parts(r["side"])[r["part"]]
-        result[r["measure"]][0 if r["side"] == measures.NUM else 1] += (r["over"] if part.due else r["total"]) or 0
+        result[r["measure"]][0 if r["side"] == measures.NUM else 1] += (
+            r["over"] if part.due else r["total"]
+        ) or 0
     return result
 
 

@@ -88,9 +88,7 @@ class Row:
 
     def finish(self, weights: dict[str, float]) -> None:
         self.rates = {
-            key: rate(self.num(key), self.den(key))
-            for key, m in measures.MEASURES.items()
-            if not m.average
+            key: rate(self.num(key), self.den(key)) for key, m in measures.MEASURES.items() if not m.average
         }
         present = {k: w for k, w in weights.items() if self.rates.get(k) is not None and w}
         total = sum(present.values())
@@ -210,7 +208,9 @@ def evaluate(
     )
     if difficulty:
         returns = returns.filter(appeal__difficulty=difficulty)
-    for item in returns.values("actor_department_id").annotate(n=Count("appeal_id", distinct=True)).order_by():
+    for item in (
+        returns.values("actor_department_id").annotate(n=Count("appeal_id", distinct=True)).order_by()
+    ):
         r = row(item["actor_department_id"])
         num, den = r.counts.get("return", [0, 0])
         r.counts["return"] = [num + item["n"], den + item["n"]]

@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -171,7 +171,16 @@ def _pct(v):
 
 
 # The columns of the evaluation that are measures (appeals.measures), in order.
-EVAL_MEASURES = ["sign", "on_time", "resolution", "satisfaction", "handle_days", "return", "extension", "reopen"]
+EVAL_MEASURES = [
+    "sign",
+    "on_time",
+    "resolution",
+    "satisfaction",
+    "handle_days",
+    "return",
+    "extension",
+    "reopen",
+]
 
 
 def _cells(counts: dict, start, end, *, lead=None, avg=None, drill=True) -> list[dict]:
@@ -203,7 +212,8 @@ def evaluation(request: AuthedRequest) -> HttpResponse:
     # would not match, so the figures link only without it.
     drill = difficulty is None
     table = [
-        (r, _cells(r.counts, start, end, lead=r.department.pk, avg=r.avg_handle_days, drill=drill)) for r in rows
+        (r, _cells(r.counts, start, end, lead=r.department.pk, avg=r.avg_handle_days, drill=drill))
+        for r in rows
     ]
     total = totals(region_of(request.user), start, end, difficulty=difficulty)
     return render(

@@ -9,39 +9,48 @@ def rebuild(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboard', '0002_rollup_refreshed_at'),
+        ("dashboard", "0002_rollup_refreshed_at"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='dayregionstat',
-            name='on_time',
+            model_name="dayregionstat",
+            name="on_time",
         ),
         migrations.RemoveField(
-            model_name='dayregionstat',
-            name='rated',
+            model_name="dayregionstat",
+            name="rated",
         ),
         migrations.RemoveField(
-            model_name='dayregionstat',
-            name='satisfied',
+            model_name="dayregionstat",
+            name="satisfied",
         ),
         migrations.CreateModel(
-            name='DayMeasureStat',
+            name="DayMeasureStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('region_id', models.IntegerField()),
-                ('measure', models.CharField(max_length=20)),
-                ('side', models.CharField(max_length=3)),
-                ('part', models.PositiveSmallIntegerField()),
-                ('counted', models.DateField()),
-                ('n', models.IntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("region_id", models.IntegerField()),
+                ("measure", models.CharField(max_length=20)),
+                ("side", models.CharField(max_length=3)),
+                ("part", models.PositiveSmallIntegerField()),
+                ("counted", models.DateField()),
+                ("n", models.IntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['counted', 'measure'], name='measurestat_counted')],
-                'constraints': [models.UniqueConstraint(fields=('day', 'region_id', 'measure', 'side', 'part', 'counted'), name='uniq_day_measure_stat')],
+                "indexes": [models.Index(fields=["counted", "measure"], name="measurestat_counted")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "region_id", "measure", "side", "part", "counted"),
+                        name="uniq_day_measure_stat",
+                    )
+                ],
             },
         ),
         migrations.RunPython(rebuild, migrations.RunPython.noop),
