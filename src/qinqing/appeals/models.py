@@ -371,6 +371,14 @@ class AppealEvent(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["appeal", "created_at"], name="event_appeal_time")]
 
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("AppealEvent is immutable")
+        super().save(*args, **kwargs)
+
     @property
     def role_label(self) -> str:
         """The actor's role in Chinese (系统 for the system's own steps)."""
@@ -379,14 +387,6 @@ class AppealEvent(models.Model):
         if self.actor_role == "system":
             return "系统"
         return Role(self.actor_role).label if self.actor_role in Role.values else self.actor_role
-
-    def __str__(self) -> str:
-        return f"{self.appeal_id} {self.get_kind_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("AppealEvent is immutable")
-        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("AppealEvent is immutable")
