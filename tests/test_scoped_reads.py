@@ -62,6 +62,7 @@ SCOPED = {
     "fieldwork.TaskForceLog",
     "fieldwork.AppealOrigin",
     "dashboard.DayRegionStat",
+    "dashboard.DayMeasureStat",
     "dashboard.DayDimensionStat",
     "enterprises.EnterpriseAttribute",
     "enterprises.AttributeChange",

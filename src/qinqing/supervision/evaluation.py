@@ -7,9 +7,10 @@ the composite score re-weights over the rates that exist, so a department is not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
@@ -185,12 +186,13 @@ def evaluate(
         annotations = {f"num_{m.key}": Count("id", filter=m.q(NUM, period)) for m in group}
         if group[0].key == "extension":  # the received appeals: those its own lead returned in the period
             annotations["returned_own"] = Count("id", filter=Q(Exists(returned_own)))
-        for item in (
+        grouped: Iterable[Any] = (
             in_region.filter(group[0].q(DEN, period))
             .values("lead_department_id")
             .annotate(den=Count("id"), **annotations)
             .order_by()
-        ):
+        )
+        for item in grouped:
             r = row(item["lead_department_id"])
             for m in group:
                 r.counts[m.key] = [item[f"num_{m.key}"], item["den"]]
@@ -208,12 +210,12 @@ def evaluate(
     )
     if difficulty:
         returns = returns.filter(appeal__difficulty=difficulty)
-    for item in (
+    for returned in (
         returns.values("actor_department_id").annotate(n=Count("appeal_id", distinct=True)).order_by()
     ):
-        r = row(item["actor_department_id"])
+        r = row(returned["actor_department_id"])
         num, den = r.counts.get("return", [0, 0])
-        r.counts["return"] = [num + item["n"], den + item["n"]]
+        r.counts["return"] = [num + returned["n"], den + returned["n"]]
 
     # 平均办理时长: working-day arithmetic depends only on local dates, so the database groups the replied
     # appeals by the dates (in the local time zone) and each distinct pair is computed once.
@@ -231,14 +233,14 @@ def evaluate(
             row(dept_id).handle_days_total += n * days_between(assigned_day, replied_day)
 
     # Open and overdue now.
-    for item in (
+    for still_open in (
         in_region.filter(status__in=[s for s in OPEN_STATUSES if s != "replied"])
         .values("lead_department_id")
         .annotate(n=Count("id"), overdue=Count("id", filter=Q(status__in=TIMED_STATUSES, deadline__lt=now)))
     ):
-        r = row(item["lead_department_id"])
-        r.open += item["n"]
-        r.overdue += item["overdue"]
+        r = row(still_open["lead_department_id"])
+        r.open += still_open["n"]
+        r.overdue += still_open["overdue"]
 
     for escalated in (
         DeadlineAlert.objects.filter(
