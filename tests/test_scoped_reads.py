@@ -67,6 +67,7 @@ SCOPED = {
     "fieldwork.TaskForceLog",
     "fieldwork.AppealOrigin",
     "dashboard.DayRegionStat",
+    "dashboard.DayMeasureStat",
     "dashboard.DayDimensionStat",
     "enterprises.EnterpriseAttribute",
     "enterprises.AttributeChange",

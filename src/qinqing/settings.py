@@ -286,6 +286,8 @@ QINQING_MAX_PAUSE_WORKING_DAYS = env_int("QINQING_MAX_PAUSE_WORKING_DAYS", 20)
 QINQING_PAGE_SIZE = env_int("QINQING_PAGE_SIZE", 20, minimum=1)
 # Supervision: escalation to a 通报 N working days after the 催办; the SMS gateway (default: log only).
 QINQING_ESCALATE_AFTER_DAYS = env_int("QINQING_ESCALATE_AFTER_DAYS", 5, minimum=1)
+# Rankings (部门考评 排名, 红黑榜): a department with fewer appeals received in the period is 样本不足, not ranked.
+QINQING_RANKING_MIN_APPEALS = env_int("QINQING_RANKING_MIN_APPEALS", 5, minimum=1)
 # Credit (信易+): working days the listing authority has to decide an objection (异议) or a repair request (信用修复)
 # about a list entry. Repair: 15 working days, the term 《市场监督管理信用修复管理办法》（国市监信规〔2021〕3号）
 # gives for a decision on a repair application; objection: 5 working days, the shorter term provincial 社会信用

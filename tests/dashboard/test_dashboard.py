@@ -71,7 +71,13 @@ def test_funnel_reproduces_the_seed_and_drills_down_to_the_same_rows(world, seed
     assert funnel["落实措施"]["rate"] == round(92 / 95, 4) and funnel["解决问题"]["rate"] == round(82 / 95, 4)
     head = {k["key"]: k for k in body["headline"]}
     assert head["collected"]["value"] == 95 and head["closed"]["value"] == 92
-    assert head["closure_rate"]["display"] == "96.8%" and head["satisfaction_rate"]["display"] == "89.1%"
+    assert head["satisfaction"]["display"] == "89.1%" and (
+        head["satisfaction"]["num"],
+        head["satisfaction"]["den"],
+    ) == (82, 92)
+    assert head["resolution"]["display"] == "89.1%"
+    # The last theme day's 3 unanswered appeals fell due on Sep 28 (10 working days): in the denominator.
+    assert (head["on_time"]["num"], head["on_time"]["den"]) == (92, 95)
     assert {c["label"]: c["value"] for c in body["by_channel"]} == {"政企交流主题日": 95}
     assert sum(t["value"] for t in body["trend"]) == 95 and len(body["trend"]) == 16
 

@@ -68,7 +68,10 @@ def test_page_api_and_export_hold_the_same_rows(world, clock):
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(export.content)).active
     sheet = [row for row in ws.iter_rows(min_row=2, values_only=True)]
-    assert [(r[1], r[2], r[4]) for r in sheet] == [(r["department"], r["grade"], r["received"]) for r in api]
+    assert sheet[-1][0] == "合计" and sheet[-1][4] == sum(r["received"] for r in api)
+    assert [(r[1], r[2], r[4]) for r in sheet[:-1]] == [
+        (r["department"], r["grade"], r["received"]) for r in api
+    ]
     assert ws.cell(1, 6).value == "签收及时率（%）"
 
 

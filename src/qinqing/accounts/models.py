@@ -101,12 +101,12 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for API clients. Only its SHA-256 is stored; the token is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("用途", max_length=60)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(max_length=8, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
     revoked = models.BooleanField("已吊销", default=False)
     # Every token expires (QINQING_API_TOKEN_DAYS, at most a year); null only for tokens issued before expiry
     # existed, which migration 0004 gave the default term from that day.

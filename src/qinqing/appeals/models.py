@@ -188,6 +188,8 @@ class Appeal(models.Model):
     deadline = models.DateTimeField("当前环节时限", null=True, blank=True)
     yellow_at = models.DateTimeField(null=True, blank=True, editable=False)
     step_days = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The signing deadline of the latest assignment survives the signature, so 签收及时率 can be measured.
+    sign_deadline = models.DateTimeField("签收时限", null=True, blank=True, editable=False)
     # The handling deadline survives the reply, so on-time handling can be measured afterwards.
     handle_deadline = models.DateTimeField("办理时限", null=True, blank=True)
     handle_days = models.PositiveSmallIntegerField("办理时限（工作日）", default=0)
@@ -376,6 +378,15 @@ class AppealEvent(models.Model):
         if self.pk is not None:
             raise RuntimeError("AppealEvent is immutable")
         super().save(*args, **kwargs)
+
+    @property
+    def role_label(self) -> str:
+        """The actor's role in Chinese (系统 for the system's own steps)."""
+        from qinqing.accounts.models import Role
+
+        if self.actor_role == "system":
+            return "系统"
+        return Role(self.actor_role).label if self.actor_role in Role.values else self.actor_role
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("AppealEvent is immutable")

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
-from qinqing.appeals import workflow
+from qinqing.appeals import measures, workflow
 from qinqing.appeals.models import OPEN_STATUSES, PUBLIC_KINDS, TIMED_STATUSES, Appeal, AppealEvent, Light
 from qinqing.core.errors import NotVisible
 from qinqing.core.workcalendar import end_of_day
@@ -134,6 +134,19 @@ class AppealFilters:
     region: int | None = None  # a region and its sub-regions
     stage: str = ""  # "measures" (answered at least once), "resolved", "closed"
     review: str = ""  # "pending": a 不满意 rating waiting for the office's review
+    # The appeals behind a figure (``appeals.measures``): the measure, its side (num/den) and its period;
+    # ``lead`` then names the department the figure is of.
+    measure: str = ""
+    part: str = ""
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+    def measure_period(self, now: dt.datetime | None = None) -> measures.Period | None:
+        if not (measures.get(self.measure) and self.part in measures.SIDES):
+            return None
+        if self.period_start is None or self.period_end is None or self.period_start > self.period_end:
+            return None
+        return measures.Period(self.period_start, self.period_end, now or timezone.now())
 
 
 def filter_appeals(
@@ -156,7 +169,11 @@ def filter_appeals(
             Q(lead_department_id=f.department)
             | Q(pk__in=CoLink.objects.filter(department_id=f.department).values("appeal_id"))
         )
-    if f.lead:
+    period = f.measure_period(now)
+    if period is not None:
+        measure = measures.MEASURES[f.measure]
+        qs = qs.filter(measure.q(f.part, period, department=f.lead))
+    elif f.lead:
         qs = qs.filter(lead_department_id=f.lead)
     if f.region:
         region = Region.objects.filter(pk=f.region).first()

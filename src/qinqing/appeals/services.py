@@ -231,6 +231,8 @@ def _begin(appeal: Appeal, action: str, by: User) -> Appeal:
 def _set_step(appeal: Appeal, step: str, deadline: dt.datetime | None, days: int) -> None:
     appeal.step = step
     appeal.deadline = deadline
+    if step == Step.SIGN:
+        appeal.sign_deadline = deadline
     appeal.step_days = days
     appeal.yellow_at = workcalendar.yellow_from(deadline, days) if deadline else None
 

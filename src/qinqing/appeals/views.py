@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.accounts.scope import region_of
-from qinqing.appeals import actions, inputs, selectors, services, workflow
+from qinqing.appeals import actions, inputs, measures, selectors, services, workflow
 from qinqing.appeals.models import (
     OPEN_STATUSES,
     Appeal,
@@ -37,7 +37,7 @@ from qinqing.core.errors import DomainError, NotVisible
 from qinqing.core.inputs import fields, parse
 from qinqing.enterprises import selectors as enterprise_selectors
 from qinqing.enterprises.validators import mask_mobile
-from qinqing.organisation.models import Department
+from qinqing.organisation.models import Department, Region
 from qinqing.organisation.selectors import departments_in_reach
 
 # ---------------------------------------------------------------- home and lists
@@ -118,6 +118,12 @@ class FilterForm(forms.Form):
         choices=[("", ""), ("measures", "已答复"), ("resolved", "已解决"), ("closed", "已办结")],
         required=False,
     )
+    measure = forms.ChoiceField(
+        choices=[("", ""), *((k, m.label) for k, m in measures.MEASURES.items())], required=False
+    )
+    part = forms.ChoiceField(choices=[("", ""), *measures.SIDES.items()], required=False)
+    period_start = forms.DateField(required=False)
+    period_end = forms.DateField(required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,12 +152,29 @@ def _listing(request: AuthedRequest):
         f.light = data["light"] or f.light
         f.date_from, f.date_to, f.q = data["date_from"], data["date_to"], data["q"]
         f.lead, f.region, f.stage = data["lead"], data["region"], data["stage"]
+        f.measure, f.part = data["measure"], data["part"]
+        f.period_start, f.period_end = data["period_start"], data["period_end"]
     qs = selectors.list_appeals(user, f)
     if tab[2].get("pending_extension"):
         qs = qs.filter(extensions__state=ExtensionRequest.State.PENDING)
     if tab[2].get("oldest_first"):
         qs = qs.order_by("submitted_at", "id")
-    return tabs, tab, form, qs
+    return tabs, tab, form, qs, f
+
+
+def _measure_banner(user, f: selectors.AppealFilters, count: int) -> str:
+    """ "按期办结率 分母：2026年11月 市人社局 期内答复或……的诉求 共 N 件": the figure a drill-down lists."""
+    period = f.measure_period()
+    if period is None:
+        return ""
+    m = measures.MEASURES[f.measure]
+    if f.lead:
+        scope = Department.objects.filter(pk=f.lead).values_list("name", flat=True).first() or ""
+    elif f.region:
+        scope = Region.objects.filter(pk=f.region).values_list("name", flat=True).first() or ""
+    else:
+        scope = user.region.name if user.region_id else ""
+    return f"{m.label} {measures.SIDES[f.part]}：{period.label} {scope} {m.side_label(f.part)} 共 {count} 件"
 
 
 EXPORT_LIMIT = 50_000
@@ -177,7 +200,7 @@ def appeal_export(request: AuthedRequest) -> HttpResponse:
     """The filtered list as an Excel file: the same rows as the page, up to EXPORT_LIMIT."""
     from qinqing.core import excel
 
-    _, tab, _, qs = _listing(request)
+    _, tab, _, qs, _ = _listing(request)
     qs = qs.select_related("enterprise", "category", "lead_department")[:EXPORT_LIMIT]
     rows = (
         [
@@ -204,8 +227,9 @@ def appeal_export(request: AuthedRequest) -> HttpResponse:
 
 def appeal_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    tabs, tab, form, qs = _listing(request)
+    tabs, tab, form, qs, f = _listing(request)
     page = CappedPaginator(qs, settings.QINQING_PAGE_SIZE).get_page(request.GET.get("page"))
+    banner = _measure_banner(user, f, page.paginator.count) if f.measure else ""
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -219,6 +243,7 @@ def appeal_list(request: AuthedRequest) -> HttpResponse:
             "query": query.urlencode(),
             "statuses": Status.choices,
             "counts": selectors.queue_counts(user),
+            "measure_banner": banner,
             "count_cap": selectors.LIST_COUNT_CAP,
             # The filter bar renders its own options: Django's widget templates cost more than the table.
             "categories": Category.objects.filter(active=True).values_list("pk", "name"),
@@ -241,6 +266,10 @@ def appeal_list(request: AuthedRequest) -> HttpResponse:
                     "lead",
                     "region",
                     "stage",
+                    "measure",
+                    "part",
+                    "period_start",
+                    "period_end",
                 )
             },
         },

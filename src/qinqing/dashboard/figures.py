@@ -17,12 +17,13 @@ from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
 from qinqing.accounts.scope import region_of
+from qinqing.appeals import measures
 from qinqing.appeals.models import TIMED_STATUSES, Category, Channel
 from qinqing.appeals.selectors import appeals_visible_to
 from qinqing.core.errors import InvalidInput, NotPermitted
 from qinqing.core.numbers import rate
 from qinqing.dashboard.models import DayDimensionStat, DayRegionStat
-from qinqing.dashboard.rollup import refreshed_at
+from qinqing.dashboard.rollup import measure_counts, refreshed_at
 from qinqing.organisation.models import Department, Region
 
 
@@ -45,38 +46,32 @@ def figures(
     as_of = refreshed_at()
     region_ids = list(Region.objects.within(region).values_list("id", flat=True))
     stats = DayRegionStat.objects.filter(day__gte=start, day__lte=end, region_id__in=region_ids)
-    sums = {
-        k: Sum(k) for k in ("collected", "closed", "measures", "resolved", "on_time", "rated", "satisfied")
-    }
+    sums = {k: Sum(k) for k in ("collected", "closed", "measures", "resolved")}
     head = {k: v or 0 for k, v in stats.aggregate(**sums).items()}
     overdue_now = base.filter(status__in=TIMED_STATUSES, deadline__lt=now).count()
+    # The rates by the definitions of appeals.measures, from their daily summaries (the same parts the
+    # evaluation and the weekly report count live).
+    counted = measure_counts(region_ids, measures.Period(start, end, now))
     headline: list[dict[str, Any]] = [
         {"key": "collected", "label": "收集诉求", "value": head["collected"], "url": link()},
         {"key": "closed", "label": "已办结", "value": head["closed"], "url": link(stage="closed")},
-        {
-            "key": "closure_rate",
-            "label": "办结率",
-            "rate": rate(head["closed"], head["collected"]),
-            "url": link(stage="closed"),
-        },
-        {
-            "key": "on_time_rate",
-            "label": "按期答复率",
-            "rate": rate(head["on_time"], head["measures"]),
-            "url": link(stage="measures"),
-        },
-        {
-            "key": "satisfaction_rate",
-            "label": "满意率",
-            "rate": rate(head["satisfied"], head["rated"]),
-            "url": link(status="closed"),
-        },
-        {"key": "overdue", "label": "当前超期", "value": overdue_now, "url": f"{list_url}?tab=all&light=red"},
     ]
+    for key in measures.HEADLINE:
+        num, den = counted[key]
+        headline.append(
+            {
+                **measures.figure(key, num, den),
+                "rate": rate(num, den),
+                "url": measures.drill_url(key, measures.DEN, start, end),
+                "num_url": measures.drill_url(key, measures.NUM, start, end),
+                "den_url": measures.drill_url(key, measures.DEN, start, end),
+            }
+        )
+    headline.append(
+        {"key": "overdue", "label": "当前超期", "value": overdue_now, "url": f"{list_url}?tab=all&light=red"}
+    )
     for k in headline:
-        if "rate" in k:
-            k["display"] = "—" if k["rate"] is None else f"{k['rate'] * 100:.1f}%"
-        else:
+        if "rate" not in k:
             k["display"] = str(k["value"])
     funnel = [
         {"label": "收集问题", "value": head["collected"], "url": link()},

@@ -11,9 +11,6 @@ class DayRegionStat(models.Model):
     closed = models.IntegerField(default=0)
     measures = models.IntegerField(default=0)
     resolved = models.IntegerField(default=0)
-    on_time = models.IntegerField(default=0)
-    rated = models.IntegerField(default=0)
-    satisfied = models.IntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "region_id"], name="uniq_day_region_stat")]
@@ -41,6 +38,32 @@ class DayDimensionStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.dimension}={self.key}"
+
+
+class DayMeasureStat(models.Model):
+    """One part of one side of a measure (``appeals.measures``): the appeals submitted on ``day`` in a region
+    that the part counts on ``counted`` (the day of its moment: replied, closed, deadline). Summed over
+    ``counted`` in a period they are the measure's numerator or denominator for that period."""
+
+    day = models.DateField()
+    region_id = models.IntegerField()
+    measure = models.CharField(max_length=20)
+    side = models.CharField(max_length=3)
+    part = models.PositiveSmallIntegerField()
+    counted = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "region_id", "measure", "side", "part", "counted"],
+                name="uniq_day_measure_stat",
+            )
+        ]
+        indexes = [models.Index(fields=["counted", "measure"], name="measurestat_counted")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.measure}.{self.side}{self.part}@{self.counted}"
 
 
 class RollupState(models.Model):

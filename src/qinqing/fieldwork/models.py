@@ -48,7 +48,7 @@ class MeetingSeries(models.Model):
     start_time = models.TimeField("开始时间", default="20:00")
     end_time = models.TimeField("结束时间", default="22:00")
     place = models.CharField("地点", max_length=100, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
 
     class Meta:
         verbose_name = verbose_name_plural = "活动系列"
@@ -140,8 +140,8 @@ class ServiceAssignment(models.Model):
     started_on = models.DateField("起始日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
     end_reason = models.CharField("变更原因", max_length=100, blank=True)
-    assigned_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    assigned_by = models.ForeignKey(USER, verbose_name="指派人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
 
     class Meta:
         verbose_name = verbose_name_plural = "包干服务关系"

@@ -30,7 +30,7 @@ class TreeNode(models.Model):
     prefix query, which is what every region-scoped list needs."""
 
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
 

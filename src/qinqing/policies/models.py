@@ -44,7 +44,7 @@ class PolicyDocument(models.Model):
     full_text = models.TextField("全文", blank=True)
     source_url = models.CharField("原文链接", max_length=300, blank=True)
     attachment = models.FileField("附件", upload_to="policies/%Y/", blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
 
     class Meta:
         verbose_name = verbose_name_plural = "政策文件"
@@ -87,7 +87,7 @@ class PolicyItem(models.Model):
     address = models.CharField("受理地址", max_length=200, blank=True)
     phone = models.CharField("咨询电话", max_length=40, blank=True)
     active = models.BooleanField("上线", default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

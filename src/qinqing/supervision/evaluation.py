@@ -7,24 +7,19 @@ the composite score re-weights over the rates that exist, so a department is not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
-from django.db.models import Count, F, Q
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from qinqing.appeals.models import (
-    OPEN_STATUSES,
-    TIMED_STATUSES,
-    Appeal,
-    AppealEvent,
-    Category,
-    Satisfaction,
-    Step,
-)
-from qinqing.appeals.services import time_limit
+from qinqing.appeals import measures
+from qinqing.appeals.measures import DEN, NUM
+from qinqing.appeals.models import OPEN_STATUSES, TIMED_STATUSES, Appeal, AppealEvent
 from qinqing.core import workcalendar
 from qinqing.core.numbers import rate
 from qinqing.organisation.models import Department, Region, within
@@ -32,24 +27,15 @@ from qinqing.supervision.models import DeadlineAlert
 
 DEFINITIONS = [
     ("收件数", "期内分派给本单位主办的诉求件数（按分派时间）"),
-    ("签收及时率", "期内分派的诉求中，在签收时限内签收的件数 ÷ 已签收或已过签收时限的件数"),
-    (
-        "按期办结率",
-        "期内答复的件数中在办理时限（含批准的延期）内答复的，÷（期内答复件数 + 办理时限在期内届满仍未答复的件数）",
-    ),
-    (
-        "解决率",
-        "期内评价的诉求中企业认为问题已解决的件数 ÷ 期内评价件数（不含超期未评价自动办结，不含申诉成立的评价）",
-    ),
-    ("满意率", "期内评价为“满意”或“基本满意”的件数 ÷ 期内评价件数"),
-    ("平均办理时长", "期内答复的诉求从分派到答复经过的工作日数的平均值"),
-    ("退回率", "期内本单位退回的件数 ÷（收件数 + 退回件数）"),
-    ("延期率", "期内收件中申请过延期并获批的件数 ÷ 收件数"),
-    ("重办率", "期内答复的诉求中因企业不满意而重办过的件数 ÷ 期内答复件数"),
+    *measures.definitions(),
     ("在办 / 超期", "统计时点本单位主办、尚未答复的件数 / 其中已超过当前环节时限的件数"),
     ("升级通报", "期内因超期被升级通报的件数（计入等次）"),
     ("难度", "分派时标注普通、较难、疑难；可只比较同一难度的诉求，使各单位同类相比"),
-    ("排名", "先按等次（完成、如期推进、进展缓慢），同一等次内按综合得分"),
+    (
+        "排名",
+        "只对已结束的期间排名：先按等次（完成、如期推进、进展缓慢），同一等次内按综合得分；"
+        "期内收件少于最少件数或没有可评指标的单位列为“样本不足”，不参与排名",
+    ),
     (
         "等次",
         "完成：期内到期事项全部按期办结且无在办；如期推进：在办事项均在时限内；进展缓慢：有超期在办、期内超期答复或被升级通报",
@@ -68,35 +54,42 @@ class Grade:
 @dataclass
 class Row:
     department: Department
-    received: int = 0
-    sign_on_time: int = 0
-    sign_due: int = 0
-    replied: int = 0
-    replied_on_time: int = 0
-    due_unreplied: int = 0
-    rated: int = 0
-    resolved: int = 0
-    satisfied: int = 0
+    counts: dict[str, list[int]] = field(default_factory=dict)  # measure key -> [numerator, denominator]
     handle_days_total: int = 0
-    returned: int = 0
-    extended: int = 0
-    reopened: int = 0
     open: int = 0
     overdue: int = 0
     escalations: int = 0
     score: float | None = None
     rates: dict = field(default_factory=dict)
     extras: dict = field(default_factory=dict)  # key -> value of the registered extra columns
+    rank: int | None = None  # None: not ranked (the period has not ended, or too few appeals to judge)
+    unranked_reason: str = ""
+
+    def num(self, key: str) -> int:
+        return self.counts.get(key, [0, 0])[0]
+
+    def den(self, key: str) -> int:
+        return self.counts.get(key, [0, 0])[1]
+
+    @property
+    def received(self) -> int:
+        return self.den("extension")
+
+    @property
+    def replied(self) -> int:
+        return self.den("reopen")
+
+    @property
+    def rated(self) -> int:
+        return self.den("satisfaction")
+
+    @property
+    def returned(self) -> int:
+        return self.num("return")
 
     def finish(self, weights: dict[str, float]) -> None:
         self.rates = {
-            "sign": rate(self.sign_on_time, self.sign_due),
-            "on_time": rate(self.replied_on_time, self.replied + self.due_unreplied),
-            "resolution": rate(self.resolved, self.rated),
-            "satisfaction": rate(self.satisfied, self.rated),
-            "return": rate(self.returned, self.received + self.returned),
-            "extension": rate(self.extended, self.received),
-            "reopen": rate(self.reopened, self.replied),
+            key: rate(self.num(key), self.den(key)) for key, m in measures.MEASURES.items() if not m.average
         }
         present = {k: w for k, w in weights.items() if self.rates.get(k) is not None and w}
         total = sum(present.values())
@@ -113,9 +106,17 @@ class Row:
         return round(self.handle_days_total / self.replied, 1) if self.replied else None
 
     @property
+    def late(self) -> int:
+        return self.den("on_time") - self.num("on_time")
+
+    @property
+    def judged(self) -> bool:
+        """Anything to judge: a rate with a denominator, or an open or overdue appeal."""
+        return any(self.den(k) for k in self.counts) or bool(self.open or self.escalations)
+
+    @property
     def grade(self) -> str:
-        late = self.replied - self.replied_on_time + self.due_unreplied
-        if self.overdue or late or self.escalations:
+        if self.overdue or self.late or self.escalations:
             return Grade.SLOW
         if self.open:
             return Grade.ON_TRACK
@@ -151,10 +152,13 @@ def evaluate(
     now: dt.datetime | None = None,
     difficulty: int | None = None,
 ) -> list[Row]:
-    """One row per department of ``region``'s tree that led any appeal, best grade then best score first."""
+    """One row per department of ``region``'s tree that led any appeal. Ranked (``rank``) only when the period
+    has ended, and only departments with at least QINQING_RANKING_MIN_APPEALS appeals received and a score;
+    ranked rows come first (best grade, then best score), then the others, those with nothing to judge last."""
     weights = weights or current_weights()
     now = now or timezone.now()
-    since, until = workcalendar.day_span(start, end)
+    period = measures.Period(start, end, now)
+    since, until = period.since, period.until
     in_region = Appeal.objects.filter(within(region, "region"), lead_department__isnull=False)
     if difficulty:
         in_region = in_region.filter(difficulty=difficulty)
@@ -166,110 +170,77 @@ def evaluate(
             rows[dept_id] = Row(Department(pk=dept_id))
         return rows[dept_id]
 
-    # Working-day arithmetic depends only on local dates, so the database groups the appeals by the dates (in
-    # the local time zone) and each distinct group is computed once, not once per appeal.
-    # Cached per call only: the calendar's local overrides may change between calls.
-    due_day = lru_cache(maxsize=None)(workcalendar.add_working_days)
-    days_between = lru_cache(maxsize=None)(workcalendar.working_days_between)
+    # Every measure counted by the definitions of ``appeals.measures``: one grouped query per denominator
+    # (measures sharing a denominator share the query), the numerators as filtered counts.
+    groups: list[list[measures.Measure]] = []
+    for m in measures.MEASURES.values():
+        if m.custom is not None or m.average:
+            continue
+        group = next((g for g in groups if g[0].den == m.den), None)
+        if group is None:
+            groups.append([m])
+        else:
+            group.append(m)
+    returned_own = _returned_by(OuterRef("lead_department_id"), period)
+    for group in groups:
+        annotations = {f"num_{m.key}": Count("id", filter=m.q(NUM, period)) for m in group}
+        if group[0].key == "extension":  # the received appeals: those its own lead returned in the period
+            annotations["returned_own"] = Count("id", filter=Q(Exists(returned_own)))
+        grouped: Iterable[Any] = (
+            in_region.filter(group[0].q(DEN, period))
+            .values("lead_department_id")
+            .annotate(den=Count("id"), **annotations)
+            .order_by()
+        )
+        for item in grouped:
+            r = row(item["lead_department_id"])
+            for m in group:
+                r.counts[m.key] = [item[f"num_{m.key}"], item["den"]]
+            if "returned_own" in item:
+                r.counts["return"] = [0, item["den"] - item["returned_own"]]
 
-    # Received, with sign punctuality and extensions. Signed on time = signed no later than the sign
-    # deadline's day (deadlines are the end of a working day).
-    received = (
-        in_region.filter(assigned_at__gte=since, assigned_at__lt=until)
-        .annotate(assigned_day=TruncDate("assigned_at"), signed_day=TruncDate("signed_at"))
-        .order_by()
-        .values_list("lead_department_id", "assigned_day", "signed_day", "category_id", "urgency")
-        .annotate(n=Count("id"), extended=Count("id", filter=Q(extension_count__gt=0)))
+    # Returns (the appeal no longer names the department afterwards, so the department is the event's): the
+    # appeals each department returned in the period, over those assigned to it or returned by it.
+    returns = AppealEvent.objects.filter(
+        within(region, "appeal__region"),
+        kind=AppealEvent.Kind.RETURNED,
+        created_at__gte=since,
+        created_at__lt=until,
+        actor_department__isnull=False,
     )
-    sign_days: dict = {}
-    categories = {c.pk: c for c in Category.objects.all()}
-    today = workcalendar.local_date(now)
-    for dept_id, assigned_day, signed_day, category_id, urgency, n, extended in received:
-        r = row(dept_id)
-        r.received += n
-        r.extended += extended
-        key = (category_id, urgency)
-        if key not in sign_days:
-            sign_days[key] = time_limit(Step.SIGN, categories.get(category_id), urgency)
-        due = due_day(assigned_day, sign_days[key])
-        if signed_day is not None or today > due:
-            r.sign_due += n
-            if signed_day is not None and signed_day <= due:
-                r.sign_on_time += n
+    if difficulty:
+        returns = returns.filter(appeal__difficulty=difficulty)
+    for returned in (
+        returns.values("actor_department_id").annotate(n=Count("appeal_id", distinct=True)).order_by()
+    ):
+        r = row(returned["actor_department_id"])
+        num, den = r.counts.get("return", [0, 0])
+        r.counts["return"] = [num + returned["n"], den + returned["n"]]
 
-    # Replies in the period: punctuality, handling time, reopen.
-    replied = (
-        in_region.filter(replied_at__gte=since, replied_at__lt=until)
+    # 平均办理时长: working-day arithmetic depends only on local dates, so the database groups the replied
+    # appeals by the dates (in the local time zone) and each distinct pair is computed once.
+    # Cached per call only: the calendar's local overrides may change between calls.
+    days_between = lru_cache(maxsize=None)(workcalendar.working_days_between)
+    handle = measures.MEASURES["handle_days"]
+    for dept_id, assigned_day, replied_day, n in (
+        in_region.filter(handle.q(DEN, period))
         .annotate(assigned_day=TruncDate("assigned_at"), replied_day=TruncDate("replied_at"))
         .order_by()
         .values_list("lead_department_id", "assigned_day", "replied_day")
-        .annotate(
-            n=Count("id"),
-            on_time=Count(
-                "id", filter=Q(handle_deadline__isnull=True) | Q(replied_at__lte=F("handle_deadline"))
-            ),
-            reopened=Count("id", filter=Q(reopen_count__gt=0)),
-        )
-    )
-    for dept_id, assigned_day, replied_day, n, on_time, reopened in replied:
-        r = row(dept_id)
-        r.replied += n
-        r.replied_on_time += on_time
-        r.reopened += reopened
+        .annotate(n=Count("id"))
+    ):
         if assigned_day:
-            r.handle_days_total += n * days_between(assigned_day, replied_day)
-
-    # Due in the period and still unanswered.
-    for item in (
-        in_region.filter(
-            handle_deadline__gte=since, handle_deadline__lt=min(until, now), replied_at__isnull=True
-        )
-        .exclude(status__in=["withdrawn", "merged", "rejected"])
-        .values("lead_department_id")
-        .annotate(n=Count("id"))
-    ):
-        row(item["lead_department_id"]).due_unreplied += item["n"]
-
-    # Ratings in the period.
-    for item in (
-        in_region.filter(closed_at__gte=since, closed_at__lt=until, auto_closed=False)
-        .exclude(satisfaction="")
-        .exclude(rating_contest__state="upheld")
-        .values("lead_department_id")
-        .annotate(
-            n=Count("id"),
-            resolved=Count("id", filter=Q(resolved=True)),
-            satisfied=Count("id", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])),
-        )
-    ):
-        r = row(item["lead_department_id"])
-        r.rated += item["n"]
-        r.resolved += item["resolved"]
-        r.satisfied += item["satisfied"]
-
-    # Returns (the appeal no longer names the department afterwards, so count the events).
-    for returned in (
-        AppealEvent.objects.filter(
-            within(region, "appeal__region"),
-            kind=AppealEvent.Kind.RETURNED,
-            created_at__gte=since,
-            created_at__lt=until,
-            actor_department__isnull=False,
-        )
-        .values("actor_department_id")
-        .annotate(n=Count("id"))
-    ):
-        row(returned["actor_department_id"]).returned += returned["n"]
+            row(dept_id).handle_days_total += n * days_between(assigned_day, replied_day)
 
     # Open and overdue now.
-    for item in (
+    for still_open in (
         in_region.filter(status__in=[s for s in OPEN_STATUSES if s != "replied"])
         .values("lead_department_id")
         .annotate(n=Count("id"), overdue=Count("id", filter=Q(status__in=TIMED_STATUSES, deadline__lt=now)))
     ):
-        r = row(item["lead_department_id"])
-        r.open += item["n"]
-        r.overdue += item["overdue"]
+        r = row(still_open["lead_department_id"])
+        r.open += still_open["n"]
+        r.overdue += still_open["overdue"]
 
     for escalated in (
         DeadlineAlert.objects.filter(
@@ -290,12 +261,60 @@ def evaluate(
 
     departments = Department.objects.in_bulk(list(rows))
     result = list(rows.values())
+    minimum = settings.QINQING_RANKING_MIN_APPEALS
     for r in result:
         r.department = departments[r.department.pk]
         r.finish(weights)
+        if not r.judged or r.score is None:
+            r.unranked_reason = "无可评指标"
+        elif r.received < minimum:
+            r.unranked_reason = "样本不足"
+        elif not period.finished:
+            r.unranked_reason = "本期未结束"
     order = {Grade.DONE: 0, Grade.ON_TRACK: 1, Grade.SLOW: 2}
-    result.sort(key=lambda r: (order[r.grade], r.score is None, -(r.score or 0), r.department.name))
+    result.sort(
+        key=lambda r: (
+            bool(r.unranked_reason) and r.unranked_reason != "本期未结束",
+            not r.judged or r.score is None,
+            order[r.grade],
+            -(r.score or 0),
+            r.department.name,
+        )
+    )
+    rank = 0
+    for r in result:
+        if not r.unranked_reason:
+            rank += 1
+            r.rank = rank
     return result
+
+
+def totals(
+    region: Region,
+    start: dt.date,
+    end: dt.date,
+    *,
+    now: dt.datetime | None = None,
+    difficulty: int | None = None,
+) -> dict[str, list[int]]:
+    """The region's own figures (合计) by the same definitions: {measure key: [numerator, denominator]}."""
+    return measures.count(
+        Appeal.objects.filter(within(region, "region")).filter(
+            Q(difficulty=difficulty) if difficulty else Q()
+        ),
+        measures.Period(start, end, now or timezone.now()),
+        [k for k, m in measures.MEASURES.items() if not m.average],
+    )
+
+
+def _returned_by(department, period: measures.Period):
+    return AppealEvent.objects.filter(
+        appeal=OuterRef("pk"),
+        kind=AppealEvent.Kind.RETURNED,
+        actor_department_id=department,
+        created_at__gte=period.since,
+        created_at__lt=period.until,
+    )
 
 
 def current_weights() -> dict[str, float]:

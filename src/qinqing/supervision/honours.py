@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
 from qinqing.audit import services as audit
@@ -14,7 +16,6 @@ from qinqing.supervision.evaluation import Grade, evaluate, period_bounds
 from qinqing.supervision.models import HonourList
 
 SIZE = 3
-MIN_RECEIVED = 3  # a department with fewer appeals in the month is listed but not ranked onto either list
 
 
 def _row(r) -> dict:
@@ -24,6 +25,8 @@ def _row(r) -> dict:
         "grade": r.grade,
         "score": r.score,
         "received": r.received,
+        "rank": r.rank,
+        "unranked": r.unranked_reason,
         "close_on_time_rate": r.rates["on_time"],
         "satisfaction_rate": r.rates["satisfaction"],
         "overdue": r.overdue,
@@ -31,15 +34,21 @@ def _row(r) -> dict:
     }
 
 
-def preview(region, month: dt.date) -> dict:
+def preview(region, month: dt.date, now: dt.datetime | None = None) -> dict:
+    """The lists a month would publish: ranked departments only (the evaluation's rule: the month has ended,
+    at least QINQING_RANKING_MIN_APPEALS appeals received, something to judge); none while the month runs."""
+    now = now or timezone.now()
     start, end = period_bounds("month", month)
-    rows = evaluate(region, start, end)
-    ranked = [r for r in rows if r.received >= MIN_RECEIVED and r.score is not None]
+    rows = evaluate(region, start, end, now=now)
+    finished = end < timezone.localtime(now).date()
+    ranked = [r for r in rows if r.rank is not None] if finished else []
     red = [r for r in ranked if r.grade != Grade.SLOW][:SIZE]
     rest = [r for r in reversed(ranked) if r not in red]
     black = sorted(rest, key=lambda r: (r.grade != Grade.SLOW, r.score))[:SIZE]
     return {
         "month": start,
+        "finished": finished,
+        "minimum": settings.QINQING_RANKING_MIN_APPEALS,
         "red": [_row(r) for r in red],
         "black": [_row(r) for r in black],
         "all": [_row(r) for r in rows],
@@ -50,6 +59,12 @@ def publish(*, by: User, month: dt.date) -> HonourList:
     if by.role != Role.DISPATCHER or (region := by.region) is None:
         raise NotPermitted("只有营商办调度员可以发布红黑榜")
     data = preview(region, month)
+    if not data["finished"]:
+        raise InvalidInput(f"{data['month']:%Y年%m月}尚未结束，只能发布已结束月份的红黑榜")
+    if not data["red"] and not data["black"]:
+        raise InvalidInput(
+            f"{data['month']:%Y年%m月}没有收件满 {data['minimum']} 件的单位，红黑榜无可发布的内容"
+        )
     try:
         with transaction.atomic():
             published = HonourList.objects.create(

@@ -192,7 +192,12 @@ class NotificationDelivery(models.Model):
         FAILED = "failed", "发送失败"
 
     notification = models.ForeignKey(
-        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+        Notification,
+        verbose_name="通知",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
     )
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)

@@ -214,6 +214,9 @@ def decide_contest(*, contest, by: User, uphold: bool, note: str = ""):
     contest.decided_at = timezone.now()
     contest.decision_note = note.strip()
     contest.save()
+    # An upheld contest takes the rating out of 满意率 and 解决率: the dashboard's summaries refresh the appeals
+    # that changed, so the appeal is marked changed.
+    Appeal.objects.filter(pk=contest.appeal_id).update(updated_at=timezone.now())
     record_event(
         contest.appeal,
         AppealEvent.Kind.CONTEST_DECIDED,

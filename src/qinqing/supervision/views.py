@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from qinqing.accounts.scope import region_of
 from qinqing.core import pages
 from qinqing.core.errors import DomainError
 from qinqing.core.inputs import parse
+from qinqing.core.numbers import rate
 from qinqing.core.params import date_or
 from qinqing.supervision import actions, inputs, services, workflow
 from qinqing.supervision import selectors as supervision_selectors
@@ -161,33 +163,76 @@ def _evaluation(request: AuthedRequest):
     difficulty = (
         int(request.GET["difficulty"]) if request.GET.get("difficulty", "") in ("1", "2", "3") else None
     )
-    return kind, start, end, evaluate(region_of(user), start, end, difficulty=difficulty)
+    return kind, start, end, evaluate(region_of(user), start, end, difficulty=difficulty), difficulty
 
 
 def _pct(v):
     return None if v is None else round(v * 100, 1)
 
 
+# The columns of the evaluation that are measures (appeals.measures), in order.
+EVAL_MEASURES = [
+    "sign",
+    "on_time",
+    "resolution",
+    "satisfaction",
+    "handle_days",
+    "return",
+    "extension",
+    "reopen",
+]
+
+
+def _cells(counts: dict, start, end, *, lead=None, avg=None, drill=True) -> list[dict]:
+    from qinqing.appeals import measures
+
+    cells = []
+    for key in EVAL_MEASURES:
+        num, den = counts.get(key, [0, 0])
+        if key == "handle_days":
+            cell = {"key": key, "display": "—" if avg is None else str(avg), "num": num, "den": den}
+        else:
+            cell = measures.figure(key, num, den)
+        if drill:
+            cell["num_url"] = measures.drill_url(key, measures.NUM, start, end, lead=lead)
+            cell["den_url"] = measures.drill_url(key, measures.DEN, start, end, lead=lead)
+        cells.append(cell)
+    return cells
+
+
 def evaluation(request: AuthedRequest) -> HttpResponse:
-    from qinqing.supervision.evaluation import DEFINITIONS, EXTRA_COLUMNS, current_weights
+    from qinqing.supervision.evaluation import DEFINITIONS, EXTRA_COLUMNS, current_weights, totals
 
     try:
-        kind, start, end, rows = _evaluation(request)
+        kind, start, end, rows, difficulty = _evaluation(request)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("supervision_evaluation")
+    # Drill-downs list the appeals behind a figure; with a difficulty filter the list (all difficulties)
+    # would not match, so the figures link only without it.
+    drill = difficulty is None
+    table = [
+        (r, _cells(r.counts, start, end, lead=r.department.pk, avg=r.avg_handle_days, drill=drill))
+        for r in rows
+    ]
+    total = totals(region_of(request.user), start, end, difficulty=difficulty)
     return render(
         request,
         "supervision/evaluation.html",
         {
             "rows": rows,
+            "table": table,
+            "total": _cells(total, start, end, drill=drill),
+            "received_total": total["extension"][1],
             "kind": kind,
             "start": start,
             "end": end,
+            "finished": end < timezone.localdate(),
             "periods": PERIODS,
             "definitions": DEFINITIONS,
             "weights": current_weights(),
             "extra_columns": EXTRA_COLUMNS,
+            "difficulty": str(difficulty or ""),
             "query": request.GET.urlencode(),
         },
     )
@@ -195,16 +240,16 @@ def evaluation(request: AuthedRequest) -> HttpResponse:
 
 def evaluation_export(request: AuthedRequest) -> HttpResponse:
     from qinqing.core import excel
-    from qinqing.supervision.evaluation import EXTRA_COLUMNS
+    from qinqing.supervision.evaluation import EXTRA_COLUMNS, totals
 
     try:
-        kind, start, end, rows = _evaluation(request)
+        kind, start, end, rows, difficulty = _evaluation(request)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("supervision_evaluation")
     data = [
         [
-            i,
+            r.rank if r.rank is not None else (r.unranked_reason or "—"),
             r.department.name,
             r.grade,
             r.score,
@@ -222,8 +267,35 @@ def evaluation_export(request: AuthedRequest) -> HttpResponse:
             r.escalations,
             *r.extra_values,
         ]
-        for i, r in enumerate(rows, start=1)
+        for r in rows
     ]
+    total = totals(region_of(request.user), start, end, difficulty=difficulty)
+
+    def pct(key):
+        num, den = total[key]
+        return _pct(rate(num, den))
+
+    data.append(
+        [
+            "合计",
+            region_of(request.user).name,
+            "",
+            None,
+            total["extension"][1],
+            pct("sign"),
+            pct("on_time"),
+            pct("resolution"),
+            pct("satisfaction"),
+            None,
+            pct("return"),
+            pct("extension"),
+            pct("reopen"),
+            sum(r.open for r in rows),
+            sum(r.overdue for r in rows),
+            sum(r.escalations for r in rows),
+            *[None for _ in EXTRA_COLUMNS],
+        ]
+    )
     headers = [h + ("（%）" if h.endswith("率") else "") for h in EVAL_HEADERS]
     headers += [c.label for c in EXTRA_COLUMNS]
     content = excel.workbook([(f"部门考评 {start:%Y%m%d}-{end:%Y%m%d}", headers, data)])
@@ -261,8 +333,17 @@ def weekly_export(request: AuthedRequest) -> HttpResponse:
     sheets = [
         (
             "概况",
-            ["周起", "周止", "统计时点", "新收", "办结"],
-            [[r["start"], r["end"], r["as_of"], r["new"], r["closed"]]],
+            ["周起", "周止", "统计时点", "新收", "办结", *(f"{f['label']}（%）" for f in r["figures"])],
+            [
+                [
+                    r["start"],
+                    r["end"],
+                    r["as_of"],
+                    r["new"],
+                    r["closed"],
+                    *(_pct(f["rate"]) for f in r["figures"]),
+                ]
+            ],
         ),
         (
             "在办分布",
@@ -303,11 +384,16 @@ def weekly_export(request: AuthedRequest) -> HttpResponse:
 
 
 def honours(request: AuthedRequest) -> HttpResponse:
+    """红黑榜: the preview of a month; publishing takes a second step (``?confirm=1``) that shows exactly what
+    will be published, and its form asks once more."""
     from qinqing.supervision import honours as lists
 
     _office(request)
     month = _day(request.GET.get("month") or request.POST.get("month")).replace(day=1)
     if request.method == "POST":
+        if request.POST.get("confirmed") != "1":
+            messages.error(request, "请先核对将要发布的榜单，再确认发布")
+            return redirect(f"{reverse('supervision_honours')}?month={month:%Y-%m}&confirm=1")
         published = pages.perform(request, lambda: lists.publish(by=request.user, month=month))
         if published is not None:
             messages.success(request, f"已发布 {published.month:%Y年%m月} 红黑榜")
@@ -317,15 +403,23 @@ def honours(request: AuthedRequest) -> HttpResponse:
         .filter(region=request.user.region, month=month)
         .first()
     )
+    preview = lists.preview(request.user.region, month)
+    can_publish = (
+        request.user.role == Role.DISPATCHER
+        and existing is None
+        and preview["finished"]
+        and bool(preview["red"] or preview["black"])
+    )
     return render(
         request,
         "supervision/honours.html",
         {
             "month": month,
-            "preview": lists.preview(request.user.region, month),
+            "preview": preview,
             "existing": existing,
             "published": supervision_selectors.honour_lists_of(request.user)[:24],
-            "can_publish": request.user.role == Role.DISPATCHER and existing is None,
+            "can_publish": can_publish,
+            "confirming": can_publish and request.GET.get("confirm") == "1",
         },
     )
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from qinqing.appeals import measures
 from qinqing.appeals.models import TIMED_STATUSES, Appeal
 from qinqing.core import workcalendar
 from qinqing.organisation.models import within
@@ -54,7 +55,20 @@ def report(region, day: dt.date, now: dt.datetime | None = None) -> dict:
         .select_related("department")
         .prefetch_related("appeals")
     )
+    # The three headline figures of the week, by the definitions every report shares (appeals.measures).
+    period = measures.Period(start, end, now or timezone.now())
+    counted = measures.count(appeals, period, measures.HEADLINE)
+    figures = []
+    for key in measures.HEADLINE:
+        figures.append(
+            {
+                **measures.figure(key, *counted[key]),
+                "num_url": measures.drill_url(key, measures.NUM, start, end),
+                "den_url": measures.drill_url(key, measures.DEN, start, end),
+            }
+        )
     return {
+        "figures": figures,
         "start": start,
         "end": end,
         "as_of": as_of,
