@@ -108,8 +108,8 @@ class Project(models.Model):
     # 签约→开工 in working days, stored by the stage moves (projects.services) so lists and totals read one column.
     sign_to_start_days = models.PositiveIntegerField("签约→开工（工作日）", null=True, blank=True)
     note = models.TextField("备注", blank=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(USER, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
 
     class Meta:
         verbose_name = verbose_name_plural = "重点项目"
