@@ -34,6 +34,12 @@ DISPATCHER = [
     ("/supervision/weekly/", "每周督办"),
     ("/supervision/honours/", "红黑榜"),
     ("/dashboard/", "驾驶舱"),
+    ("/plans/dashboard/", "领导看板"),
+    ("/plans/", "行动方案"),
+    ("/plans/tasks/", "任务清单"),
+    ("/plans/slips/", "任务督办单"),
+    ("/plans/rankings/", "任务推进排名"),
+    ("/plans/assessment/", "四挂钩考核"),
     ("/policies/figures/", "惠企政策"),
     ("/credit/entries/", "信用名单"),
     ("/credit/requests/", "信用异议与修复"),
@@ -46,6 +52,8 @@ DISPATCHER = [
 ]
 HANDLER = [
     ("/appeals/", "部门收件箱"),
+    ("/plans/tasks/", "我的任务"),
+    ("/plans/slips/", "任务督办单"),
     ("/fieldwork/task-forces/", "专班"),
     ("/policies/figures/", "政策事项"),
     ("/credit/entries/", "信用名单"),
@@ -53,9 +61,9 @@ HANDLER = [
     ("/insights/common/", "共性问题"),
     ("/supervision/orders/", "督办"),
 ]
-DISCIPLINE_HANDLER = [*HANDLER[:5], ("/fieldwork/clues/", "问题线索"), *HANDLER[5:]]
-DEPT_HEAD = [*HANDLER[:6], ("/insights/replies/", "答复复核"), *HANDLER[6:]]
-DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:7], ("/insights/replies/", "答复复核"), *DISCIPLINE_HANDLER[7:]]
+DISCIPLINE_HANDLER = [*HANDLER[:7], ("/fieldwork/clues/", "问题线索"), *HANDLER[7:]]
+DEPT_HEAD = [*HANDLER[:8], ("/insights/replies/", "答复复核"), *HANDLER[8:]]
+DISCIPLINE_HEAD = [*DISCIPLINE_HANDLER[:9], ("/insights/replies/", "答复复核"), *DISCIPLINE_HANDLER[9:]]
 LEADER = [
     ("/appeals/", "诉求总览"),
     ("/insights/common/", "共性问题"),
@@ -64,6 +72,12 @@ LEADER = [
     ("/supervision/weekly/", "每周督办"),
     ("/supervision/honours/", "红黑榜"),
     ("/dashboard/", "驾驶舱"),
+    ("/plans/dashboard/", "领导看板"),
+    ("/plans/", "行动方案"),
+    ("/plans/tasks/", "任务清单"),
+    ("/plans/slips/", "任务督办单"),
+    ("/plans/rankings/", "任务推进排名"),
+    ("/plans/assessment/", "四挂钩考核"),
     ("/policies/figures/", "惠企政策"),
     ("/credit/entries/", "信用名单"),
     ("/credit/requests/", "信用异议与修复"),

@@ -27,6 +27,7 @@ JOBS = {
     "qinqing.dashboard.tasks.refresh_rollup": "* * * * *",
     "qinqing.insights.tasks.analyse_new_appeals": "* * * * *",
     "qinqing.insights.tasks.score_stale_replies": "*/10 * * * *",
+    "qinqing.plans.tasks.sweep_plans": "15 * * * *",
     "qinqing.policies.tasks.sweep_policy_matches": "*/15 * * * *",
     "qinqing.supervision.tasks.remind_paused_appeals": "30 9 * * *",
     "qinqing.supervision.tasks.settle_orders": "*/10 * * * *",

@@ -172,6 +172,7 @@ def _routers():
     from qinqing.enterprises.api import router as enterprises_router
     from qinqing.fieldwork.api import router as fieldwork_router
     from qinqing.insights.api import router as insights_router
+    from qinqing.plans.api import router as plans_router
     from qinqing.policies.api import router as policies_router
     from qinqing.supervision.api import router as supervision_router
 
@@ -185,6 +186,7 @@ def _routers():
     api.add_router("/dashboard", dashboard_router)
     api.add_router("/policies", policies_router)
     api.add_router("/credit", credit_router)
+    api.add_router("/plans", plans_router)
     api.add_router("/", reference_router)
 
 

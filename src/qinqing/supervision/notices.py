@@ -81,6 +81,9 @@ class Kind(models.TextChoices):
     CREDIT = "credit", "信用信息"
     # policies (惠企政策精准推送)
     POLICY = "policy", "政策推送"
+    # plans (行动方案与任务清单)
+    PLAN_SLIP = "plan_slip", "任务督办单"
+    PLAN_REVIEW = "plan_review", "任务审核与销号"
 
 
 @dataclass(frozen=True)
@@ -254,6 +257,15 @@ NOTICES: dict[str, Notice] = {
         ),
         Notice(Kind.CREDIT, (ENTERPRISE, DEPARTMENT, OFFICE)),
         Notice(Kind.POLICY, (ENTERPRISE,)),
+        Notice(
+            Kind.PLAN_SLIP,
+            (DEPARTMENT, OFFICE, LEADER),
+            "plan_slip",
+            "任务督办：${task}${reason}，请于${date}前回复。",
+            wecom=True,
+            mandatory=_ORDERED,
+        ),
+        Notice(Kind.PLAN_REVIEW, (DEPARTMENT, OFFICE)),
     ]
 }
 
