@@ -460,7 +460,7 @@ def _ranking(r: Ranking) -> PlanRankingOut:
 
 
 @router.get("/rankings/preview", response=PlanRankingOut, summary="任务推进排名预览（已结束的月度或季度）")
-def ranking_preview(request, period: Literal["month", "quarter"] = "month", month: Day):
+def ranking_preview(request, month: Day, period: Literal["month", "quarter"] = "month"):
     region = actions.leader_region(request.auth)
     data = rankings.preview(region, period, month)
     return PlanRankingOut(**{**data, "id": None, "published_at": None})

@@ -61,6 +61,10 @@ class SheetRow:
         return next(label for floor, label in GRADES if total >= floor)
 
     @property
+    def cells(self) -> list[float | None]:
+        return [self.scores.get(k) for k in WEIGHTS]
+
+    @property
     def missing(self) -> list[str]:
         return [LABELS[k] for k in WEIGHTS if self.scores.get(k) is None]
 

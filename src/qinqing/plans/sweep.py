@@ -183,7 +183,7 @@ def _escalate(slip_id: int, today: dt.date) -> bool:
             task=slip.task,
             slip=slip,
             kind="slip_escalated",
-            label="督办升级",
+            label=f"升级为{Slip.Level(nxt.level).label}",
             from_state=before,
             to_state=nxt.level,
             data={"respond_by": respond_by.isoformat()},

@@ -443,5 +443,10 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "plans/dashboard.html",
-        {"f": figures, "lights": Light.choices, "levels": Slip.Level.choices, "region": request.user.region},
+        {
+            "f": figures,
+            "light_cards": [(v, label, figures.lights.get(v, 0)) for v, label in Light.choices],
+            "slip_cards": [(v, label, figures.slips.get(v, 0)) for v, label in Slip.Level.choices],
+            "region": request.user.region,
+        },
     )
