@@ -43,7 +43,8 @@ class PlanMilestoneIn(Schema):
 class PlanReportIn(Schema):
     text: str = Field(..., min_length=1, max_length=5000, title="工作进展")
     problems: str = Field("", max_length=2000, title="存在问题")
-    milestone: Int | None = Field(None, ge=1, le=2**31 - 1, title="提交审核的节点")
+    # A form field (multipart, with the files): its number comes as text.
+    milestone: int | None = Field(None, ge=1, le=2**31 - 1, title="提交审核的节点")
     link: str = Field("", max_length=300, pattern=r"^(https?://\S+)?$", title="佐证材料链接")
 
 

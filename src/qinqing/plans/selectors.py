@@ -154,9 +154,11 @@ def sees_internals(user: User, task: Task) -> bool:
 
 
 def reports_of(user: User, task: Task) -> QuerySet[ProgressReport]:
-    """A task's progress reports: for its lead department, the office, leaders and its 督办专员 only."""
-    qs = ProgressReport.objects.filter(task=task).select_related("filed_by", "milestone")
-    return qs if sees_internals(user, task) else qs.none()
+    """A task's progress reports: for its lead department, the office, leaders and its 督办专员 only; a
+    co-operating department sees the task, not these (404)."""
+    if not sees_internals(user, task):
+        raise NotVisible("未找到该任务的进展报告")
+    return ProgressReport.objects.filter(task=task).select_related("filed_by", "milestone")
 
 
 def milestones_of(user: User, task: Task) -> QuerySet[Milestone]:

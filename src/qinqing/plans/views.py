@@ -176,7 +176,7 @@ def task(request: AuthedRequest, pk: int) -> HttpResponse:
             "pct": selectors.progress(found),
             "rows": rows,
             "internals": internals,
-            "reports": selectors.reports_of(user, found)[:30],
+            "reports": selectors.reports_of(user, found)[:30] if internals else [],
             "slips": selectors.slips_visible_to(user).filter(task=found),
             "events": selectors.events_of(user, found),
             "actions": task_actions,
