@@ -1,5 +1,5 @@
 """State changes of plans, tasks, milestones and 督办单: one ``@transaction.atomic`` function per change, each
-re-reading its row under ``select_for_update()``, checking the machine (``plans.workflow``) and writing one
+re-reading its row under ``select_for_update(of=("self",))``, checking the machine (``plans.workflow``) and writing one
 ``PlanEvent``, with its notifications, in the same transaction."""
 
 from __future__ import annotations
@@ -90,12 +90,12 @@ def _task_url(task: Task) -> str:
 
 
 def _lock_task(task: Task) -> Task:
-    return Task.objects.select_for_update().select_related("plan__region", "lead_department").get(pk=task.pk)
+    return Task.objects.select_for_update(of=("self",)).select_related("plan__region", "lead_department").get(pk=task.pk)
 
 
 def _lock_milestone(milestone: Milestone) -> Milestone:
     return (
-        Milestone.objects.select_for_update()
+        Milestone.objects.select_for_update(of=("self",))
         .select_related("task__plan__region", "task__lead_department")
         .get(pk=milestone.pk)
     )
@@ -150,7 +150,7 @@ def add_task(
     indicators: Iterable[Indicator] = (),
     parent: Task | None = None,
 ) -> Task:
-    plan = Plan.objects.select_for_update().select_related("region").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("region").get(pk=plan.pk)
     workflow.PLANS.check(plan, "edit", by)
     if Task.objects.filter(plan=plan, code=code).exists():
         raise InvalidInput("任务编号重复", {"code": [f"本方案已有编号为 {code} 的任务"]})
@@ -222,7 +222,7 @@ def add_milestone(
 
 @transaction.atomic
 def approve_plan(*, plan: Plan, by: User, today: dt.date | None = None) -> Plan:
-    plan = Plan.objects.select_for_update().select_related("region").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("region").get(pk=plan.pk)
     workflow.PLANS.check(plan, "approve", by)
     tasks = list(plan.tasks.all())
     if not tasks:
@@ -252,7 +252,7 @@ def approve_plan(*, plan: Plan, by: User, today: dt.date | None = None) -> Plan:
 
 @transaction.atomic
 def end_plan(*, plan: Plan, by: User) -> Plan:
-    plan = Plan.objects.select_for_update().select_related("region").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("region").get(pk=plan.pk)
     workflow.PLANS.check(plan, "end", by)
     plan.state = Plan.State.ENDED
     plan.save(update_fields=["state"])
@@ -536,7 +536,7 @@ def _move(task: Task, by: User, to: str, kind: str, label: str, note: str) -> Ta
 
 def _lock_slip(slip: Slip) -> Slip:
     return (
-        Slip.objects.select_for_update()
+        Slip.objects.select_for_update(of=("self",))
         .select_related("task__plan__region", "task__lead_department", "task__supervisor")
         .get(pk=slip.pk)
     )

@@ -106,7 +106,7 @@ def _issue(task: Task, *, kind: str, key: str, reason: str, today: dt.date, **ex
 @transaction.atomic
 def _sweep_plan(plan_id: int, today: dt.date) -> Result:
     result = Result()
-    plan = Plan.objects.select_for_update().filter(pk=plan_id, state=Plan.State.APPROVED).first()
+    plan = Plan.objects.select_for_update(of=("self",)).filter(pk=plan_id, state=Plan.State.APPROVED).first()
     if plan is None:
         return result
     tasks = list(
