@@ -166,5 +166,8 @@ def test_concurrent_sweeps_issue_each_slip_once(plans):
     assert not errors, errors
     assert set(Slip.objects.filter(pk__in=original).values_list("level", flat=True)) == {Slip.Level.YELLOW}
     # The periods that fell late meanwhile got their own blue slips, once.
-    assert Slip.objects.exclude(pk__in=original).count() == PlanEvent.objects.filter(kind="slip_issued").count() - 5
+    assert (
+        Slip.objects.exclude(pk__in=original).count()
+        == PlanEvent.objects.filter(kind="slip_issued").count() - 5
+    )
     assert PlanEvent.objects.filter(kind="slip_escalated").count() == 5

@@ -83,7 +83,7 @@ def sheet(region: Region, year: int, today: dt.date | None = None) -> list[Sheet
         spot = r.extras.get("spot_check_score")
         if spot is not None:
             row(r.department.pk).scores["spot_checks"] = float(spot)  # type: ignore[arg-type]
-    for ln in rankings.lines(region, start, end):
+    for ln in rankings.lines(region, start, end, today):
         if ln.score is not None:
             row(ln.department_id).scores["plans"] = ln.score
     for dept_id, score in indicator_owner_scores(region, year).items():

@@ -76,8 +76,10 @@ class Line:
         }
 
 
-def lines(region: Region, start: dt.date, end: dt.date) -> list[Line]:
-    """One line per lead department of the region's live plans with anything in the period, best first."""
+def lines(region: Region, start: dt.date, end: dt.date, today: dt.date | None = None) -> list[Line]:
+    """One line per lead department of the region's live plans with anything in the period, best first. A
+    milestone counts once its due date has passed (the yearly sheet of the running year counts the year so far)."""
+    last_due = min(end, (today or timezone.localdate()) - dt.timedelta(days=1))
     in_region = within(region, "task__plan__region") & Q(task__plan__state__in=LIVE)
     found: dict[int, Line] = {}
 
@@ -87,7 +89,7 @@ def lines(region: Region, start: dt.date, end: dt.date) -> list[Line]:
         return found[dept_id]
 
     for row in (
-        Milestone.objects.filter(in_region, due__gte=start, due__lte=end)
+        Milestone.objects.filter(in_region, due__gte=start, due__lte=last_due)
         .values("task__lead_department_id")
         .annotate(
             due_n=Count("pk"),

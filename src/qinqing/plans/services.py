@@ -90,7 +90,11 @@ def _task_url(task: Task) -> str:
 
 
 def _lock_task(task: Task) -> Task:
-    return Task.objects.select_for_update(of=("self",)).select_related("plan__region", "lead_department").get(pk=task.pk)
+    return (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("plan__region", "lead_department")
+        .get(pk=task.pk)
+    )
 
 
 def _lock_milestone(milestone: Milestone) -> Milestone:
