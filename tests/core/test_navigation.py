@@ -178,6 +178,7 @@ def test_an_office_menu_folds_into_groups_that_fit_one_row(world, discipline):
         "诉求研判 ▾",
         "督查考评 ▾",
         "驾驶舱",
+        "任务与项目 ▾",
         "惠企与信用 ▾",
         "政企服务 ▾",
     ]

@@ -153,6 +153,8 @@ def task(request: AuthedRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     internals = selectors.sees_internals(user, found)
     milestones = list(selectors.milestones_of(user, found))
+    for m in milestones:
+        m.task = found  # the machine reads the task's plan and department: no query per milestone
     evidence: dict[int, list] = {}
     for e in selectors.evidence_for_task(user, found):
         evidence.setdefault(e.milestone_id, []).append(e)
