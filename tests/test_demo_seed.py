@@ -15,7 +15,16 @@ pytestmark = pytest.mark.django_db
 def test_the_whole_demo_seeds_in_the_makefiles_order():
     out = io.StringIO()
     call_command("seed_demo", appeals=60, stdout=out)
-    for command in ("seed_fieldwork", "seed_credit", "seed_policies"):
+    for command in ("seed_fieldwork", "seed_credit", "seed_policies", "seed_plans"):
         call_command(command, "--if-empty", stdout=out)
     assert Appeal.objects.count() > 60  # the fieldwork seed raises appeals of its own
     assert Appeal.objects.filter(status="review").exists()  # 西江区's held replies
+    # The action plan shows every light and every kind, grade and state of 督办单.
+    from qinqing.plans import selectors
+    from qinqing.plans.models import Slip, Task
+
+    assert {t.light for t in selectors.with_figures(Task.objects.all())} == {"green", "yellow", "red", "done"}
+    slips = Slip.objects.all()
+    assert {s.kind for s in slips} == set(Slip.Kind.values)
+    assert {s.level for s in slips} == set(Slip.Level.values)
+    assert {s.state for s in slips} == set(Slip.State.values)

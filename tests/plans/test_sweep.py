@@ -29,7 +29,7 @@ def test_a_late_report_produces_one_slip_when_the_sweep_runs_twice(plans):
     first = sweep(NOV16)
     assert slip_keys() == [
         ("1.1", "report:2026-10-16"),
-        ("1.2", "milestone:%d" % plans.m_land.pk),
+        ("1.2", f"milestone:{plans.m_land.pk}"),
         ("1.2", "report:2026-10-01"),
         ("1.2", "report:2026-10-16"),
     ]

@@ -280,7 +280,6 @@ class Command(BaseCommand):
         return f"，已发布{published}" if published else ""
 
     def _milestones(self, task: Task, by: User, scenario: str, start: dt.date, today: dt.date) -> None:
-        wd = workcalendar.add_working_days
         early = start + dt.timedelta(days=20)
         plans = [
             ("制定实施细则并印发", early, "实施细则印发", "印发文件扫描件或网址", "1"),
@@ -290,7 +289,7 @@ class Command(BaseCommand):
         elif scenario == "red":
             second = today - dt.timedelta(days=3)  # overdue since the last sweep: a blue slip
         elif scenario.startswith("yellow"):
-            second = wd(today, 0)  # due today (or the next working day): yellow, red from tomorrow
+            second = today  # due today: yellow (on any day of the week), red from tomorrow
         elif scenario in ("closed", "pending"):
             second = today - dt.timedelta(days=12)
         else:
