@@ -212,7 +212,7 @@ def tasks(
     if plan is not None:
         qs = qs.filter(plan_id=plan)
     if light is not None:
-        qs = qs.filter(light=light)
+        qs = qs.filter(light=light)  # type: ignore[misc]  # annotated by with_figures
     if environment is not None:
         qs = qs.filter(environment=environment)
     if department is not None:

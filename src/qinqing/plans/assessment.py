@@ -82,21 +82,21 @@ def sheet(region: Region, year: int, today: dt.date | None = None) -> list[Sheet
         row(r.department.pk).scores["appeals"] = r.score
         spot = r.extras.get("spot_check_score")
         if spot is not None:
-            row(r.department.pk).scores["spot_checks"] = float(spot)  # type: ignore[arg-type]
+            row(r.department.pk).scores["spot_checks"] = float(str(spot))
     for ln in rankings.lines(region, start, end, today):
         if ln.score is not None:
             row(ln.department_id).scores["plans"] = ln.score
     for dept_id, score in indicator_owner_scores(region, year).items():
         row(dept_id).scores["indicators"] = round(float(score), 1)
     names = Department.objects.in_bulk(list(rows))
-    out = []
-    for r in rows.values():
-        d = names.get(r.department_id)
+    out: list[SheetRow] = []
+    for line in rows.values():
+        d = names.get(line.department_id)
         if d is None or d.kind == Department.Kind.OFFICE:
             continue
-        r.department = str(d)
-        out.append(r)
-    out.sort(key=lambda r: (r.total is None, -(r.total or 0), r.department))
+        line.department = str(d)
+        out.append(line)
+    out.sort(key=lambda x: (x.total is None, -(x.total or 0), x.department))
     return out
 
 

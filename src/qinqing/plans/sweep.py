@@ -50,10 +50,19 @@ class Result:
     escalated: int = 0
 
 
-def _recipients(task: Task, level: str) -> list[User]:
+Memo = dict[tuple, list[User]]
+
+
+def _recipients(task: Task, level: str, memo: Memo) -> list[User]:
+    # One sweep may issue thousands of slips (a backlog): each department's people are read once per sweep.
+    key = (task.lead_department_id, task.plan_id, level)
+    if key not in memo:
+        memo[key] = _people(task, level)
+    return memo[key] + ([task.supervisor] if task.supervisor is not None else [])
+
+
+def _people(task: Task, level: str) -> list[User]:
     people = department_staff(task.lead_department)
-    if task.supervisor is not None:
-        people.append(task.supervisor)
     if level in (Slip.Level.YELLOW, Slip.Level.RED):
         people += department_heads(task.lead_department) + office_of(task.plan)
     if level == Slip.Level.RED:
@@ -61,10 +70,10 @@ def _recipients(task: Task, level: str) -> list[User]:
     return people
 
 
-def _tell(slip: Slip, task: Task, escalated: bool) -> None:
+def _tell(slip: Slip, task: Task, escalated: bool, memo: Memo) -> None:
     level = slip.get_level_display()
     notify(
-        _recipients(task, slip.level),
+        _recipients(task, slip.level, memo),
         kind=NoticeKind.PLAN_SLIP,
         title=f"{level}{'（升级）' if escalated else ''}：{task.code} {slip.reason}"[:120],
         body=f"牵头部门：{task.lead_department}。请于{slip.respond_by:%Y年%m月%d日}前回复；逾期将升级至{escalates_to(slip)}。",
@@ -74,7 +83,7 @@ def _tell(slip: Slip, task: Task, escalated: bool) -> None:
     )
 
 
-def _issue(task: Task, *, kind: str, key: str, reason: str, today: dt.date, **extra) -> bool:
+def _issue(task: Task, *, kind: str, key: str, reason: str, today: dt.date, memo: Memo, **extra) -> bool:
     rung = LEVELS[Slip.Level.BLUE]
     slip, created = Slip.objects.get_or_create(
         task=task,
@@ -99,12 +108,12 @@ def _issue(task: Task, *, kind: str, key: str, reason: str, today: dt.date, **ex
             note=reason,
             data={"level": slip.level},
         )
-        _tell(slip, task, escalated=False)
+        _tell(slip, task, escalated=False, memo=memo)
     return created
 
 
 @transaction.atomic
-def _sweep_plan(plan_id: int, today: dt.date) -> Result:
+def _sweep_plan(plan_id: int, today: dt.date, memo: Memo) -> Result:
     result = Result()
     plan = Plan.objects.select_for_update(of=("self",)).filter(pk=plan_id, state=Plan.State.APPROVED).first()
     if plan is None:
@@ -139,7 +148,13 @@ def _sweep_plan(plan_id: int, today: dt.date) -> Result:
                 due = periods.report_due(plan, end)
                 reason = f"{start:%m月%d日}至{end:%m月%d日}进展报告未在{due:%m月%d日}前报送"
                 result.created += _issue(
-                    task, kind=Slip.Kind.LATE_REPORT, key=key, reason=reason, today=today, period_start=start
+                    task,
+                    kind=Slip.Kind.LATE_REPORT,
+                    key=key,
+                    reason=reason,
+                    today=today,
+                    memo=memo,
+                    period_start=start,
                 )
     by_task = {t.pk: t for t in tasks}
     for m in Milestone.objects.filter(
@@ -153,6 +168,7 @@ def _sweep_plan(plan_id: int, today: dt.date) -> Result:
             by_task[m.task_id],
             kind=Slip.Kind.OVERDUE_MILESTONE,
             key=key,
+            memo=memo,
             reason=reason,
             today=today,
             milestone=m,
@@ -160,7 +176,7 @@ def _sweep_plan(plan_id: int, today: dt.date) -> Result:
     return result
 
 
-def _escalate(slip_id: int, today: dt.date) -> bool:
+def _escalate(slip_id: int, today: dt.date, memo: Memo) -> bool:
     with transaction.atomic():
         slip = Slip.objects.select_related(
             "task__plan__region", "task__lead_department", "task__supervisor"
@@ -188,18 +204,19 @@ def _escalate(slip_id: int, today: dt.date) -> bool:
             to_state=nxt.level,
             data={"respond_by": respond_by.isoformat()},
         )
-        _tell(slip, slip.task, escalated=True)
+        _tell(slip, slip.task, escalated=True, memo=memo)
         return True
 
 
 def sweep(today: dt.date | None = None) -> Result:
     today = today or timezone.localdate()
     total = Result()
+    memo: Memo = {}
     for plan_id in Plan.objects.filter(state=Plan.State.APPROVED).values_list("pk", flat=True):
-        r = _sweep_plan(plan_id, today)
+        r = _sweep_plan(plan_id, today, memo)
         total.created += r.created
     for slip_id in Slip.objects.filter(
         state=Slip.State.ISSUED, respond_by__lt=today, level__in=(Slip.Level.BLUE, Slip.Level.YELLOW)
     ).values_list("pk", flat=True):
-        total.escalated += _escalate(slip_id, today)
+        total.escalated += _escalate(slip_id, today, memo)
     return total

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -82,7 +83,7 @@ def _filtered_tasks(request: AuthedRequest):
     if (p := _int(filters["plan"])) is not None:
         qs = qs.filter(plan_id=p)
     if filters["light"] in Light.values:
-        qs = qs.filter(light=filters["light"])
+        qs = qs.filter(light=filters["light"])  # type: ignore[misc]  # annotated by with_figures
     if filters["environment"] in Environment.values:
         qs = qs.filter(environment=filters["environment"])
     if (d := _int(filters["department"])) is not None:
@@ -129,7 +130,7 @@ def tasks(request: AuthedRequest) -> HttpResponse:
         return excel.response(excel.workbook([("任务清单", headers, rows)]), "任务清单.xlsx")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for t in page:
-        t.pct = selectors.progress(t)  # type: ignore[attr-defined]
+        t.pct = selectors.progress(t)
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     return render(
         request,
@@ -233,7 +234,7 @@ def milestone_act(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     return redirect("plans:task", pk=m.task_id)
 
 
-def evidence(request: AuthedRequest, pk: int) -> HttpResponse:
+def evidence(request: AuthedRequest, pk: int) -> HttpResponseBase:
     found = pages.perform(request, lambda: selectors.get_evidence(request.user, pk))
     assert found is not None
     if not found.file:

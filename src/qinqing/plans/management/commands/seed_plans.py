@@ -349,18 +349,18 @@ class Command(BaseCommand):
                     filed_at=workcalendar.end_of_day(on) - dt.timedelta(hours=6)
                 )
             ms = list(task.milestones.order_by("due"))
-            first = ms[0]
+            m0 = ms[0]
             link = "https://www.example.gov.cn/qingchuan/wj/2026/001.html"
             if scenario == "returned":
                 services.file_report(
-                    task=task, by=staff, text="细则已起草，提交审核。", milestone=first, link=link
+                    task=task, by=staff, text="细则已起草，提交审核。", milestone=m0, link=link
                 )
                 services.review_milestone(
-                    milestone=first, by=reviewer, accept=False, note="缺少印发文号，请补充正式文件"
+                    milestone=m0, by=reviewer, accept=False, note="缺少印发文号，请补充正式文件"
                 )
                 continue
             # Every other task had its first milestone done on time.
-            self._done(task, staff, reviewer, first, link, on=first.due - dt.timedelta(days=2))
+            self._done(task, staff, reviewer, m0, link, on=m0.due - dt.timedelta(days=2))
             if scenario in ("closed", "pending"):
                 for m in ms[1:]:
                     self._done(task, staff, reviewer, m, link, on=m.due - dt.timedelta(days=1))
@@ -378,13 +378,13 @@ class Command(BaseCommand):
             if day == sweeps[0]:
                 # One department answered its slip in time, and the 督办专员 closed another.
                 late = Slip.objects.filter(task__plan=plan).order_by("pk")
-                first = late.first()
+                first: Slip | None = late.first()
                 if first is not None:
                     services.answer_slip(
                         slip=first, by=self._staff(first.task), answer="已补报进展，今后按期报送。"
                     )
                     services.close_slip(slip=first, by=self._reviewer(first.task, office), note="已补报")
-                second = late.exclude(pk=first.pk).first() if first else None
+                second: Slip | None = late.exclude(pk=first.pk).first() if first else None
                 if second is not None:
                     services.answer_slip(
                         slip=second,
