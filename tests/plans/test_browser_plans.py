@@ -15,8 +15,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def test_a_report_with_evidence_is_accepted_and_the_light_changes(
-    plans, clock, live_server, browser, tmp_path
-):  # noqa: F811
+    plans,
+    clock,
+    live_server,
+    browser,  # noqa: F811 - the fixture imported above
+    tmp_path,
+):
     base = live_server.url
     clock.move_to(at(2026, 11, 20))  # 1.1's first milestone is due today: yellow
     task = plans.hr_task
