@@ -33,6 +33,7 @@ run: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python manage.py seed_policies --if-empty
 	$(BIN)/python manage.py seed_projects --if-empty
 	$(BIN)/python manage.py seed_index --if-empty
+	$(BIN)/python manage.py seed_plans --if-empty
 	$(BIN)/python manage.py train_routing --if-missing
 	@echo ""
 	@echo "亲清 is running at http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs)"
@@ -41,7 +42,7 @@ run: $(STAMP) $(NODE_STAMP)
 	@echo "  diaodu            dispatcher of the city office (市营商办调度员); dongcheng: 东城区"
 	@echo "  renshe            handler, 市人社局 (部门经办人); renshe_head: its head; gongdian: 供电公司; ziran: 自然资源局"
 	@echo "  shichang          handler, 市市场监管局 (经营异常名录的认定部门: 信用名单导入, 信用修复办理)"
-	@echo "  lingdao           leader (市领导; 挂钩 key enterprises)"
+	@echo "  lingdao           leader (市领导; 挂钩 key enterprises); duban: 督办专员 of the action plan's tasks"
 	@echo "  fuwuguan          chief service officer (首席服务官); zhuanyuan: 驻点服务专员"
 	@echo "  jiandu            special supervisor (特约监督员); jijian: 纪检监察组 (reads problem clues)"
 	@echo "  admin             system administrator (/admin/: reference data)"
@@ -82,6 +83,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/policies.py
 	$(BIN)/python bench/projects.py
 	$(BIN)/python bench/indices.py
+	$(BIN)/python bench/plans.py
 
 bench-insights: $(STAMP)
 	$(BIN)/python bench/insights.py

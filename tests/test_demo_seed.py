@@ -39,3 +39,13 @@ def test_the_whole_demo_seeds_in_the_makefiles_order():
     from qinqing.policies.models import CaseState, RedemptionCase
 
     assert set(RedemptionCase.objects.values_list("state", flat=True)) == set(CaseState.values)
+    call_command("seed_plans", "--if-empty", stdout=out)
+    # The action plan shows every light and every kind, grade and state of 督办单.
+    from qinqing.plans import selectors
+    from qinqing.plans.models import Slip, Task
+
+    assert {t.light for t in selectors.with_figures(Task.objects.all())} == {"green", "yellow", "red", "done"}
+    slips = Slip.objects.all()
+    assert {s.kind for s in slips} == set(Slip.Kind.values)
+    assert {s.level for s in slips} == set(Slip.Level.values)
+    assert {s.state for s in slips} == set(Slip.State.values)

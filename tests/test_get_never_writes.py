@@ -186,6 +186,38 @@ def project_sample(world) -> None:
     project_services.sweep_flags()
 
 
+def plans_sample(world) -> None:
+    """An approved plan whose task has a report with evidence, a slip, and a published ranking."""
+    from qinqing.plans import rankings
+    from qinqing.plans import services as plan_services
+    from qinqing.plans.sweep import sweep as plan_sweep
+
+    plan = plan_services.create_plan(by=world.dispatcher, year=2026, title="行动方案")
+    task = plan_services.add_task(
+        plan=plan,
+        by=world.dispatcher,
+        code="1",
+        title="稳岗",
+        environment="social",
+        lead_department=world.hr,
+        supervisor=world.leader,
+    )
+    milestone = plan_services.add_milestone(
+        task=task,
+        by=world.dispatcher,
+        title="细则",
+        due=dt.date(2026, 12, 1),
+        expected_result="r",
+        evidence_required="e",
+    )
+    plan_services.approve_plan(plan=plan, by=world.dispatcher, today=dt.date(2026, 10, 1))
+    plan_services.file_report(
+        task=task, by=world.handler_hr, text="进展", milestone=milestone, link="https://example.gov.cn/a"
+    )
+    plan_sweep(dt.date(2026, 11, 16))
+    rankings.publish(by=world.dispatcher, period="month", anchor=dt.date(2026, 10, 1), confirm=True)
+
+
 class Sample:
     """One of each object the detail routes name, so they render instead of answering 404."""
 
@@ -215,6 +247,7 @@ class Sample:
         self.replied = replied
         self.policy_item = _policy_sample(world)
         project_sample(world)
+        plans_sample(world)
 
     def value(self, route_name: str, kwarg: str) -> str:
         if kwarg == "number":
@@ -245,6 +278,11 @@ class Sample:
             "notification_id": "supervision.Notification",
             "project_id": "projects.Project",
             "step_id": "projects.ApprovalStep",
+            "task_id": "plans.Task",
+            "plan_id": "plans.Plan",
+            "slip_id": "plans.Slip",
+            "ranking_id": "plans.Ranking",
+            "milestone_id": "plans.Milestone",
         }.get(kwarg)
         if model is None and kwarg == "pk":
             model = {
@@ -270,6 +308,11 @@ class Sample:
                 "loan": "credit.LoanRequest",
                 "detail": "projects.Project",
                 "act": "projects.Project",
+                "plan": "plans.Plan",
+                "task": "plans.Task",
+                "slip": "plans.Slip",
+                "ranking": "plans.Ranking",
+                "evidence": "plans.Evidence",
             }.get(route_name)
         return str(first_pk(model)) if model else "1"
 

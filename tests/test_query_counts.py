@@ -50,6 +50,9 @@ DETAIL_PAGES = (
     "detail",
     "redemption_case",
     "redemption_publicity",
+    "plan",
+    "task",
+    "slip",
 )
 _grown = itertools.count(1)
 DETAIL_API = ("/api/appeals/{number}", "/api/appeals/{number}/events")
@@ -116,8 +119,48 @@ def grow(world, n: int) -> None:
         )
         credit_sample(world, [enterprise], [owner])
         project_sample(world)
+        grow_plans(world, department)
     sweep(now=day + dt.timedelta(days=30))
     run_worker()
+
+
+def grow_plans(world, department) -> None:
+    """One more task of the sample plan (a new lead department, a co-operating 人社局), with milestones, a report
+    and its evidence, and the slips of a sweep."""
+    from qinqing.plans import services as plan_services
+    from qinqing.plans.models import Plan
+    from qinqing.plans.sweep import sweep as plan_sweep
+
+    plan = Plan.objects.order_by("pk").first()
+    i = plan.tasks.count() + 1
+    task = plan_services.add_task(
+        plan=plan,
+        by=world.dispatcher,
+        code=f"9.{i}",
+        title=f"任务{i}",
+        environment="market",
+        lead_department=world.hr if i % 2 else department,
+        co_departments=[world.hr],
+        supervisor=world.leader,
+    )
+    for d in (dt.date(2026, 11, 10), dt.date(2026, 12, 1)):
+        plan_services.add_milestone(
+            task=task,
+            by=world.dispatcher,
+            title=f"节点{d}",
+            due=d,
+            expected_result="r",
+            evidence_required="e",
+        )
+    if task.lead_department_id == world.hr.pk:
+        plan_services.file_report(
+            task=task,
+            by=world.handler_hr,
+            text="进展",
+            milestone=task.milestones.last(),
+            link="https://example.gov.cn/b",
+        )
+    plan_sweep(dt.date(2026, 11, 16))
 
 
 def measure(clients, urls: dict[str, str]) -> dict[str, int]:

@@ -27,6 +27,7 @@ urlpatterns = [
     path("indices/", include("qinqing.indices.urls")),
     path("credit/", include("qinqing.credit.urls")),
     path("projects/", include("qinqing.projects.urls")),
+    path("plans/", include("qinqing.plans.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("public/honours/", supervision_views.public_honours, name="public_honours"),
     path("public/honours/<int:pk>/", supervision_views.public_honour, name="public_honour"),

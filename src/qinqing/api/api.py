@@ -173,6 +173,7 @@ def _routers():
     from qinqing.fieldwork.api import router as fieldwork_router
     from qinqing.indices.api import router as indices_router
     from qinqing.insights.api import router as insights_router
+    from qinqing.plans.api import router as plans_router
     from qinqing.policies.api import router as policies_router
     from qinqing.projects.api import router as projects_router
     from qinqing.signup.api import router as signup_router
@@ -191,6 +192,7 @@ def _routers():
     api.add_router("/indices", indices_router)
     api.add_router("/projects", projects_router)
     api.add_router("/signup", signup_router)
+    api.add_router("/plans", plans_router)
     api.add_router("/", reference_router)
 
 

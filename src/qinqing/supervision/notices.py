@@ -93,6 +93,9 @@ class Kind(models.TextChoices):
     LINK_REQUESTED = "link_requested", "企业关联申请"
     LINK_APPROVED = "link_approved", "企业关联已通过"
     LINK_REJECTED = "link_rejected", "企业关联未通过"
+    # plans (行动方案与任务清单)
+    PLAN_SLIP = "plan_slip", "任务督办单"
+    PLAN_REVIEW = "plan_review", "任务审核与销号"
 
 
 @dataclass(frozen=True)
@@ -300,6 +303,15 @@ NOTICES: dict[str, Notice] = {
             "您的企业关联申请未通过，原因：${reason}。详情请登录亲清平台查看。",
             mandatory="注册审核结果须告知申请人",
         ),
+        Notice(
+            Kind.PLAN_SLIP,
+            (DEPARTMENT, OFFICE, LEADER),
+            "plan_slip",
+            "任务督办：${task}${reason}，请于${date}前回复。",
+            wecom=True,
+            mandatory=_ORDERED,
+        ),
+        Notice(Kind.PLAN_REVIEW, (DEPARTMENT, OFFICE)),
     ]
 }
 
