@@ -63,7 +63,10 @@ def test_settings_changed_outside_the_admin_are_recorded_too(world):
 
 
 def test_publishing_the_honour_list_is_recorded(world, clock):
-    published = honours.publish(by=world.dispatcher, month=dt.date(2026, 11, 1))
+    for _ in range(5):  # enough appeals received in November to be ranked
+        world.closed()
+    clock.move_to(dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    published = honours.publish(by=world.dispatcher, month=dt.date(2026, 11, 1))  # a finished month
     row = AuditRecord.objects.get(action=A.HONOURS_PUBLISHED)
     assert row.actor == world.dispatcher and row.target == f"红黑榜#{published.pk}"
     assert row.detail["month"] == "2026-11" and row.detail["region"] == world.city.name

@@ -290,8 +290,8 @@ def test_computed_leaves_come_from_the_evaluation(world, fw, clock):
     from qinqing.supervision.evaluation import evaluate
 
     rows = evaluate(world.city, dt.date(2026, 1, 1), dt.date(2026, 11, 16))
-    rated = sum(x.rated for x in rows)
-    satisfied = sum(x.satisfied for x in rows)
+    rated = sum(x.den("satisfaction") for x in rows)
+    satisfied = sum(x.num("satisfaction") for x in rows)
     assert values["CN17.05"].value == (Decimal(satisfied) * 100 / rated).quantize(Decimal("0.01"))
     assert values["CN17.05"].computed and values["CN17.05"].state == "verified"
     assert "满意率" in values["CN17.05"].formula
