@@ -318,3 +318,22 @@ def test_settings_choose_grouping_and_comparator(world, fw):
     assert s.groups[1]["score"] == 50.0
     with pytest.raises(NotPermitted):
         actions.choose_setting(world.leader, fw.code, inputs.SettingIn(region_id=world.city.pk))
+
+
+def test_owner_scores_feed_the_assessment_sheet(world, fw):
+    """The 四挂钩 sheet's 指标牵头 column: the mean score of the leaves a department owns, by the leaf formula."""
+    rate = ind(fw, "CN02.03")  # owned by 市人社局 (the fixture)
+    record(world.handler_hr, rate, world.city, 92.5, period="2026")
+    expected = scoring_of(rate, Decimal("92.5"))
+    assert selectors.owner_scores(world.city, 2026) == {world.hr.pk: expected}
+    assert selectors.owner_scores(world.city, 2025) == {}  # nothing observed that year
+    from qinqing.plans import assessment
+
+    row = next(r for r in assessment.sheet(world.city, 2026) if r.department_id == world.hr.pk)
+    assert row.scores["indicators"] == expected
+
+
+def scoring_of(indicator, value):
+    from qinqing.indices.scoring import leaf_score
+
+    return round(leaf_score(indicator, value), 1)

@@ -25,6 +25,7 @@ from qinqing.indices.models import (
     Indicator,
     IndicatorMapping,
     Observation,
+    ObservationState,
     RegionIndex,
     Target,
 )
@@ -396,3 +397,23 @@ def history_of(user: User, indicator: Indicator, region: Region) -> list[Observa
     rows = list(observations_visible_to(user).filter(indicator=indicator, region=region))
     rows.sort(key=lambda o: periods.sort_key(o.period), reverse=True)
     return rows
+
+
+def owner_scores(region: Region, year: int) -> dict[int, float]:
+    """{department id: mean score of the leaves it owns (牵头) in ``region`` for ``year``} over every framework,
+    for the yearly 四挂钩 assessment sheet (``plans.assessment``). A leaf counts with its year's value (the
+    observation of the year itself, else its latest inside the year; pending values count as on the tree page);
+    a department owning no leaf with a value is absent, so the sheet spreads the column's weight over the rest."""
+    rows = (
+        Observation.objects.filter(
+            region=region, indicator__owner__isnull=False, period__startswith=str(year)
+        )
+        .exclude(state=ObservationState.RETURNED)
+        .select_related("indicator")
+    )
+    per: dict[int, list[float]] = {}
+    for value, o in _year_values(rows, year).values():
+        score = leaf_score(o.indicator, value)
+        if score is not None and o.indicator.owner_id is not None:
+            per.setdefault(o.indicator.owner_id, []).append(score)
+    return {dept: round(sum(s) / len(s), 1) for dept, s in per.items()}

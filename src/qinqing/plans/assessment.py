@@ -5,7 +5,7 @@ Columns, each a score out of 100, with the weight it counts for:
 - 诉求办理: the department evaluation of appeals over the year (``supervision.evaluation.evaluate``'s score);
 - 任务推进: the plan-task score of the year by the ranking rule (``plans.rankings``, same formula over the year);
 - 指标牵头: the score of the indicators the department owns (牵头), from ``indices`` — see
-  ``indicator_owner_scores``: until the index app computes scores this column is empty (None);
+  ``indicator_owner_scores`` (the mean score of the leaves it owns, ``indices.selectors.owner_scores``);
 - 监督员抽查: the 特约监督员 spot-check average of the year (fieldwork's column of the evaluation).
 
 The total is the weighted mean of the columns the department has a score in, the weights renormalised over them
@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from qinqing.core import excel
+from qinqing.indices import selectors as index_selectors
 from qinqing.organisation.models import Department, Region
 from qinqing.plans import rankings
 from qinqing.supervision.evaluation import evaluate
@@ -28,15 +29,9 @@ GRADES = ((90, "优秀"), (80, "良好"), (60, "合格"), (0, "基本合格"))
 
 
 def indicator_owner_scores(region: Region, year: int) -> dict[int, float]:
-    """{department id: score of the indicators it owns} for the year, from ``indices.selectors.owner_scores``
-    when the index app offers it (its signature: ``owner_scores(region, year) -> dict[int, float]``); empty until
-    then, so the column stays blank and its weight is spread over the other columns."""
-    try:
-        from qinqing.indices import selectors as index_selectors  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
-    fn = getattr(index_selectors, "owner_scores", None)
-    return dict(fn(region, year)) if fn is not None else {}
+    """{department id: mean score of the indicator leaves it owns} for the year (``indices.selectors``); a
+    department owning none with a value is absent, its column blank and the weight spread over the others."""
+    return index_selectors.owner_scores(region, year)
 
 
 @dataclass

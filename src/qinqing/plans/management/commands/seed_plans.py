@@ -1,15 +1,11 @@
 """python manage.py seed_plans [--if-empty]: the demo city's action plan in the shape of 乳源's: a leading group and
 four working groups, a dozen tasks across the four environments (法治、政务、市场、社会), each linked to indicators of
-the framework ``gd-2023`` (by indicator code), with milestones, progress reports, evidence, reviews and sweeps
+the shipped national framework ``cn-national-2020`` (its first-level indicators, by name), with milestones, progress reports, evidence, reviews and sweeps
 replayed over the last weeks, so the pages show every light (green, yellow, red, 已销号) and every kind and grade
 of 督办单 (进展报告逾期 and 节点超期; blue, yellow, red; issued, answered, closed), and a published ranking.
 
 Everything goes through the services; only the dates a replay cannot produce (a milestone submitted weeks ago, a
-report filed on the day after its period) are set afterwards on the rows, as the history they stand for.
-
-When the index's own seed (``seed_index``) has not run, the framework ``gd-2023`` is created with the indicators the
-plan names (the 18 indicators of the national evaluation, codes ``01``–``18``), only if no framework of that code
-exists; the index seed then finds it and keeps it."""
+report filed on the day after its period) are set afterwards on the rows, as the history they stand for."""
 
 from __future__ import annotations
 
@@ -30,7 +26,7 @@ from qinqing.plans import periods, rankings, services
 from qinqing.plans.models import Milestone, Plan, ProgressReport, Responsibility, Slip, Task
 from qinqing.plans.sweep import sweep
 
-FRAMEWORK = "gd-2023"
+FRAMEWORK = "cn-national-2020"
 INDICATORS = [
     ("01", "开办企业"),
     ("02", "办理建筑许可"),
@@ -206,18 +202,14 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------ framework
 
     def _indicators(self) -> dict[str, Indicator]:
-        framework = Framework.objects.filter(code=FRAMEWORK).first()
-        if framework is None:
-            framework = Framework.objects.create(
-                code=FRAMEWORK,
-                name="广东省营商环境评价指标体系",
-                version="2023",
-                year=2023,
-                source="演示数据：按国家营商环境评价的18项一级指标编排（指标体系模块导入正式文本后以其为准）",
-            )
-            for i, (code, name) in enumerate(INDICATORS):
-                Indicator.objects.create(framework=framework, code=code, name=name, level=1, position=i)
-        return {i.code: i for i in framework.indicators.all()}
+        """The demo's indicator codes ("01"–"18", the national index's first level as the plan numbers them) to
+        the shipped national framework's indicators (loaded by indices' data migration), matched by name."""
+        framework = Framework.objects.get(code=FRAMEWORK)
+        by_name = {i.name: i for i in framework.indicators.filter(parent__isnull=True)}
+        missing = [name for _, name in INDICATORS if name not in by_name]
+        if missing:
+            raise CommandError(f"指标体系 {FRAMEWORK} 缺少一级指标：{'、'.join(missing)}")
+        return {code: by_name[name] for code, name in INDICATORS}
 
     # ------------------------------------------------------------------ the plan
 
