@@ -151,18 +151,6 @@ def test_the_assessment_sheet_combines_the_four_columns_with_their_weights(plans
     assert api["weights"] == assessment.WEIGHTS
 
 
-def test_the_indicator_column_reads_the_index_apps_owner_scores_when_offered(plans, monkeypatch):
-    import types
-
-    import qinqing.indices as indices_pkg
-
-    fake = types.ModuleType("qinqing.indices.selectors")
-    fake.owner_scores = lambda region, year: {plans.world.hr.pk: 80}
-    monkeypatch.setitem(__import__("sys").modules, "qinqing.indices.selectors", fake)
-    monkeypatch.setattr(indices_pkg, "selectors", fake, raising=False)
-    assert assessment.indicator_owner_scores(plans.world.city, 2026) == {plans.world.hr.pk: 80}
-
-
 def test_dashboard_figures_drill_down_and_are_the_same_through_the_api(plans):
     w = plans.world
     sweep(dt.date(2026, 11, 16))
@@ -173,6 +161,8 @@ def test_dashboard_figures_drill_down_and_are_the_same_through_the_api(plans):
     assert 'id="kpi-slip-blue">5<' in body
     assert f"/plans/tasks/?plan={plans.plan.pk}&light=red" in body
     assert 'id="panel-index"' in body and 'id="panel-projects"' in body
+    # The index panel reads the provincial index (no region chose another); the projects panel counts 0 here.
+    assert "广东省营商环境评价指标体系" in body and 'id="kpi-projects">0<' in body
     api = plans.client(w.leader).get("/api/plans/dashboard").json()
     assert api["lights"]["red"] == 1 and api["slips_open"]["blue"] == 5 and api["tasks"] == 2
     drill = plans.page(w.leader).get(f"/plans/tasks/?plan={plans.plan.pk}&light=red").content.decode()

@@ -159,6 +159,15 @@ def setting_of(user: User, region: Region, framework: Framework) -> RegionIndex 
     return RegionIndex.objects.filter(region=region, framework=framework).select_related("grouping").first()
 
 
+def chosen_framework(user: User, region: Region, default: str) -> Framework | None:
+    """The framework ``region`` measures itself by: the one it chose a setting for, else ``default``, else any."""
+    get_region(user, region.pk)
+    chosen = RegionIndex.objects.filter(region=region).select_related("framework").first()
+    if chosen is not None:
+        return chosen.framework
+    return Framework.objects.filter(code=default).first() or Framework.objects.first()
+
+
 def groupings_of(framework: Framework) -> list[Grouping]:
     return list(Grouping.objects.filter(framework=framework))
 

@@ -18,9 +18,11 @@ from qinqing.accounts.models import Role
 from qinqing.core import excel, pages
 from qinqing.core.errors import DomainError
 from qinqing.core.inputs import fields, parse
+from qinqing.indices import selectors as index_selectors
 from qinqing.plans import actions, assessment, inputs, rankings, selectors, workflow
 from qinqing.plans.models import Environment, Light, Milestone, Ranking, Slip, Task
 from qinqing.plans.sweep import escalates_to
+from qinqing.projects import selectors as project_selectors
 
 STAFF = (Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD)
 LEADING = (Role.DISPATCHER, Role.LEADER)
@@ -443,6 +445,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         raise Http404("未找到页面")
     figures = pages.perform(request, lambda: selectors.dashboard(request.user, _int(request.GET.get("plan"))))
     assert figures is not None
+    region = request.user.region
     return render(
         request,
         "plans/dashboard.html",
@@ -450,6 +453,26 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "f": figures,
             "light_cards": [(v, label, figures.lights.get(v, 0)) for v, label in Light.choices],
             "slip_cards": [(v, label, figures.slips.get(v, 0)) for v, label in Slip.Level.choices],
-            "region": request.user.region,
+            "region": region,
+            "index": _index_panel(request.user, region),
+            "projects": project_selectors.stage_summary(request.user, region) if region else None,
         },
     )
+
+
+# The index the leaders' page shows when the region chose none: the provincial one ("一个体系").
+DEFAULT_FRAMEWORK = "gd-provincial-2023"
+
+
+def _index_panel(user, region) -> dict | None:
+    """The index score of the region's framework (its choice, else the provincial index), the gap to each
+    benchmark and the tree page behind them; None when no framework is loaded."""
+    if region is None:
+        return None
+    chosen = index_selectors.chosen_framework(user, region, DEFAULT_FRAMEWORK)
+    if chosen is None:
+        return None
+    period = index_selectors.latest_year(user, chosen, region)
+    summary = index_selectors.region_summary(user, chosen, region, period)
+    summary["gap_list"] = [(c, g) for c, g in sorted(summary["gaps"].items())]
+    return summary
