@@ -1,5 +1,5 @@
 """In Chromium: a department files a progress report with evidence for a milestone, the 督办专员 accepts it, and the
-task's light and progress change on the task page (and in what the indicator page lists: its contributions)."""
+task's light and progress change on the task page and on the indicator page (its 相关任务与举措)."""
 
 import datetime as dt
 
@@ -45,6 +45,10 @@ def test_a_report_with_evidence_is_accepted_and_the_light_changes(
 
     lead = browser.new_context(locale="zh-CN").new_page()
     login(lead, base, "leader")
+    indicator_page = f"{base}/indices/indicators/{plans.ind_labour.pk}/?region={plans.world.city.pk}"
+    lead.goto(indicator_page)
+    assert "稳岗就业" in lead.inner_text("#contributions")
+    assert lead.locator("#contributions .light.yellow").count() == 1
     lead.goto(f"{base}/plans/tasks/{task.pk}/")
     assert "黄灯" in lead.inner_text("#task-light") and "0.0%" in lead.inner_text("#task-progress")
     lead.click(f"#accept-{plans.m1.pk}")
@@ -53,6 +57,11 @@ def test_a_report_with_evidence_is_accepted_and_the_light_changes(
     assert "绿灯" in lead.inner_text("#task-light")
     assert "25.0%" in lead.inner_text("#task-progress")
     assert Milestone.objects.get(pk=plans.m1.pk).done_on == dt.date(2026, 11, 20)
+
+    # The indicator page shows the task behind 劳动力市场监管 with its new light.
+    lead.goto(indicator_page)
+    assert lead.locator("#contributions .light.green").count() == 1
+    assert lead.locator("#contributions .light.yellow").count() == 0
 
     desk.reload()
     assert "绿灯" in desk.inner_text("#task-light")
