@@ -163,6 +163,7 @@ def test_dashboard_figures_drill_down_and_are_the_same_through_the_api(plans):
     assert 'id="panel-index"' in body and 'id="panel-projects"' in body
     # The index panel reads the provincial index (no region chose another); the projects panel counts 0 here.
     assert "广东省营商环境评价指标体系" in body and 'id="kpi-projects">0<' in body
+    assert body.count('id="panel-index"') == 1 and "待指标体系模块接入" not in body
     api = plans.client(w.leader).get("/api/plans/dashboard").json()
     assert api["lights"]["red"] == 1 and api["slips_open"]["blue"] == 5 and api["tasks"] == 2
     drill = plans.page(w.leader).get(f"/plans/tasks/?plan={plans.plan.pk}&light=red").content.decode()
