@@ -418,6 +418,12 @@ def test_figures_per_item_department_region_and_excel(world, auto_item, clock):
     assert row["amount_paid"] == Decimal("20.00") and row["enterprises_paid"] == 1 and row["eligible"] == 2
     assert row["median_days"] == 6 and row["p90_days"] == 6.0  # 16 Nov → 24 Nov: six working days
     assert row["paid_share"] == 0.5 and row["budget_left"] == Decimal("10.00")
+    # The index's computed leaf 惠企政策兑现用时 counts the same six working days (the median), by region.
+    from qinqing.indices.computed import SOURCES
+
+    timing = SOURCES["policies.redemption_days"].compute
+    assert timing(world.city, dt.date(2026, 1, 1), dt.date(2026, 12, 31)) == Decimal("6.00")
+    assert timing(world.west, dt.date(2026, 1, 1), dt.date(2026, 12, 31)) is None
     regions = {r["name"]: r for r in rs.figures(world.dispatcher, "region")}
     assert regions["东城区"]["enterprises_paid"] == 1 and regions["西江区"]["enterprises_paid"] == 0
     assert [r["name"] for r in rs.figures(world.handler_hr, "department")] == ["市人社局"]

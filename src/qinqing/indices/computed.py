@@ -5,17 +5,20 @@ uses (``supervision.evaluation.evaluate``: the same counts its page shows, summe
 so the index, the evaluation and the dashboard agree. ``indices.services.compute_observations`` writes the values
 as observations marked 系统计算 with the formula text below; the indicator page shows the formula.
 
-Policy redemption time is not a source yet: the policy app has no redemption cases with dates to time.
+惠企政策兑现用时 is the median of the working days from eligibility to payment of the redemption cases paid in
+the period (``policies.redemption_selectors.paid_working_days``, the count the 兑现统计 page shows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from qinqing.organisation.models import Region
+from qinqing.policies import redemption_selectors
 from qinqing.supervision import evaluation
 
 
@@ -68,6 +71,13 @@ def avg_handle_days(region: Region, start: dt.date, end: dt.date) -> Decimal | N
     return (Decimal(t["handle_days_total"]) / Decimal(t["replied"])).quantize(Decimal("0.01"))
 
 
+def redemption_days(region: Region, start: dt.date, end: dt.date) -> Decimal | None:
+    days = redemption_selectors.paid_working_days(region, start, end)
+    if not days:
+        return None
+    return Decimal(str(statistics.median(days))).quantize(Decimal("0.01"))
+
+
 def _definition(name: str) -> str:
     return dict(evaluation.DEFINITIONS)[name]
 
@@ -98,6 +108,13 @@ SOURCES: dict[str, Source] = {
             "诉求平均办理时长",
             f"平均办理时长（工作日）：{_definition('平均办理时长')}；按答复件数加权",
             avg_handle_days,
+        ),
+        Source(
+            "policies.redemption_days",
+            "惠企政策兑现用时",
+            "兑现用时（工作日）：期内拨付的政策兑现案件，自企业符合条件之日至拨付之日的工作日数的中位数；"
+            "本区划及下辖区划企业合计",
+            redemption_days,
         ),
     )
 }
