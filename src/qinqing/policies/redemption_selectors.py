@@ -289,4 +289,8 @@ def paid_working_days(region, start, end) -> list[int]:
         paid_on__lte=end,
         eligible_since__isnull=False,
     ).values_list("eligible_since", "paid_on")
-    return [workcalendar.working_days_between(workcalendar.local_date(since), paid) for since, paid in rows]
+    return [
+        workcalendar.working_days_between(workcalendar.local_date(since), paid)
+        for since, paid in rows
+        if since is not None and paid is not None
+    ]
