@@ -14,7 +14,7 @@ from qinqing.core.errors import NotVisible
 from qinqing.enterprises.models import AttributeChange, Enterprise, EnterpriseAttribute
 from qinqing.enterprises.selectors import enterprises_visible_to
 from qinqing.fieldwork.selectors import assigned_enterprise_ids
-from qinqing.organisation.models import within
+from qinqing.organisation.models import Department, Region, within
 from qinqing.policies.models import (
     CaseState,
     GateDecision,
@@ -79,6 +79,27 @@ def get_item(user: User, pk: int) -> PolicyItem:
     if item is None:
         raise NotVisible("未找到该政策事项")
     return item
+
+
+def can_publish(user: User) -> bool:
+    """The office or a department maintains the library (registers documents, publishes items)."""
+    return user.role in (Role.DISPATCHER, Role.HANDLER, Role.DEPT_HEAD)
+
+
+def publishing_departments(user: User) -> QuerySet[Department]:
+    """Departments `user` may publish an item for: its own (a head: its subtree), or for an office those of its
+    region (the same rule as ``services.create_item``)."""
+    qs = Department.objects.select_related("region").order_by("path")
+    if user.role in (Role.HANDLER, Role.DEPT_HEAD) and user.department is not None:
+        return qs.filter(within(user.department))
+    if user.role == Role.DISPATCHER and user.region is not None:
+        return qs.filter(within(user.region, "region"))
+    return qs.none()
+
+
+def regions(user: User) -> QuerySet[Region]:
+    """The regions a document may apply to (reference data)."""
+    return Region.objects.order_by("path")
 
 
 def items_managed_by(user: User) -> QuerySet[PolicyItem]:

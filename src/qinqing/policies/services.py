@@ -27,7 +27,7 @@ from qinqing.policies.models import (
 
 
 def _may_publish(by: User) -> None:
-    if by.role not in (Role.DISPATCHER, Role.HANDLER, Role.DEPT_HEAD):
+    if not selectors.can_publish(by):
         raise NotPermitted("只有营商办或主管部门可以维护政策库")
 
 

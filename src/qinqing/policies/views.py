@@ -3,6 +3,7 @@ enterprise's file (self-declared values) and the staff's 一企一档 page, matc
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,8 +12,8 @@ from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.appeals import selectors as appeal_selectors
 from qinqing.core import pages
-from qinqing.core.errors import NotVisible
-from qinqing.core.inputs import parse
+from qinqing.core.errors import DomainError, NotPermitted, NotVisible
+from qinqing.core.inputs import fields, parse
 from qinqing.credit import selectors as credit_selectors
 from qinqing.enterprises import attributes as attrs
 from qinqing.enterprises.models import AttributeSource, Enterprise
@@ -28,7 +29,16 @@ from qinqing.policies import (
     redemption_selectors,
     selectors,
 )
-from qinqing.policies.models import CaseState, GateRule, ItemKind, MatchStatus, Mode, PolicyItem, PolicyTask
+from qinqing.policies.models import (
+    CaseState,
+    GateRule,
+    ItemKind,
+    Level,
+    MatchStatus,
+    Mode,
+    PolicyItem,
+    PolicyTask,
+)
 
 
 def _or_404(call):
@@ -49,11 +59,97 @@ def _amount_text(item: PolicyItem) -> str:
     return rule.describe() + cap
 
 
-def library(request: AuthedRequest) -> HttpResponse:
-    items = list(
-        selectors.items_visible_to(request.user).filter(active=True).order_by("document__level", "name")
+def _submit(request: AuthedRequest, call, *, success: str):
+    """An editing action through ``pages.perform``: not visible → 404, not permitted → 403, bad input → None with
+    the field errors for the form to redisplay (nothing saved: the service is one transaction)."""
+    refused: dict[str, list[str]] = {}
+
+    def guarded():
+        try:
+            return call()
+        except NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        except DomainError as exc:
+            refused.update(exc.errors or {"__all__": [exc.message]})
+            raise
+
+    result = pages.perform(request, guarded, success=success)
+    return result, refused
+
+
+_ACTIVE = [("True", "上线"), ("False", "下线")]
+ITEM_HINTS = {
+    "amount_rule": "固定 20 / 比例 rnd_last_year 10% / 分档 employees 50:5 100:10；留空为不涉及金额",
+    "opens_on": "YYYY-MM-DD",
+    "closes_on": "YYYY-MM-DD",
+}
+
+
+def _item_fields(user, data=None, errors=None) -> list[dict]:
+    return fields(
+        inputs.ItemIn,
+        data=data,
+        errors=errors,
+        choices={
+            "document_id": [(d.pk, str(d)) for d in selectors.documents_visible_to(user)[:300]],
+            "department_id": [(d.pk, d.name) for d in selectors.publishing_departments(user)],
+            "kind": ItemKind.choices,
+            "mode": Mode.choices,
+            "active": _ACTIVE,
+        },
+        textarea=("beneficiaries", "requirements"),
+        hints=ITEM_HINTS,
     )
-    return render(request, "policies/library.html", {"items": items})
+
+
+def library(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    forms: dict[str, dict] = {}
+    if request.method == "POST":
+        do = request.POST.get("do", "")
+        if do == "create_document":
+            doc, errors = _submit(
+                request,
+                lambda: actions.create_document(user, parse(inputs.DocumentIn, request.POST)),
+                success="政策文件已登记",
+            )
+            if doc is not None:
+                return redirect("policies_library")
+        elif do == "create_item":
+            item, errors = _submit(
+                request,
+                lambda: actions.create_item(user, parse(inputs.ItemIn, request.POST)),
+                success="政策事项已发布，正在匹配企业",
+            )
+            if item is not None:
+                return redirect("policies_item", pk=item.pk)
+        else:
+            raise Http404("未找到该操作")
+        forms[do] = {"data": request.POST, "errors": errors}
+    items = list(selectors.items_visible_to(user).filter(active=True).order_by("document__level", "name"))
+    context: dict = {"items": items, "may_publish": selectors.can_publish(user)}
+    if context["may_publish"]:
+        doc_form = forms.get("create_document", {})
+        context["document_fields"] = fields(
+            inputs.DocumentIn,
+            data=doc_form.get("data") or {"region_code": user.region.code if user.region else ""},
+            errors=doc_form.get("errors"),
+            choices={
+                "level": Level.choices,
+                "region_code": [(r.code, f"{r.name}（{r.code}）") for r in selectors.regions(user)],
+            },
+            textarea=("full_text",),
+            hints={
+                "published_on": "YYYY-MM-DD",
+                "effective_from": "YYYY-MM-DD",
+                "effective_until": "YYYY-MM-DD",
+            },
+        )
+        item_form = forms.get("create_item", {})
+        context["item_fields"] = _item_fields(user, item_form.get("data"), item_form.get("errors"))
+        context["form_errors"] = {k: v.get("errors", {}).get("__all__", []) for k, v in forms.items()}
+    status = 400 if forms else 200
+    return render(request, "policies/library.html", context, status=status)
 
 
 def _file_rows(enterprise: Enterprise, values) -> list[dict]:
@@ -78,26 +174,37 @@ def _file_rows(enterprise: Enterprise, values) -> list[dict]:
 def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     item = _or_404(lambda: selectors.get_item(user, pk))
+    forms: dict[str, dict] = {}
     if request.method == "POST":
         do = request.POST.get("do", "")
-        if do == "add_condition":
-            pages.perform(
-                request,
+        edits = {
+            "update_item": (
+                lambda: actions.update_item(user, pk, parse(inputs.ItemIn, request.POST)),
+                "事项已修改，正在重新匹配",
+            ),
+            "add_condition": (
                 lambda: actions.add_condition(user, pk, parse(inputs.ConditionIn, request.POST)),
-                success="条件已添加，正在重新匹配",
-            )
-        elif do == "remove_condition":
-            pages.perform(
-                request,
-                lambda: actions.remove_condition(user, pk, int(request.POST.get("condition_id") or 0)),
-                success="条件已删除，正在重新匹配",
-            )
-        elif do == "add_gate":
-            pages.perform(
-                request,
+                "条件已添加，正在重新匹配",
+            ),
+            "remove_condition": (
+                lambda: actions.remove_condition(user, pk, _int(request.POST.get("condition_id"))),
+                "条件已删除，正在重新匹配",
+            ),
+            "add_gate": (
                 lambda: actions.add_gate(user, pk, parse(inputs.GateIn, request.POST)),
-                success="信用规则已添加，正在重新匹配",
-            )
+                "信用规则已添加，正在重新匹配",
+            ),
+            "remove_gate": (
+                lambda: actions.remove_gate(user, pk, _int(request.POST.get("gate_id"))),
+                "信用规则已删除",
+            ),
+        }
+        if do in edits:
+            call, success = edits[do]
+            _done, errors = _submit(request, call, success=success)
+            if not errors:
+                return redirect("policies_item", pk=pk)
+            forms[do] = {"data": request.POST, "errors": errors}
         elif do == "apply":
             case = pages.perform(
                 request,
@@ -108,15 +215,9 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             )
             if case is not None:
                 return redirect("redemption_case", pk=case.pk)
-        elif do == "remove_gate":
-            pages.perform(
-                request,
-                lambda: actions.remove_gate(user, pk, int(request.POST.get("gate_id") or 0)),
-                success="信用规则已删除",
-            )
+            return redirect("policies_item", pk=pk)
         else:
             raise Http404("未找到该操作")
-        return redirect("policies_item", pk=pk)
     mine = None
     if user.role == Role.ENTERPRISE and user.enterprise_id:
         stored = selectors.own_matches(user).filter(item=item).first()
@@ -169,13 +270,54 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "may_apply": user.role == Role.ENTERPRISE and item.mode != Mode.AUTOMATIC and case is None,
             "budget_left": redemption_selectors.budget_left(item) if manage else None,
             "manage": manage,
-            "attribute_choices": conditions.attribute_choices(),
-            "operator_choices": list(conditions.OPERATORS.items()),
-            "gate_effects": GateRule.Effect.choices,
-            "credit_kinds": list(conditions.CREDIT_KINDS.items()),
             "state_labels": conditions.STATE_LABELS,
+            "credit_kinds": list(conditions.CREDIT_KINDS.items()),
+            **(_edit_forms(user, item, forms) if manage else {}),
         },
+        status=400 if forms else 200,
     )
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and len(text) < 10 else 0
+
+
+def _edit_forms(user, item: PolicyItem, forms: dict[str, dict]) -> dict:
+    """The editing forms of an item's page, redisplayed with what was posted and the service's errors."""
+
+    def posted(do: str) -> tuple[dict | None, dict | None]:
+        form = forms.get(do, {})
+        return form.get("data"), form.get("errors")
+
+    data, errors = posted("update_item")
+    if data is None:
+        data = {name: getattr(item, name) for name in inputs.ItemIn.model_fields}
+    condition_data, condition_errors = posted("add_condition")
+    gate_data, gate_errors = posted("add_gate")
+    return {
+        "item_fields": _item_fields(user, data, errors),
+        "condition_fields": fields(
+            inputs.ConditionIn,
+            data=condition_data,
+            errors=condition_errors,
+            choices={
+                "attribute": conditions.attribute_choices(),
+                "operator": list(conditions.OPERATORS.items()),
+            },
+            hints={
+                "value": "如 2000；C,39；小型,微型；serious",
+                "clause": f"《{item.document.title}》的条款，如 第三条第（一）项",
+            },
+        ),
+        "gate_fields": fields(
+            inputs.GateIn,
+            data=gate_data,
+            errors=gate_errors,
+            choices={"effect": GateRule.Effect.choices},
+            hints={"kinds": "red, serious, abnormal, other（逗号分隔）"},
+        ),
+        "form_errors": {do: form["errors"].get("__all__", []) for do, form in forms.items()},
+    }
 
 
 def mine(request: AuthedRequest) -> HttpResponse:
