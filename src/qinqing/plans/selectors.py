@@ -41,6 +41,7 @@ from qinqing.core.errors import NotVisible
 from qinqing.indices.models import Indicator
 from qinqing.organisation.models import Department, containing, within
 from qinqing.plans.models import Evidence, Light, Milestone, Plan, ProgressReport, Ranking, Slip, Task
+from qinqing.plans.workflow import is_office
 
 NOT_DRAFT = Q(plan__state__in=(Plan.State.APPROVED, Plan.State.ENDED))
 
@@ -428,9 +429,13 @@ def slippage(milestone: Milestone) -> int | None:
 
 
 def drafting_choices(user: User, plan: Plan) -> dict[str, list[tuple[int, str]]]:
-    """What the office picks from when it drafts a task of ``plan``: the plan's tasks (as parents), the
-    departments of its region, the people who may be 督办专员 there and the shipped frameworks' indicators."""
-    plan = get_plan(user, plan.pk)
+    """What the office picks from when it drafts a task of ``plan`` (as ``get_plan`` returned it): the plan's tasks
+    (as parents), the departments of its region, the people who may be 督办专员 there and the shipped frameworks'
+    indicators."""
+    if not is_office(plan, user):
+        raise NotVisible(
+            "未找到该行动方案"
+        )  # only the office drafts: nobody else sees the people and departments
     region = plan.region
     departments = [
         (d.pk, f"{d}（{d.region.name}）" if d.region_id != region.pk else str(d))
