@@ -38,8 +38,10 @@ from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
 from qinqing.core.errors import NotVisible
+from qinqing.indices.models import Indicator
 from qinqing.organisation.models import Department, containing, within
 from qinqing.plans.models import Evidence, Light, Milestone, Plan, ProgressReport, Ranking, Slip, Task
+from qinqing.plans.workflow import is_office
 
 NOT_DRAFT = Q(plan__state__in=(Plan.State.APPROVED, Plan.State.ENDED))
 
@@ -424,3 +426,35 @@ def slippage(milestone: Milestone) -> int | None:
     if current >= milestone.baseline_due:
         return workcalendar.working_days_between(milestone.baseline_due, current)
     return -workcalendar.working_days_between(current, milestone.baseline_due)
+
+
+def drafting_choices(user: User, plan: Plan) -> dict[str, list[tuple[int, str]]]:
+    """What the office picks from when it drafts a task of ``plan`` (as ``get_plan`` returned it): the plan's tasks
+    (as parents), the departments of its region, the people who may be 督办专员 there and the shipped frameworks'
+    indicators."""
+    if not is_office(plan, user):
+        raise NotVisible(
+            "未找到该行动方案"
+        )  # only the office drafts: nobody else sees the people and departments
+    region = plan.region
+    departments = [
+        (d.pk, f"{d}（{d.region.name}）" if d.region_id != region.pk else str(d))
+        for d in Department.objects.filter(within(region, "region")).select_related("region").order_by("path")
+    ]
+    people = (
+        User.objects.filter(is_active=True, role__in=(Role.LEADER, Role.DISPATCHER, Role.DEPT_HEAD))
+        .filter(within(region, "region") | within(region, "department__region"))
+        .order_by("role", "username")
+    )
+    return {
+        "parent": [
+            (t.pk, f"{t.code} {t.title}") for t in Task.objects.filter(plan=plan).order_by("position")
+        ],
+        "lead_department": departments,
+        "co_departments": departments,
+        "supervisor": [(u.pk, f"{u}（{u.get_role_display()}）") for u in people],
+        "indicators": [
+            (i.pk, f"{i.framework.name} · {i.code} {i.name}")
+            for i in Indicator.objects.select_related("framework").order_by("framework__code", "code")
+        ],
+    }

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
@@ -16,11 +18,11 @@ from django.views.decorators.http import require_POST
 from qinqing.accounts.http import AuthedRequest
 from qinqing.accounts.models import Role
 from qinqing.core import excel, pages
-from qinqing.core.errors import DomainError
+from qinqing.core.errors import DomainError, NotPermitted, NotVisible
 from qinqing.core.inputs import fields, parse
 from qinqing.indices import selectors as index_selectors
 from qinqing.plans import actions, assessment, inputs, rankings, selectors, workflow
-from qinqing.plans.models import Environment, Light, Milestone, Ranking, Slip, Task
+from qinqing.plans.models import Cadence, Environment, Light, Milestone, Ranking, Responsibility, Slip, Task
 from qinqing.plans.sweep import escalates_to
 from qinqing.projects import selectors as project_selectors
 
@@ -41,16 +43,79 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
+def _attempt(request: AuthedRequest, call, success: str):
+    """Run one drafting action from a page form. What the user may not see answers 404 and what they may not do
+    403, as the API does; any other refusal (bad input, the wrong moment) comes back as the errors to redisplay
+    the form with, field by field, and nothing is saved (every service is one transaction)."""
+    try:
+        done = call()
+    except NotVisible as exc:
+        raise Http404(exc.message) from exc
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, pages.error_text(exc))
+        return None, exc.errors  # the message itself is on the page (messages)
+    messages.success(request, success)
+    return done, {}
+
+
+def _form(schema, request: AuthedRequest, errors: dict, **kw) -> list[dict]:
+    """The schema's fields for a drafting form, refilled with what was posted; lists are multiple selects and
+    days are date pickers."""
+    posted = request.POST if request.method == "POST" else None
+    data = {k: v for k, v in posted.items() if k != "csrfmiddlewaretoken"} if posted else {}
+    out = fields(schema, data=data, errors=errors, **kw)
+    for f in out:
+        annotation = schema.model_fields[f["name"]].annotation
+        f["multiple"] = getattr(annotation, "__origin__", None) is list
+        if f["multiple"]:
+            f["values"] = posted.getlist(f["name"]) if posted else []
+        f["type"] = "date" if f["name"] == "due" else ""
+    return out
+
+
 def home(request: AuthedRequest) -> HttpResponse:
-    """Offices and leaders land on the plans; a department (or a 督办专员) on its tasks."""
+    """Offices and leaders land on the plans; a department (or a 督办专员) on its tasks. The office drafts a new
+    plan of its region here (编制行动方案)."""
     _staff(request)
-    if request.user.role not in LEADING:
+    user = request.user
+    if user.role not in LEADING:
+        if request.method == "POST":
+            raise PermissionDenied("只有营商办可以编制行动方案")
         return redirect("plans:tasks")
-    plans = selectors.plans_visible_to(request.user)
-    return render(request, "plans/plans.html", {"plans": plans})
+    errors: dict = {}
+    if request.method == "POST":
+        made, errors = _attempt(
+            request, lambda: actions.create_plan(user, parse(inputs.PlanIn, request.POST)), "行动方案已创建"
+        )
+        if made is not None:
+            return redirect("plans:plan", pk=made.pk)
+    drafts = user.role == Role.DISPATCHER and user.region is not None
+    return render(
+        request,
+        "plans/plans.html",
+        {
+            "plans": selectors.plans_visible_to(user),
+            "plan_fields": _form(
+                inputs.PlanIn,
+                request,
+                errors,
+                textarea=("leading_group", "working_groups"),
+                choices={"cadence": Cadence.choices},
+                hints={"working_groups": "每行一个专班"},
+            )
+            if drafts
+            else None,
+        },
+    )
 
 
 def plan(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _plan_page(request, pk, {})
+
+
+def _plan_page(request: AuthedRequest, pk: int, errors: dict) -> HttpResponse:
     found = pages.perform(request, lambda: selectors.get_plan(request.user, pk))
     assert found is not None
     tasks = list(
@@ -60,21 +125,50 @@ def plan(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     for t in tasks:
         t.pct = selectors.progress(t)  # type: ignore[attr-defined]
+    available = {a.name: a for a in workflow.PLANS.available(found, request.user)}
+    task_fields = None
+    if "edit" in available:
+        task_fields = _form(
+            inputs.PlanTaskIn,
+            request,
+            errors,
+            textarea=("description",),
+            choices={
+                **selectors.drafting_choices(request.user, found),
+                "environment": Environment.choices,
+                "responsibility": Responsibility.choices,
+            },
+        )
     return render(
         request,
         "plans/plan.html",
         {
             "plan": found,
             "tasks": tasks,
-            "actions": {a.name: a for a in workflow.PLANS.available(found, request.user)},
+            "actions": available,
             "groups": [g for g in found.working_groups.splitlines() if g.strip()],
+            "task_fields": task_fields,
         },
     )
 
 
 @require_POST
+def add_task(request: AuthedRequest, pk: int) -> HttpResponse:
+    """新增任务 (the office, while the plan may be edited): to the new task's page, or the plan page again."""
+    made, errors = _attempt(
+        request,
+        lambda: actions.add_task(request.user, pk, parse(inputs.PlanTaskIn, request.POST)),
+        "任务已新增",
+    )
+    if made is not None:
+        return redirect("plans:task", pk=made.pk)
+    return _plan_page(request, pk, errors)
+
+
+@require_POST
 def plan_act(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
-    pages.perform(request, lambda: actions.plan_step(request.user, pk, step), success="已办理")
+    """批准方案 (freezes the baseline) and 结束方案: back to the plan page, with the reason when refused."""
+    _attempt(request, lambda: actions.plan_step(request.user, pk, step), "已办理")
     return redirect("plans:plan", pk=pk)
 
 
@@ -150,6 +244,10 @@ def tasks(request: AuthedRequest) -> HttpResponse:
 
 
 def task(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _task_page(request, pk, {})
+
+
+def _task_page(request: AuthedRequest, pk: int, errors: dict) -> HttpResponse:
     found = pages.perform(request, lambda: selectors.get_task(request.user, pk))
     assert found is not None
     user = request.user
@@ -173,6 +271,9 @@ def task(request: AuthedRequest, pk: int) -> HttpResponse:
     ]
     task_actions = {a.name: a for a in workflow.TASKS.available(found, user)}
     submittable = [m for m in milestones if m.state in (Milestone.State.OPEN, Milestone.State.RETURNED)]
+    drafting = found.state != Task.State.CLOSED and any(
+        a.name == "edit" for a in workflow.PLANS.available(found.plan, user)
+    )
     return render(
         request,
         "plans/task.html",
@@ -195,8 +296,22 @@ def task(request: AuthedRequest, pk: int) -> HttpResponse:
             "reschedule_fields": fields(inputs.PlanRescheduleIn),
             "indicators": list(found.indicators.select_related("framework")),
             "co": list(found.co_departments.all()),
+            "milestone_fields": _form(inputs.PlanMilestoneIn, request, errors) if drafting else None,
         },
     )
+
+
+@require_POST
+def add_milestone(request: AuthedRequest, pk: int) -> HttpResponse:
+    """新增节点 (the office): back to the task's page, or that page again with the errors."""
+    made, errors = _attempt(
+        request,
+        lambda: actions.add_milestone(request.user, pk, parse(inputs.PlanMilestoneIn, request.POST)),
+        "节点已新增",
+    )
+    if made is not None:
+        return redirect("plans:task", pk=pk)
+    return _task_page(request, pk, errors)
 
 
 @require_POST
