@@ -71,7 +71,7 @@ def correct(by: User, pk: int, data: inputs.CorrectIn) -> Project:
     return services.correct_stage(by=by, project=project, stage=data.stage, reason=data.reason)
 
 
-def plan(by: User, pk: int, data: inputs.PlanIn) -> StagePlan:
+def plan(by: User, pk: int, data: inputs.StagePlanIn) -> StagePlan:
     project = selectors.get_project(by, pk)
     return services.plan_stage(by=by, project=project, stage=data.stage, planned_on=data.planned_on)
 

@@ -396,7 +396,7 @@ def correct(request, project_id: int, payload: inputs.CorrectIn):
 
 
 @router.post("/{project_id}/plan", response=ProjectOut, summary="调整阶段计划日期")
-def plan(request, project_id: int, payload: inputs.PlanIn):
+def plan(request, project_id: int, payload: inputs.StagePlanIn):
     actions.plan(request.auth, project_id, payload)
     return _after(request, project_id)
 

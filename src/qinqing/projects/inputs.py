@@ -34,7 +34,7 @@ class CorrectIn(Schema):
     reason: str = Field(..., min_length=1, max_length=500, title="更正原因")
 
 
-class PlanIn(Schema):
+class StagePlanIn(Schema):
     stage: Stage = Field(..., title="阶段")
     planned_on: Day = Field(..., title="计划日期")
 

@@ -163,7 +163,7 @@ def project_act(request: AuthedRequest, pk: int, do: str) -> HttpResponse:
         )
     elif do == "plan":
         pages.perform(
-            request, lambda: actions.plan(user, pk, parse(inputs.PlanIn, post)), success="计划日期已保存"
+            request, lambda: actions.plan(user, pk, parse(inputs.StagePlanIn, post)), success="计划日期已保存"
         )
     elif do == "add_step":
         pages.perform(
