@@ -146,7 +146,7 @@ def test_the_assessment_sheet_combines_the_four_columns_with_their_weights(plans
     assert "诉求办理得分（权重40%）" in assessment.headers()
     assert wb["评分说明"]["A4"].value == "用途"
     assert plans.page(w.handler_hr).get("/plans/assessment/").status_code == 404
-    assert plans.client(w.handler_hr).get("/api/plans/assessment?year=2026").status_code == 404
+    assert plans.client(w.handler_hr).get("/api/plans/assessment?year=2026").status_code == 403
     api = plans.client(w.leader).get("/api/plans/assessment?year=2026").json()
     assert api["weights"] == assessment.WEIGHTS
 

@@ -59,12 +59,16 @@ ERRORS = {
 SERVER_REFUSALS = {414: "请求行过长（如查询参数太长），由 Web 服务器在应用之前拒绝；答复不是 JSON"}
 
 
+# Query parameters that name one record without the ``_id`` suffix (the dashboard's plan, an index framework code).
+RECORD_PARAMETERS = frozenset({"plan", "framework"})
+
+
 def error_statuses(path: str, method: str, operation: dict) -> list[int]:
     """The error statuses an operation can answer with, from what it takes:
     any request can be refused (400: the control-character check runs before every view, and business rules)
     or forbidden (403: roles, and an administrator without a second factor); 401 where it needs a login;
-    422 where it takes parameters or a body; 404 where it names a record (in its path, or, for a write, in its
-    body); 409 for a write (a state machine's refusal, a duplicate); 414 where it takes a query string (the web
+    422 where it takes parameters or a body; 404 where it names a record (in its path, in a query parameter
+    ``…_id`` or ``plan``, or, for a write, in its body); 409 for a write (a state machine's refusal, a duplicate); 414 where it takes a query string (the web
     server's limit on the request line). No throttle: the API never answers 429."""
     codes = [400, 403]
     if operation.get("security"):
@@ -72,7 +76,11 @@ def error_statuses(path: str, method: str, operation: dict) -> list[int]:
     if operation.get("parameters") or operation.get("requestBody"):
         codes.append(422)
     writes = method.lower() != "get"
-    if "{" in path or writes:
+    names_record = any(
+        p.get("in") == "query" and (p.get("name", "").endswith("_id") or p.get("name") in RECORD_PARAMETERS)
+        for p in operation.get("parameters", ())
+    )
+    if "{" in path or writes or names_record:
         codes.append(404)
     if writes:
         codes.append(409)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from qinqing.accounts.models import Role
 from qinqing.core.errors import NotPermitted
 from qinqing.core.inputs import Day
 from qinqing.plans import actions, assessment, inputs, rankings, selectors, workflow
@@ -459,9 +460,17 @@ def _ranking(r: Ranking) -> PlanRankingOut:
     )
 
 
+def _leader_region(user):
+    """The API refuses a role that reads no rankings or sheets with 403 (declared), as it does everywhere; the
+    pages answer 404 (``actions.leader_region``), like a page one may not see."""
+    if user.role not in (Role.DISPATCHER, Role.LEADER) or user.region is None:
+        raise NotPermitted("仅营商办与领导可查看排名与考核表")
+    return actions.leader_region(user)
+
+
 @router.get("/rankings/preview", response=PlanRankingOut, summary="任务推进排名预览（已结束的月度或季度）")
 def ranking_preview(request, month: Day, period: Literal["month", "quarter"] = "month"):
-    region = actions.leader_region(request.auth)
+    region = _leader_region(request.auth)
     data = rankings.preview(region, period, month)
     return PlanRankingOut(**{**data, "id": None, "published_at": None})
 
@@ -501,7 +510,7 @@ class AssessmentOut(Schema):
 
 @router.get("/assessment", response=AssessmentOut, summary="四挂钩年度绩效考核评分表（营商办、领导）")
 def assessment_sheet(request, year: int = Query(..., ge=2000, le=2100)):
-    region = actions.leader_region(request.auth)
+    region = _leader_region(request.auth)
     rows = assessment.sheet(region, year)
     return AssessmentOut(
         year=year,
