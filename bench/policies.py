@@ -165,7 +165,15 @@ def main() -> None:
     print(f"loaded in {load_s:.0f}s: {N_ENTERPRISES} enterprises, {n_attrs} attributes, {N_ITEMS} items")
 
     t0 = time.perf_counter()
-    first = matching.run(push=False)
+    if os.environ.get("BENCH_PROFILE"):  # where the full run spends its time (cProfile, top 25 by own time)
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        first = profile.runcall(matching.run, push=False)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    else:
+        first = matching.run(push=False)
     full_s = time.perf_counter() - t0
     print(f"full run from empty: {full_s:.1f}s {first.summary()} created={first.created}")
     t0 = time.perf_counter()

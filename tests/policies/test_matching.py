@@ -100,7 +100,8 @@ def test_credit_entry_blocks_and_its_end_restores(lib, clock):
     matching.run(push=False)
     match = PolicyMatch.objects.get(enterprise=world.ent_a, item=item)
     assert match.status == MatchStatus.INELIGIBLE and match.blocked_by_credit
-    assert "青人社罚〔2026〕3号" in match.details[1]["value"]
+    assert match.digest == "MN|"  # 规模 met, credit not met, no gates
+    assert "青人社罚〔2026〕3号" in matching.explain_stored([match], DAY)[0].details[1]["value"]
     CreditEntry.objects.filter(pk=entry.pk).update(display_until=dt.date(2026, 11, 1))
     matching.run(push=False)
     assert PolicyMatch.objects.get(enterprise=world.ent_a, item=item).status == MatchStatus.ELIGIBLE

@@ -244,7 +244,7 @@ def explain(request, item_id: int):
     item = selectors.get_item(user, item_id)
     stored = selectors.own_matches(user).filter(item=item).first()
     if stored is not None:
-        return _match_out(stored)
+        return _match_out(matching.explain_stored([stored])[0])
     enterprise = selectors.get_file(user, user.enterprise_id)
     r = matching.explain(item, enterprise)
     return {
@@ -274,7 +274,8 @@ def list_matches(request, filters: Query[MatchFilter]):
         qs = qs.filter(enterprise_id=filters.enterprise_id)
     if filters.item_id:
         qs = qs.filter(item_id=filters.item_id)
-    return [_match_out(m) for m in qs.order_by("enterprise_id", "item_id")[: filters.limit]]
+    page = list(qs.order_by("enterprise_id", "item_id")[: filters.limit])
+    return [_match_out(m) for m in matching.explain_stored(page)]
 
 
 def _file_out(user, enterprise_id: int) -> dict[str, Any]:

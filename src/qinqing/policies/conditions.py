@@ -107,7 +107,7 @@ class Check:
     text: str  # the condition as a person reads it
     decide: Callable[[Facts, dt.date], Outcome]
     credit: bool = False
-    # What the vectorised pre-filter (``policies.prefilter``) needs to rule pairs out in bulk.
+    # What the vectorised decision (``policies.columns``) needs to decide the condition over a whole chunk.
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -182,7 +182,7 @@ def _compare(key: str, op: str, raw: str) -> Check:
             return Outcome(MET, **_used(fact), recheck_on=_until(fact))
         return Outcome(NOT_MET, **_used(fact), change=f"需{text}", recheck_on=_until(fact))
 
-    return Check(key, op, text, decide, params={"bound": float(bound)})
+    return Check(key, op, text, decide, params={"bound": float(bound), "exact": bound, "text": format(bound.normalize(), "f")})
 
 
 def _age(key: str, op: str, raw: str) -> Check:
@@ -418,7 +418,7 @@ def _credit(key: str, op: str, raw: str) -> Check:
             recheck_on=max(until) + dt.timedelta(days=1) if len(until) == len(hits) else None,
         )
 
-    return Check(key, op, text, decide, credit=True)
+    return Check(key, op, text, decide, credit=True, params={"kinds": kinds})
 
 
 _BUILDERS: dict[str, Callable[[str, str, str], Check]] = {

@@ -124,19 +124,22 @@ class MatchStatus(models.TextChoices):
 
 
 class PolicyMatch(models.Model):
-    """The stored result of enterprise × item, with the per-condition explanation (``details``), so pages read
-    it without re-evaluating. Only pairs worth showing are stored: eligible, undetermined (data missing) and
-    ineligible only by credit (blocked, so the enterprise sees why); other ineligible pairs are explained
-    live on the item's page."""
+    """The stored result of enterprise × item, so lists and figures read it without deciding again. Only pairs
+    worth showing are stored: eligible, undetermined (data missing) and ineligible only by credit (blocked, so the
+    enterprise sees why); other ineligible pairs are explained live on the item's page. The explanation of a
+    stored pair is built live too (``matching.explain_stored``), from the facts as they are; ``digest`` holds
+    its condition states, one letter each (满足 M / 不满足 N / 无法判断 U), then "|" and one letter per credit gate
+    (applies A / not N), so a run rewrites a row only when the decision changed."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="policy_matches")
-    item = models.ForeignKey(PolicyItem, on_delete=models.CASCADE, related_name="matches")
+    # No index of their own: the unique (enterprise, item) and the (item, status) indexes lead with them.
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="policy_matches", db_index=False
+    )
+    item = models.ForeignKey(PolicyItem, on_delete=models.CASCADE, related_name="matches", db_index=False)
     status = models.CharField("结果", max_length=12, choices=MatchStatus.choices)
     blocked_by_credit = models.BooleanField("因信用受限", default=False)
     preferred = models.BooleanField("同等条件下优先", default=False)
-    details = models.JSONField("条件明细", default=list)
-    missing = models.JSONField("改变结果所需", default=list)
-    digest = models.CharField(max_length=32)
+    digest = models.CharField("条件判定摘要", max_length=120)
     gates_digest = models.CharField(max_length=32, blank=True)
     # The first day on which time alone may change the result (an attribute or a credit entry expires, an age
     # threshold passes, the window closes): the daily sweep re-matches pairs past it.

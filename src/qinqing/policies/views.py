@@ -222,6 +222,7 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if user.role == Role.ENTERPRISE and user.enterprise_id:
         stored = selectors.own_matches(user).filter(item=item).first()
         if stored is not None:
+            matching.explain_stored([stored])
             mine = {
                 "status": stored.status,
                 "label": stored.get_status_display(),
@@ -332,7 +333,7 @@ def mine(request: AuthedRequest) -> HttpResponse:
             success="推送设置已保存",
         )
         return redirect("policies_mine")
-    matches = list(selectors.own_matches(user))
+    matches = matching.explain_stored(list(selectors.own_matches(user)))
     muted = selectors.mutes_of(user)
     return render(
         request,
@@ -396,8 +397,8 @@ def enterprise_file(request: AuthedRequest, pk: int) -> HttpResponse:
         .select_related("officer")
         .order_by("-visited_on")[:20]
     )
-    matches = list(
-        selectors.matches_visible_to(user).filter(enterprise=enterprise).order_by("status", "item__name")
+    matches = matching.explain_stored(
+        list(selectors.matches_visible_to(user).filter(enterprise=enterprise).order_by("status", "item__name"))
     )
     cases = list(
         redemption_selectors.cases_visible_to(user)
@@ -443,7 +444,7 @@ def match_list(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "policies/matches.html",
-        {"matches": list(qs[:200]), "status": status, "statuses": MatchStatus.choices},
+        {"matches": matching.explain_stored(list(qs[:200])), "status": status, "statuses": MatchStatus.choices},
     )
 
 
