@@ -41,9 +41,10 @@ def _copy(table: str, names: Sequence[str], columns: Sequence[list]) -> None:
     """Columns of Python values already in COPY's text form (ints, or text without tabs and newlines)."""
     n = len(columns[0])
     template = "\t".join(["{}"] * len(columns)) + "\n"
-    with connection.cursor() as cursor, cursor.cursor.copy(
-        f"COPY {table} ({', '.join(names)}) FROM STDIN"
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy,
+    ):
         for start in range(0, n, _BATCH):
             part = [c[start : start + _BATCH] for c in columns]
             copy.write("".join([template.format(*row) for row in zip(*part, strict=True)]))
@@ -70,11 +71,11 @@ def update_matches(columns: Sequence[list]) -> None:
     _copy(STAGE, UPDATED, columns)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {TABLE} AS m SET status = u.status, blocked_by_credit = u.blocked_by_credit, "
+            f"UPDATE {TABLE} AS m SET status = u.status, blocked_by_credit = u.blocked_by_credit, "  # noqa: S608 - our table names, no values
             "preferred = u.preferred, digest = u.digest, gates_digest = u.gates_digest, "
             "recheck_on = u.recheck_on, computed_at = u.computed_at, "
             "eligible_since = CASE WHEN u.keep_since THEN m.eligible_since ELSE u.eligible_since END "
-            f"FROM {STAGE} AS u WHERE m.id = u.id"  # noqa: S608 (table names are this module's constants)
+            f"FROM {STAGE} AS u WHERE m.id = u.id"
         )
         cursor.execute(f"DROP TABLE {STAGE}")
 

@@ -182,7 +182,13 @@ def _compare(key: str, op: str, raw: str) -> Check:
             return Outcome(MET, **_used(fact), recheck_on=_until(fact))
         return Outcome(NOT_MET, **_used(fact), change=f"需{text}", recheck_on=_until(fact))
 
-    return Check(key, op, text, decide, params={"bound": float(bound), "exact": bound, "text": format(bound.normalize(), "f")})
+    return Check(
+        key,
+        op,
+        text,
+        decide,
+        params={"bound": float(bound), "exact": bound, "text": format(bound.normalize(), "f")},
+    )
 
 
 def _age(key: str, op: str, raw: str) -> Check:

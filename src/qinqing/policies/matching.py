@@ -277,7 +277,11 @@ def run(
     stats.enterprises = len(ids)
     # A run over the whole registry reads the credit entries in force once; a few enterprises, theirs only.
     credit = _credit_facts(None, day) if whole else None
-    stored = PolicyMatch.objects.all() if wanted_items is None else PolicyMatch.objects.filter(item__in=wanted_items)
+    stored = (
+        PolicyMatch.objects.all()
+        if wanted_items is None
+        else PolicyMatch.objects.filter(item__in=wanted_items)
+    )
     if whole and connection.vendor == "postgresql" and not stored.exists():
         # Filling the table from empty (the first run, or new items): one transaction, indexes built after.
         with transaction.atomic(), copy_rows.bulk_load():
@@ -327,7 +331,9 @@ def load_columns(
     attributes = EnterpriseAttribute.objects.all()
     if whole:  # a slice of the whole registry: a range, not a list of twenty thousand ids
         enterprises = enterprises.filter(pk__gte=enterprise_ids[0], pk__lte=enterprise_ids[-1])
-        attributes = attributes.filter(enterprise_id__gte=enterprise_ids[0], enterprise_id__lte=enterprise_ids[-1])
+        attributes = attributes.filter(
+            enterprise_id__gte=enterprise_ids[0], enterprise_id__lte=enterprise_ids[-1]
+        )
     else:
         enterprises = enterprises.filter(pk__in=enterprise_ids)
         attributes = attributes.filter(enterprise_id__in=enterprise_ids)
@@ -412,9 +418,9 @@ def _decide_items(
                 preferred |= hit
             np.minimum(recheck, np.where(hit, first, columns.NEVER), out=recheck)
             applies.append(hit)
-        status = np.where(
-            not_met | credit_hit, INELIGIBLE, np.where(unknown, UNDETERMINED, ELIGIBLE)
-        ).astype(np.int8)
+        status = np.where(not_met | credit_hit, INELIGIBLE, np.where(unknown, UNDETERMINED, ELIGIBLE)).astype(
+            np.int8
+        )
         stats.eligible += int(np.count_nonzero(status == ELIGIBLE))
         stats.undetermined += int(np.count_nonzero(status == UNDETERMINED))
         blocked = credit_hit & ~not_met
@@ -455,8 +461,15 @@ def _decide_items(
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return Decided(
-            empty, empty, empty, empty.astype(np.int8), empty.astype(bool), empty.astype(bool), empty,
-            np.zeros(0, dtype="U1"), np.zeros(0, dtype="U32"),
+            empty,
+            empty,
+            empty,
+            empty.astype(np.int8),
+            empty.astype(bool),
+            empty.astype(bool),
+            empty,
+            np.zeros(0, dtype="U1"),
+            np.zeros(0, dtype="U32"),
         ), special
     cat = [np.concatenate([p[i] for p in parts]) for i in range(9)]
     return Decided(*cat), special
@@ -527,9 +540,7 @@ class Stored:
             status=np.asarray([_CODE_OF[s] for s in cols[3]], dtype=np.int8),
             blocked=np.asarray(cols[4], dtype=bool),
             preferred=np.asarray(cols[5], dtype=bool),
-            recheck=np.asarray(
-                [d.toordinal() if d else columns.NEVER for d in cols[6]], dtype=np.int64
-            ),
+            recheck=np.asarray([d.toordinal() if d else columns.NEVER for d in cols[6]], dtype=np.int64),
             digest=np.asarray(cols[7], dtype=str),
             gates_digest=np.asarray(cols[8], dtype=str),
         )
@@ -582,7 +593,9 @@ def _run_chunk(
     was_eligible[f] = old.status[w] == ELIGIBLE
     if stats.collect:
         fresh = np.flatnonzero(eligible_now & ~was_eligible)
-        stats.newly_eligible += list(zip(cols.ids[new.pos[fresh]].tolist(), new.item[fresh].tolist(), strict=True))
+        stats.newly_eligible += list(
+            zip(cols.ids[new.pos[fresh]].tolist(), new.item[fresh].tolist(), strict=True)
+        )
 
     decisions = _gate_decisions(items, cols, new, old, found, was, gone, special, day, now)
     _write(new, old, create, update, gone, was, eligible_now & was_eligible, cols, now)
@@ -598,10 +611,14 @@ def _key(status: int, blocked: bool) -> str | None:
     return tallies.key_of(STATUS_CODES[status], blocked)
 
 
-def _tally_changes(new, old, create, update, gone, was, cols) -> list[tuple[int, int, str | None, str | None]]:
+def _tally_changes(
+    new, old, create, update, gone, was, cols
+) -> list[tuple[int, int, str | None, str | None]]:
     changes = []
     for i in create.tolist():
-        changes.append((int(new.item[i]), int(cols.region[new.pos[i]]), None, _key(new.status[i], new.blocked[i])))
+        changes.append(
+            (int(new.item[i]), int(cols.region[new.pos[i]]), None, _key(new.status[i], new.blocked[i]))
+        )
     for i in update.tolist():
         j = was[i]
         before, after = _key(old.status[j], old.blocked[j]), _key(new.status[i], new.blocked[i])
@@ -610,7 +627,9 @@ def _tally_changes(new, old, create, update, gone, was, cols) -> list[tuple[int,
     for j in gone.tolist():
         pos = cols.position.get(int(old.enterprise[j]))
         if pos is not None:
-            changes.append((int(old.item[j]), int(cols.region[pos]), _key(old.status[j], old.blocked[j]), None))
+            changes.append(
+                (int(old.item[j]), int(cols.region[pos]), _key(old.status[j], old.blocked[j]), None)
+            )
     return changes
 
 
@@ -693,11 +712,15 @@ def _write(new, old, create, update, gone, was, keep_since, cols, now) -> None:
     )
     rows = []
     for i in update.tolist():
-        row = PolicyMatch(pk=int(old.pk[was[i]]), **dict(zip(_FIELDS, values(i), strict=True)), computed_at=now)
+        row = PolicyMatch(
+            pk=int(old.pk[was[i]]), **dict(zip(_FIELDS, values(i), strict=True)), computed_at=now
+        )
         row.eligible_since = since[i]
         rows.append((row, bool(keep_since[i])))
     # eligible_since keeps the first day of the current eligible spell.
-    PolicyMatch.objects.bulk_update([r for r, keep in rows if keep], [*_FIELDS, "computed_at"], batch_size=2000)
+    PolicyMatch.objects.bulk_update(
+        [r for r, keep in rows if keep], [*_FIELDS, "computed_at"], batch_size=2000
+    )
     PolicyMatch.objects.bulk_update(
         [r for r, keep in rows if not keep], [*_FIELDS, "computed_at", "eligible_since"], batch_size=2000
     )

@@ -398,7 +398,9 @@ def enterprise_file(request: AuthedRequest, pk: int) -> HttpResponse:
         .order_by("-visited_on")[:20]
     )
     matches = matching.explain_stored(
-        list(selectors.matches_visible_to(user).filter(enterprise=enterprise).order_by("status", "item__name"))
+        list(
+            selectors.matches_visible_to(user).filter(enterprise=enterprise).order_by("status", "item__name")
+        )
     )
     cases = list(
         redemption_selectors.cases_visible_to(user)
@@ -444,7 +446,11 @@ def match_list(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "policies/matches.html",
-        {"matches": matching.explain_stored(list(qs[:200])), "status": status, "statuses": MatchStatus.choices},
+        {
+            "matches": matching.explain_stored(list(qs[:200])),
+            "status": status,
+            "statuses": MatchStatus.choices,
+        },
     )
 
 

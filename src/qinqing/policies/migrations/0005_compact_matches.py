@@ -5,34 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0002_enterprise_file'),
-        ('policies', '0004_chinese_labels'),
+        ("enterprises", "0002_enterprise_file"),
+        ("policies", "0004_chinese_labels"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='policymatch',
-            name='details',
+            model_name="policymatch",
+            name="details",
         ),
         migrations.RemoveField(
-            model_name='policymatch',
-            name='missing',
+            model_name="policymatch",
+            name="missing",
         ),
         migrations.AlterField(
-            model_name='policymatch',
-            name='digest',
-            field=models.CharField(max_length=120, verbose_name='条件判定摘要'),
+            model_name="policymatch",
+            name="digest",
+            field=models.CharField(max_length=120, verbose_name="条件判定摘要"),
         ),
         migrations.AlterField(
-            model_name='policymatch',
-            name='enterprise',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='policy_matches', to='enterprises.enterprise'),
+            model_name="policymatch",
+            name="enterprise",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="policy_matches",
+                to="enterprises.enterprise",
+            ),
         ),
         migrations.AlterField(
-            model_name='policymatch',
-            name='item',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='matches', to='policies.policyitem'),
+            model_name="policymatch",
+            name="item",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="matches",
+                to="policies.policyitem",
+            ),
         ),
     ]
