@@ -29,7 +29,7 @@ from qinqing.enterprises import attributes as attrs
 from qinqing.enterprises.models import Enterprise, EnterpriseAttribute
 from qinqing.organisation.models import Region
 from qinqing.policies import conditions as cond
-from qinqing.policies import prefilter
+from qinqing.policies import prefilter, tallies
 from qinqing.policies.models import (
     Condition,
     GateDecision,
@@ -282,6 +282,7 @@ def run(
             _run_chunk(chunk, items, live_items, wanted_items, day, stats)
     if push and stats.newly_eligible:
         pushing.push_newly_eligible(stats.newly_eligible)
+    tallies.rebuild(wanted_items)
     return stats
 
 
