@@ -72,6 +72,7 @@ SCOPED = {
     "enterprises.EnterpriseAttribute",
     "enterprises.AttributeChange",
     "policies.PolicyMatch",
+    "policies.MatchTally",
     "policies.PolicyMute",
     "policies.PolicyPush",
     "policies.PolicyTask",

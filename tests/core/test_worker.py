@@ -29,6 +29,7 @@ JOBS = {
     "qinqing.insights.tasks.analyse_new_appeals": "* * * * *",
     "qinqing.insights.tasks.score_stale_replies": "*/10 * * * *",
     "qinqing.plans.tasks.sweep_plans": "15 * * * *",
+    "qinqing.policies.tasks.rebuild_policy_tallies": "50 1 * * *",
     "qinqing.policies.tasks.sweep_policy_matches": "*/15 * * * *",
     "qinqing.projects.tasks.sweep_project_flags": "20 1 * * *",
     "qinqing.policies.tasks.sweep_redemption": "*/15 * * * *",

@@ -262,6 +262,7 @@ def test_becoming_eligible_notifies_users_and_tasks_the_chief_officer_once(world
             "item": item.name,
             "eligible": 1,
             "undetermined": 1,
+            "blocked": 0,
             "notified": 1,
             "read": 0,
             "applied": 0,

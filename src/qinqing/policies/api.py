@@ -180,6 +180,7 @@ class FigureOut(Schema):
     item: str
     eligible: int
     undetermined: int
+    blocked: int = Field(..., title="信用受限", description="因信用受限不能享受的企业数")
     notified: int
     read: int
     applied: int
@@ -356,13 +357,18 @@ def close_task(request, task_id: int, payload: inputs.TaskCloseIn):
     }
 
 
-@router.get("/figures", response=list[FigureOut], summary="逐项统计：符合、推送、已读、申请、兑现")
+@router.get(
+    "/figures", response=list[FigureOut], summary="逐项统计：符合、待确定、信用受限、推送、已读、申请、兑现"
+)
 def figures(request):
     return [
         {
             "item_id": r["item"].pk,
             "item": r["item"].name,
-            **{k: r[k] for k in ("eligible", "undetermined", "notified", "read", "applied", "paid")},
+            **{
+                k: r[k]
+                for k in ("eligible", "undetermined", "blocked", "notified", "read", "applied", "paid")
+            },
         }
         for r in selectors.item_figures(request.auth)
     ]

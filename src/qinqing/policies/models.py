@@ -159,6 +159,30 @@ class PolicyMatch(models.Model):
         return f"{self.enterprise_id}×{self.item_id} {self.status}"
 
 
+class MatchTally(models.Model):
+    """The stored matches of an item counted per enterprise region (the enterprise's own region, usually a
+    leaf), so the per-item figures sum a few hundred rows instead of grouping millions of matches. Kept by
+    ``policies.tallies``: ``apply`` adds the matching engine's changes in its transaction, ``rebuild``
+    recomputes from ``PolicyMatch`` (nightly, and after an enterprise moved region)."""
+
+    item = models.ForeignKey(
+        PolicyItem, verbose_name="政策事项", on_delete=models.CASCADE, related_name="tallies"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name="企业所在区划", on_delete=models.CASCADE, related_name="+"
+    )
+    eligible = models.IntegerField("符合条件", default=0)
+    undetermined = models.IntegerField("待确定", default=0)
+    blocked = models.IntegerField("信用受限", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政策匹配计数"
+        constraints = [models.UniqueConstraint(fields=["item", "region"], name="uniq_match_tally")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}@{self.region_id} {self.eligible}/{self.undetermined}/{self.blocked}"
+
+
 class PolicyMute(models.Model):
     """An enterprise does not want pushes about a class of items (it still sees them in 可享政策)."""
 

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from qinqing.accounts.models import Role, User
 from qinqing.core.errors import NotVisible
@@ -18,7 +18,7 @@ from qinqing.organisation.models import Department, Region, within
 from qinqing.policies.models import (
     CaseState,
     GateDecision,
-    MatchStatus,
+    MatchTally,
     PolicyDocument,
     PolicyItem,
     PolicyMatch,
@@ -180,24 +180,34 @@ def get_task(user: User, pk: int) -> PolicyTask:
     return task
 
 
+def _tally_scope(user: User) -> Q | None:
+    """The tally rows behind a user's figures: the office's (or leader's) region with the regions below it, a
+    handler's department's items, a head's department subtree's items (every region)."""
+    if user.role in (Role.DISPATCHER, Role.LEADER) and user.region is not None:
+        return within(user.region, "region")
+    if user.role == Role.DEPT_HEAD and user.department is not None:
+        return within(user.department, "item__department")
+    if user.role == Role.HANDLER and user.department_id:
+        return Q(item__department_id=user.department_id)
+    return None
+
+
 def item_figures(user: User) -> list[dict]:
-    """Per item, for the office of a region (its enterprises) or a department (its items): eligible, notified,
+    """Per item, for the office of a region (its enterprises) or a department (its items): eligible,
+    undetermined and blocked by credit (summed from ``MatchTally``, kept by ``policies.tallies``), notified,
     read, applied (the enterprise confirmed or applied: ``NOT_APPLIED`` excluded) and paid redemption cases."""
     scope = _match_scope(user)
-    if scope is None or user.role in (Role.ENTERPRISE, Role.OFFICER):
+    tally_scope = _tally_scope(user)
+    if scope is None or tally_scope is None:
         return []
-    eligible = dict(
-        PolicyMatch.objects.filter(scope, status=MatchStatus.ELIGIBLE)
+    counts = {
+        item_id: (eligible, undetermined, blocked)
+        for item_id, eligible, undetermined, blocked in MatchTally.objects.filter(tally_scope)
         .values("item_id")
-        .annotate(n=Count("id"))
-        .values_list("item_id", "n")
-    )
-    undetermined = dict(
-        PolicyMatch.objects.filter(scope, status=MatchStatus.UNDETERMINED)
-        .values("item_id")
-        .annotate(n=Count("id"))
-        .values_list("item_id", "n")
-    )
+        .annotate(e=Sum("eligible"), u=Sum("undetermined"), b=Sum("blocked"))
+        .values_list("item_id", "e", "u", "b")
+        if eligible or undetermined or blocked
+    }
     pushes = PolicyPush.objects.filter(scope, muted=False)
     notified = dict(
         pushes.filter(notifications__isnull=False)
@@ -224,14 +234,14 @@ def item_figures(user: User) -> list[dict]:
         .annotate(n=Count("id"))
         .values_list("item_id", "n")
     )
-    items = items_visible_to(user).filter(
-        pk__in=set(eligible) | set(undetermined) | set(notified) | set(applied)
-    )
+    items = items_visible_to(user).filter(pk__in=set(counts) | set(notified) | set(applied))
+    none = (0, 0, 0)
     return [
         {
             "item": item,
-            "eligible": eligible.get(item.pk, 0),
-            "undetermined": undetermined.get(item.pk, 0),
+            "eligible": counts.get(item.pk, none)[0],
+            "undetermined": counts.get(item.pk, none)[1],
+            "blocked": counts.get(item.pk, none)[2],
             "notified": notified.get(item.pk, 0),
             "read": read.get(item.pk, 0),
             "applied": applied.get(item.pk, 0),

@@ -1,6 +1,7 @@
 """Background jobs of the policy app (docs/worker.md): incremental re-matching after a change, the sweep
-that re-matches what time alone changes (an attribute or a credit entry expires, an age threshold passes), and the
-redemption sweep (candidate lists, ended 公示, late steps escalated once)."""
+that re-matches what time alone changes (an attribute or a credit entry expires, an age threshold passes), the
+redemption sweep (candidate lists, ended 公示, late steps escalated once) and the nightly recount of the per-item
+figures (``tallies.rebuild``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django_tasks import task
 from qinqing.core.schedule import periodic
 from qinqing.credit.models import CreditEntry
 from qinqing.enterprises.models import Enterprise, EnterpriseAttribute
-from qinqing.policies import matching, redemption_services
+from qinqing.policies import matching, redemption_services, tallies
 from qinqing.policies.models import PolicyMatch
 
 
@@ -65,6 +66,12 @@ def sweep_policy_matches() -> dict:
         return {"enterprises": 0}
     stats = matching.run(enterprise_ids=ids)
     return {"enterprises": stats.enterprises, "created": stats.created, "changed": stats.changed}
+
+
+@periodic("50 1 * * *", "惠企政策逐项统计重算：按已存匹配结果重新计数（企业变更所在区划后自动更正）")
+@task
+def rebuild_policy_tallies() -> dict:
+    return tallies.rebuild()
 
 
 @periodic(

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("enterprises", "0002_enterprise_file"),
-        ("policies", "0004_chinese_labels"),
+        ("policies", "0005_match_tally_per_item_and_region"),
     ]
 
     operations = [
