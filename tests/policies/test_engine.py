@@ -1,6 +1,6 @@
 """The bulk run stores exactly what the one-by-one explanation decides, pair by pair: after a full run from empty
 (on PostgreSQL the bulk load that rebuilds the indexes), after files change (the incremental run of those
-enterprises) and after an item's conditions change (the run of that item)."""
+enterprises) and after an item's conditions change (the run of that item); the figures' tallies with them."""
 
 import datetime as dt
 import random
@@ -12,6 +12,8 @@ from qinqing.enterprises.models import Enterprise, EnterpriseAttribute
 from qinqing.policies import matching
 from qinqing.policies.models import Condition, GateDecision, GateRule, MatchStatus, PolicyItem, PolicyMatch
 from tests.conftest import make_uscc
+from tests.policies.test_tallies import grouped
+from tests.policies.test_tallies import stored as tally_stored
 
 DAY = dt.date(2026, 11, 16)
 ITEMS = [
@@ -82,6 +84,7 @@ def _credit(ents, rng):
 
 
 def assert_stored_as_explained(items):
+    assert tally_stored() == grouped()  # the figures' tallies kept in step by every kind of run
     stored = {(m.enterprise_id, m.item_id): m for m in PolicyMatch.objects.all()}
     expected = {}
     for item in PolicyItem.objects.filter(pk__in=[i.pk for i in items]):

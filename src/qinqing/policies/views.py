@@ -333,7 +333,9 @@ def mine(request: AuthedRequest) -> HttpResponse:
             success="推送设置已保存",
         )
         return redirect("policies_mine")
-    matches = matching.explain_stored(list(selectors.own_matches(user)))
+    matches = list(selectors.own_matches(user))
+    # The list says what is missing for the pairs not (yet) eligible; the item page explains each in full.
+    matching.explain_stored([m for m in matches if m.status != MatchStatus.ELIGIBLE])
     muted = selectors.mutes_of(user)
     return render(
         request,
