@@ -68,7 +68,9 @@ def _files(world, rng, n):
 
 
 def _credit(ents, rng):
-    serious = CreditList.objects.create(code="s", kind=ListKind.SERIOUS, name="严重失信主体名单", legal_basis="x")
+    serious = CreditList.objects.create(
+        code="s", kind=ListKind.SERIOUS, name="严重失信主体名单", legal_basis="x"
+    )
     red = CreditList.objects.create(code="r", kind=ListKind.RED, name="守信激励名单", legal_basis="x")
     for e in rng.sample(ents, len(ents) // 4):
         CreditEntry.objects.create(
@@ -115,7 +117,12 @@ def test_the_bulk_run_stores_what_the_explanation_decides(lib, clock):
         with connection.cursor() as cursor:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'policies_policymatch'")
             names = {r[0] for r in cursor.fetchall()}
-        assert {"match_item_status", "match_recheck", "uniq_policy_match", "policies_policymatch_pkey"} <= names
+        assert {
+            "match_item_status",
+            "match_recheck",
+            "uniq_policy_match",
+            "policies_policymatch_pkey",
+        } <= names
 
     # Files change: the incremental run of those enterprises (updates, creations and deletions).
     changed = rng.sample(ents, 30)

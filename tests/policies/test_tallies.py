@@ -240,3 +240,20 @@ def test_rebuild_of_some_items_replaces_only_theirs_and_the_command_prints_its_l
     call_command("rebuild_policy_tallies")
     assert capsys.readouterr().out.strip().splitlines()[-1] == "items=3 rows=7"
     assert stored() == grouped()
+
+
+def test_the_figures_page_pages_fifty_items_with_totals_over_all_and_finds_by_name(lib, clock):
+    world = lib.world
+    for i in range(55):
+        lib.item(name=f"批量事项{i:02d}", conditions=[("scale", "scale_in", "小型")])
+    lib.item(name="稳岗返还", conditions=[("scale", "scale_in", "小型")])
+    matching.run(push=False)
+    client = client_for(world.dispatcher)
+    first = client.get("/policies/figures/").content.decode()
+    assert "合计（56 项）" in first and "第 1/2 页" in first
+    assert first.count("批量事项") == 50
+    second = client.get("/policies/figures/?page=2").content.decode()
+    assert second.count("批量事项") == 5 and "稳岗返还" in second
+    found = client.get("/policies/figures/?q=稳岗").content.decode()
+    assert "合计（1 项）" in found and "批量事项" not in found and "稳岗返还" in found
+    assert client.get("/policies/figures/?page=x").status_code == 200  # a bad page number: the first page

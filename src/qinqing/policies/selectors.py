@@ -234,7 +234,18 @@ def item_figures(user: User) -> list[dict]:
         .annotate(n=Count("id"))
         .values_list("item_id", "n")
     )
-    items = items_visible_to(user).filter(pk__in=set(counts) | set(notified) | set(applied))
+    # Only what a row shows: an item's document carries its full text, hundreds of times over otherwise.
+    items = (
+        items_visible_to(user)
+        .filter(pk__in=set(counts) | set(notified) | set(applied))
+        .only(
+            "name",
+            "document__number",
+            "document__published_on",
+            "department__name",
+            "department__short_name",
+        )
+    )
     none = (0, 0, 0)
     return [
         {

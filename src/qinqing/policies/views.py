@@ -3,7 +3,10 @@ enterprise's file (self-declared values) and the staff's 一企一档 page, matc
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -481,4 +484,16 @@ def figures(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.role not in (Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.DEPT_HEAD):
         raise Http404("未找到页面")
-    return render(request, "policies/figures.html", {"rows": selectors.item_figures(user)})
+    rows = selectors.item_figures(user)
+    q = request.GET.get("q", "").strip()[:50]
+    if q:
+        rows = [r for r in rows if q in r["item"].name or q in r["item"].document.number]
+    columns = ("eligible", "undetermined", "blocked", "notified", "read", "applied", "paid")
+    totals = {c: sum(r[c] for r in rows) for c in columns}
+    # Fifty items a page: a city's library runs to hundreds, and the totals cover all of them.
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "policies/figures.html",
+        {"page": page, "totals": totals, "q": q, "query": urlencode({"q": q}) if q else ""},
+    )
