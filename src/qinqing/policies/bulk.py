@@ -115,3 +115,4 @@ def bulk_load() -> Iterator[None]:
         for _, definition in indexes:
             cursor.execute(definition)
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to how Django declares its foreign keys
+        cursor.execute(f"ANALYZE {TABLE}")  # the planner's statistics of the table it had seen empty

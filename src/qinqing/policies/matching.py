@@ -277,13 +277,9 @@ def run(
     stats.enterprises = len(ids)
     # A run over the whole registry reads the credit entries in force once; a few enterprises, theirs only.
     credit = _credit_facts(None, day) if whole else None
-    stored = (
-        PolicyMatch.objects.all()
-        if wanted_items is None
-        else PolicyMatch.objects.filter(item__in=wanted_items)
-    )
-    if whole and connection.vendor == "postgresql" and not stored.exists():
-        # Filling the table from empty (the first run, or new items): one transaction, indexes built after.
+    if whole and connection.vendor == "postgresql" and not PolicyMatch.objects.exists():
+        # Filling the table from empty (the first run): one transaction, indexes built after. Only then: a new
+        # item among millions of stored pairs is written row by row, not worth rebuilding their indexes.
         with transaction.atomic(), copy_rows.bulk_load():
             for chunk in _chunks(ids):
                 _run_chunk(chunk, items, wanted_items, day, stats, credit, whole=True, tally=False)
