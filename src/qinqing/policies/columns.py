@@ -98,7 +98,7 @@ class Columns:
             np.asarray(section, dtype=object), np.ones(self.n, bool)
         )
         self.path_codes, self.paths = _categorical(np.asarray(path, dtype=object), np.ones(self.n, bool))
-        rows: dict[str, list[AttributeRow]] = defaultdict(list)
+        rows: dict[str, list[tuple]] = defaultdict(list)
         known, position = attrs.ATTRIBUTES, self.position
         for row in attributes:  # tuples: (enterprise_id, key, value, valid_until)
             if row[1] in known and row[0] in position:
@@ -118,7 +118,7 @@ class Columns:
             self._columns[key] = self._build(key, self._rows.get(key, []))
         return self._columns[key]
 
-    def _build(self, key: str, rows: list[AttributeRow]) -> Column:
+    def _build(self, key: str, rows: list[tuple]) -> Column:
         n = self.n
         position = self.position
         pos = np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=len(rows))

@@ -273,7 +273,11 @@ def run(
     items = [i for i in items if not i.broken]
     stats = RunStats(items=len(items), collect=push)
     whole = enterprise_ids is None
-    ids = sorted(Enterprise.objects.values_list("pk", flat=True)) if whole else sorted(set(enterprise_ids))
+    ids = (
+        sorted(Enterprise.objects.values_list("pk", flat=True))
+        if enterprise_ids is None
+        else sorted(set(enterprise_ids))
+    )
     stats.enterprises = len(ids)
     # A run over the whole registry reads the credit entries in force once; a few enterprises, theirs only.
     credit = _credit_facts(None, day) if whole else None
@@ -610,7 +614,8 @@ def _key(status: int, blocked: bool) -> str | None:
 def _tally_changes(
     new, old, create, update, gone, was, cols
 ) -> list[tuple[int, int, str | None, str | None]]:
-    changes = []
+    """(item, region, counted as before, counted as now) of every pair the chunk created, changed or deleted."""
+    changes: list[tuple[int, int, str | None, str | None]] = []
     for i in create.tolist():
         changes.append(
             (int(new.item[i]), int(cols.region[new.pos[i]]), None, _key(new.status[i], new.blocked[i]))
@@ -781,7 +786,7 @@ def explain_stored(matches: list[PolicyMatch], day: dt.date | None = None) -> li
     facts = load_facts(sorted({m.enterprise_id for m in matches}), day)
     for m in matches:
         r = evaluate(compiled[m.item_id], facts[m.enterprise_id], day)
-        m.details, m.missing = r.details, r.missing  # type: ignore[attr-defined]
+        m.details, m.missing = r.details, r.missing
     return matches
 
 

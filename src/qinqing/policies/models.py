@@ -141,6 +141,9 @@ class PolicyMatch(models.Model):
     preferred = models.BooleanField("同等条件下优先", default=False)
     digest = models.CharField("条件判定摘要", max_length=120)
     gates_digest = models.CharField(max_length=32, blank=True)
+    # Not columns: the explanation ``matching.explain_stored`` attaches to the matches a page shows.
+    details: list[dict]
+    missing: list[str]
     # The first day on which time alone may change the result (an attribute or a credit entry expires, an age
     # threshold passes, the window closes): the daily sweep re-matches pairs past it.
     recheck_on = models.DateField(null=True, blank=True)
