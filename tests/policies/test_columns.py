@@ -50,7 +50,7 @@ def random_world(rng, n):
     rows = []
 
     def until():
-        return rng.choice([None, DAY, DAY - dt.timedelta(days=1), DAY + dt.timedelta(days=30)])
+        return rng.choice([None, DAY, DAY - dt.timedelta(days=1), DAY + dt.timedelta(days=30), dt.date.max])
 
     for e in ids:
 
@@ -82,7 +82,7 @@ def random_world(rng, n):
                 "原因",
                 "D-1",
                 DAY - dt.timedelta(days=10),
-                rng.choice([None, DAY + dt.timedelta(days=rng.randint(1, 400))]),
+                rng.choice([None, DAY + dt.timedelta(days=rng.randint(1, 400)), dt.date.max]),  # 长期
                 e * 10 + k,
             )
             for k in range(rng.randint(1, 3))

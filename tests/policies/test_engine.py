@@ -52,7 +52,9 @@ def _files(world, rng, n):
             ("tax_credit_grade", list("ABMCD")),
         ):
             if rng.random() < 0.75:
-                until = rng.choice([None, None, DAY, DAY - dt.timedelta(days=1), DAY + dt.timedelta(days=40)])
+                until = rng.choice(
+                    [None, None, DAY, DAY - dt.timedelta(days=1), DAY + dt.timedelta(days=40), dt.date.max]
+                )
                 rows.append(
                     EnterpriseAttribute(
                         enterprise=e,

@@ -4,9 +4,9 @@ and only on PostgreSQL (elsewhere the ORM writes the same rows).
 
 Rows arrive as columns (lists, one per table column, already in COPY's text form: ``\\N`` for NULL, ``t`` /
 ``f``) and are formatted batch by batch into COPY's text format. ``bulk_load`` is for a run that fills the table from
-empty: it drops the table's indexes and constraints (primary key, unique, foreign keys) and builds them again after
-the load, in the same transaction (building an index by sorting is several times faster than growing it row
-by row, and a foreign key checked once over the table costs a join instead of a trigger per row).
+empty: it drops the table's indexes and its primary-key and unique constraints and builds them again after the load, in
+the same transaction (building an index by sorting is several times faster than growing it row by row). Only
+the matches table is locked meanwhile: it has no foreign keys (see ``PolicyMatch``).
 """
 
 from __future__ import annotations
@@ -82,17 +82,17 @@ def update_matches(columns: Sequence[list]) -> None:
 
 @contextmanager
 def bulk_load() -> Iterator[None]:
-    """Inside a transaction: drop the table's secondary indexes and foreign keys, and re-create them exactly as
-    they were (their definitions read from the catalog) when the block ends. A failure rolls all of it back."""
+    """Inside a transaction: drop the table's indexes and its primary-key and unique constraints, and re-create
+    them exactly as they were (their definitions read from the catalog) when the block ends. A failure rolls all
+    of it back."""
     assert connection.in_atomic_block, "bulk_load must run inside a transaction"
     with connection.cursor() as cursor:
-        # Deferred checks still pending in this transaction would forbid the ALTER TABLE: run them now.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        # Constraints in the order they are rebuilt: the primary key, unique ones, then foreign keys.
+        # Constraints in the order they are rebuilt: the primary key, then unique ones. (The table has no foreign
+        # keys, on purpose: dropping one would lock the table it references for the whole load.)
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f') "
-            "ORDER BY CASE contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 ELSE 2 END, conname",
+            "WHERE conrelid = %s::regclass AND contype IN ('p', 'u') "
+            "ORDER BY CASE contype WHEN 'p' THEN 0 ELSE 1 END, conname",
             [TABLE],
         )
         constraints = cursor.fetchall()
@@ -109,10 +109,8 @@ def bulk_load() -> Iterator[None]:
             cursor.execute(f'DROP INDEX "{name}"')
     yield
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name, definition in constraints:
             cursor.execute(f'ALTER TABLE {TABLE} ADD CONSTRAINT "{name}" {definition}')
         for _, definition in indexes:
             cursor.execute(definition)
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to how Django declares its foreign keys
         cursor.execute(f"ANALYZE {TABLE}")  # the planner's statistics of the table it had seen empty

@@ -35,8 +35,17 @@ NEVER = np.int64(1 << 40)  # "no such day": larger than any date's ordinal
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
+_LAST = dt.date.max.toordinal()
+
+
+def _after(day: dt.date) -> int:
+    """The ordinal of the day after `day` (NEVER after 9999-12-31)."""
+    return int(NEVER) if day >= dt.date.max else day.toordinal() + 1
+
+
 def ordinal_date(o: int) -> dt.date | None:
-    return None if o >= NEVER else dt.date.fromordinal(int(o))
+    """The date of an ordinal; None for NEVER and for the day after 9999-12-31 (长期有效: nothing changes)."""
+    return None if o > _LAST else dt.date.fromordinal(int(o))
 
 
 class AttributeRow(NamedTuple):
@@ -166,7 +175,7 @@ class Columns:
                 if not hits:
                     continue
                 hit[i] = True
-                ends = [e.display_until.toordinal() + 1 for e in hits if e.display_until]
+                ends = [_after(e.display_until) for e in hits if e.display_until]
                 if len(ends) == len(hits):
                     last[i] = max(ends)
                 if ends:
@@ -270,4 +279,5 @@ def decide(check: cond.Check, cols: Columns, day: dt.date) -> tuple[np.ndarray, 
         recheck[hit] = last[hit]
     else:  # an operator the columns do not know yet must not be decided wrongly in bulk
         raise ValueError(f"no vectorised decision for operator {op!r}")
+    recheck[recheck > _LAST] = NEVER  # the day after 9999-12-31 (长期有效) never comes
     return state, recheck

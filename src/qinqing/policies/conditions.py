@@ -149,8 +149,13 @@ def _used(fact: Fact) -> dict[str, Any]:
     }
 
 
+def day_after(day: dt.date | None) -> dt.date | None:
+    """The day after `day`; None for none and for 9999-12-31 (长期有效: no day after it changes anything)."""
+    return day + dt.timedelta(days=1) if day and day < dt.date.max else None
+
+
 def _until(fact: Fact) -> dt.date | None:
-    return fact.valid_until + dt.timedelta(days=1) if fact.valid_until else None
+    return day_after(fact.valid_until)
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
@@ -421,7 +426,7 @@ def _credit(key: str, op: str, raw: str) -> Check:
             source="信用名单",
             as_of=e.decided_on.isoformat() if e.decided_on else "",
             change=f"移出{e.list_name}后可享受（可申请信用修复）",
-            recheck_on=max(until) + dt.timedelta(days=1) if len(until) == len(hits) else None,
+            recheck_on=day_after(max(until)) if len(until) == len(hits) else None,
         )
 
     return Check(key, op, text, decide, credit=True, params={"kinds": kinds})

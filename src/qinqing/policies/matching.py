@@ -199,8 +199,8 @@ def evaluate(item: CompiledItem, facts: cond.Facts, day: dt.date) -> Result:
         elif applies:
             preferred = True
         for h in hits:
-            if h.display_until:
-                recheck.append(h.display_until + dt.timedelta(days=1))
+            if (after := cond.day_after(h.display_until)) is not None:
+                recheck.append(after)
         evidence.append(
             {
                 "gate": gate.pk,
@@ -286,7 +286,9 @@ def run(
         # item among millions of stored pairs is written row by row, not worth rebuilding their indexes.
         with transaction.atomic(), copy_rows.bulk_load():
             for chunk in _chunks(ids):
-                _run_chunk(chunk, items, wanted_items, day, stats, credit, whole=True, tally=False)
+                _run_chunk(
+                    chunk, items, wanted_items, day, stats, credit, whole=True, tally=False, empty=True
+                )
     else:
         for chunk in _chunks(ids):
             with transaction.atomic():
@@ -556,10 +558,12 @@ def _run_chunk(
     *,
     whole: bool,
     tally: bool,
+    empty: bool = False,
 ) -> None:
     cols = load_columns(chunk, day, credit, whole=whole)
     new, special = _decide_items(items, cols, day, stats)
-    old = Stored.load(chunk, wanted_items, whole=whole)
+    # `empty`: the table is being filled from empty (nothing stored to compare with).
+    old = Stored.load([], None, whole=False) if empty else Stored.load(chunk, wanted_items, whole=whole)
     now = timezone.now()
 
     # Match the pairs decided now with those stored before, by key.

@@ -131,11 +131,20 @@ class PolicyMatch(models.Model):
     its condition states, one letter each (满足 M / 不满足 N / 无法判断 U), then "|" and one letter per credit gate
     (applies A / not N), so a run rewrites a row only when the decision changed."""
 
-    # No index of their own: the unique (enterprise, item) and the (item, status) indexes lead with them.
+    # No index of their own: the unique (enterprise, item) and the (item, status) indexes lead with them. No
+    # foreign-key constraint in the database either: this table is derived (a run rebuilds it), Django's CASCADE
+    # deletes a deleted enterprise's or item's rows, and a constraint would cost a trigger per row written (half
+    # the time of a full run) or, dropped for a load, a lock on the registry for its whole length.
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="policy_matches", db_index=False
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="policy_matches",
+        db_index=False,
+        db_constraint=False,
     )
-    item = models.ForeignKey(PolicyItem, on_delete=models.CASCADE, related_name="matches", db_index=False)
+    item = models.ForeignKey(
+        PolicyItem, on_delete=models.CASCADE, related_name="matches", db_index=False, db_constraint=False
+    )
     status = models.CharField("结果", max_length=12, choices=MatchStatus.choices)
     blocked_by_credit = models.BooleanField("因信用受限", default=False)
     preferred = models.BooleanField("同等条件下优先", default=False)

@@ -126,7 +126,11 @@ def rebuild(item_ids: Iterable[int] | None = None) -> dict[str, int]:
         "WHERE (m.status IN (%s, %s) OR (m.status = %s AND m.blocked_by_credit))"
     )
     insert = f"INSERT INTO {table} (item_id, region_id, {', '.join(STATUS_KEYS)}) "
-    group = " GROUP BY m.item_id, e.region_id"
+    # A run applying its changes between the DELETE and the INSERT may have inserted a row again: the recount
+    # (which sees that run's matches when it sees its row) replaces it.
+    group = " GROUP BY m.item_id, e.region_id ON CONFLICT (item_id, region_id) DO UPDATE SET " + ", ".join(
+        f"{k} = excluded.{k}" for k in STATUS_KEYS
+    )
     params = [*statuses, *statuses]
     wanted = None if item_ids is None else sorted(set(item_ids))
     held = {"items": 0, "rows": 0}
