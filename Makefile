@@ -81,6 +81,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/insights.py
 	$(BIN)/python bench/supervision.py
 	$(BIN)/python bench/policies.py
+	BENCH_POL_DISTINCT=1 $(BIN)/python bench/policies.py
 	$(BIN)/python bench/projects.py
 	$(BIN)/python bench/indices.py
 	$(BIN)/python bench/plans.py
