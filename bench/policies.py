@@ -250,7 +250,7 @@ def main() -> None:
         "## Policy matching (`bench/policies.py`, PostgreSQL)",
         "",
         f"Machine: {cpu_name()}, {os.cpu_count()} CPUs, load average {load:.1f} when the runs started, "
-        f"PostgreSQL {pg} (Debian's defaults). "
+        f"PostgreSQL {pg}, default settings. "
         f"Data: {N_ENTERPRISES:,} enterprises with {n_attrs:,} attributes, {N_ITEMS} items of 2–4 conditions "
         f"(every operator; {n_conditions:,} conditions, {distinct} distinct: items share 注册在某区, 中小微企业, "
         f"高新技术企业… as real ones do, and a run decides each distinct condition once per chunk), a fifth with a "
