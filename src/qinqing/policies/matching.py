@@ -129,20 +129,8 @@ def load_facts(enterprise_ids: list[int], day: dt.date) -> dict[int, cond.Facts]
             facts[eid].attributes[key] = cond.Fact(
                 attrs.typed(key, value), None, source, as_of, valid_until, key=key, raw=value
             )
-    for uscc, entries in credit_selectors.active_entries_by_uscc(list(usccs), day).items():
-        target = facts[usccs[uscc]]
-        for e in entries:
-            target.credit.append(
-                cond.CreditEntryFact(
-                    e.credit_list.kind,
-                    e.credit_list.name,
-                    e.reason[:200],
-                    e.decision_no,
-                    e.decided_on,
-                    e.display_until,
-                    e.pk,
-                )
-            )
+    for uscc, entries in _credit_facts(usccs, day).items():
+        facts[usccs[uscc]].credit.extend(entries)
     return facts
 
 
